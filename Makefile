@@ -1,0 +1,62 @@
+# govshare — `make run` serves the platform, `make test` runs the whole suite.
+# Both start with `make setup`, which only does what is not done yet.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GOVSHARE := $(BIN)/govshare
+PORT ?= 8000
+STAMP := var/.stamps
+
+.PHONY: setup run test lint bench soak clean-test-db demo worker
+
+setup: $(STAMP)/python $(STAMP)/assets $(STAMP)/messages $(STAMP)/static
+
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP)/python: requirements.lock pyproject.toml $(BIN)/python | $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(STAMP)/assets: package.json package-lock.json scripts/build-assets.mjs | $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	@touch $@
+
+$(STAMP)/messages: $(STAMP)/python $(wildcard src/govshare/locale/*/LC_MESSAGES/django.po) | $(STAMP)
+	$(GOVSHARE) compilemessages_py
+	@touch $@
+
+$(STAMP)/static: $(STAMP)/assets $(STAMP)/python $(shell find src/govshare -path '*/static/*' -type f -not -path '*/vendor/*' 2>/dev/null) | $(STAMP)
+	$(GOVSHARE) collectstatic --noinput -v 0
+	@touch $@
+
+run: setup
+	$(GOVSHARE) migrate --noinput -v 0
+	$(GOVSHARE) demo
+	PORT=$(PORT) $(GOVSHARE) run
+
+demo: setup
+	$(GOVSHARE) migrate --noinput -v 0
+	$(GOVSHARE) demo
+
+worker: setup
+	$(GOVSHARE) worker
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: setup
+	bash scripts/test.sh
+
+bench: setup
+	bash scripts/bench.sh
+
+soak: setup
+	bash scripts/bench.sh --full

@@ -1,0 +1,80 @@
+"""The ``govshare`` command: Django's management commands plus ``run`` and short aliases.
+
+govshare run [--host H] [--port P] [--workers N] [--no-worker]
+govshare migrate | demo | createadmin | worker | audit verify [--deliveries]
+govshare <any Django management command>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ALIASES = {"worker": "db_worker"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govshare.settings")
+    if argv[:1] == ["run"]:
+        return run(argv[1:])
+    from django.core.management import execute_from_command_line
+
+    if argv:
+        argv[0] = ALIASES.get(argv[0], argv[0])
+    execute_from_command_line(["govshare", *argv])
+    return 0
+
+
+def run(argv: list[str]) -> int:
+    """Serve the platform with granian (Django as WSGI) and, unless told not to, a task worker."""
+    parser = argparse.ArgumentParser(prog="govshare run")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
+    parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+    options = parser.parse_args(argv)
+    bin_dir = Path(sys.executable).parent
+    server = [
+        str(bin_dir / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        options.host,
+        "--port",
+        str(options.port),
+        "--workers",
+        str(options.workers),
+        "--blocking-threads",
+        "8",
+        "--no-ws",
+        "govshare.wsgi:application",
+    ]
+    children = [subprocess.Popen(server)]
+    if not options.no_worker:
+        children.append(subprocess.Popen([str(bin_dir / "govshare"), "worker"]))
+    print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
+    return _wait(children)
+
+
+def _wait(children: list[subprocess.Popen[bytes]]) -> int:
+    def stop(signum: int, _frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    code = children[0].wait()
+    stop(signal.SIGTERM, None)
+    for child in children[1:]:
+        child.wait()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

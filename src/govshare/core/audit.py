@@ -1,0 +1,64 @@
+"""Recording audit events. Every service write calls ``record`` inside its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from govshare.core.chain import append_records, json_safe
+from govshare.core.context import current_context
+from govshare.core.models import AuditEvent
+
+# Fields never copied into an audit snapshot, whatever the model.
+SECRET_FIELDS = frozenset({"password", "token_hash", "secret_hash", "secret"})
+
+
+def snapshot(obj: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The object's fields as JSON-safe data, without secrets."""
+    skip = SECRET_FIELDS | set(exclude)
+    data = model_to_dict(obj, exclude=list(skip))
+    for field in obj._meta.concrete_fields:
+        if field.name not in skip and field.name not in data:
+            data[field.name] = field.value_from_object(obj)
+    return json_safe(data) or {}
+
+
+def object_type_of(obj: models.Model | type[models.Model]) -> str:
+    return obj._meta.label_lower
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    department_id: int | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event to the audit chain (call inside the service's transaction)."""
+    context = current_context()
+    is_person = getattr(actor, "is_authenticated", False) and not getattr(actor, "is_system", False)
+    event = AuditEvent(
+        created=timezone.now(),
+        actor=actor if is_person else None,
+        actor_name=actor.get_username() if actor is not None else "",
+        action=action,
+        object_type=object_type or (object_type_of(obj) if obj is not None else ""),
+        object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
+        department_id=department_id,
+        before=json_safe(before),
+        after=json_safe(after),
+        request_id=context.request_id,
+        ip=context.ip,
+        source=context.source,
+    )
+    return append_records(AuditEvent, [event])[0]

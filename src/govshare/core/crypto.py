@@ -1,0 +1,60 @@
+"""National cryptography (国密) primitives: SM3 digests and SM4 encryption of stored secrets.
+
+SM3 (GB/T 32905) and SM4 (GB/T 32907) come from `cryptography`; SM2 signatures arrive with the
+e-license module.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import os
+
+from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+
+SM4_BLOCK_BYTES = 16
+CIPHERTEXT_PREFIX = "sm4cbc$"
+
+
+def sm3_hex(data: bytes | str) -> str:
+    """SM3 digest of ``data`` as 64 lowercase hex digits."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize().hex()
+
+
+def constant_time_equal(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode(), right.encode())
+
+
+def data_key() -> bytes:
+    """The node's SM4 data key (GOVSHARE_DATA_KEY, 32 hex digits)."""
+    key = bytes.fromhex(settings.GOVSHARE_DATA_KEY)
+    if len(key) != SM4_BLOCK_BYTES:
+        raise ValueError("GOVSHARE_DATA_KEY must be 32 hexadecimal digits (a 128-bit SM4 key)")
+    return key
+
+
+def sm4_encrypt(plaintext: str, key: bytes | None = None) -> str:
+    """Encrypt with SM4-CBC under a random IV; returns ``sm4cbc$<base64(iv||ciphertext)>``."""
+    iv = os.urandom(SM4_BLOCK_BYTES)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext.encode("utf-8")) + padder.finalize()
+    encryptor = Cipher(algorithms.SM4(key or data_key()), modes.CBC(iv)).encryptor()
+    body = encryptor.update(padded) + encryptor.finalize()
+    return CIPHERTEXT_PREFIX + base64.b64encode(iv + body).decode("ascii")
+
+
+def sm4_decrypt(token: str, key: bytes | None = None) -> str:
+    if not token.startswith(CIPHERTEXT_PREFIX):
+        raise ValueError("not an SM4 ciphertext")
+    raw = base64.b64decode(token[len(CIPHERTEXT_PREFIX) :])
+    iv, body = raw[:SM4_BLOCK_BYTES], raw[SM4_BLOCK_BYTES:]
+    decryptor = Cipher(algorithms.SM4(key or data_key()), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(body) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    return (unpadder.update(padded) + unpadder.finalize()).decode("utf-8")

@@ -1,0 +1,85 @@
+"""Background jobs (后台任务) on the ``django.tasks`` API, with progress users can watch.
+
+A job function is written as ``@job_task def rebuild(job: Job, ...) -> dict`` and started with
+``job_start(actor=..., task=rebuild, name=...)``. The database backend queues it and
+``govshare worker`` runs it; the Job row carries status, progress and the JSON result.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from govshare.core import audit
+from govshare.core.context import audit_context
+from govshare.core.models import Job
+
+logger = logging.getLogger(__name__)
+JobFunction = Callable[..., dict[str, Any] | None]
+
+
+def job_task(func: JobFunction) -> Any:
+    """Turn ``func(job, *args)`` into a queueable task that keeps its Job row up to date."""
+
+    @functools.wraps(func)
+    def run(job_id: int, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        job = Job.objects.get(pk=job_id)
+        Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING, started=timezone.now())
+        try:
+            with audit_context(source="task"):
+                result = func(job, *args, **kwargs)
+        except Exception as error:
+            logger.exception("job %s (%s) failed", job_id, job.task_path)
+            Job.objects.filter(pk=job_id).update(
+                status=Job.Status.FAILED,
+                finished=timezone.now(),
+                message=f"{type(error).__name__}: {error}"[:500],
+                result={"traceback": traceback.format_exc()[-4000:]},
+            )
+            raise
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.SUCCEEDED, progress=100, finished=timezone.now(), result=result
+        )
+        return result
+
+    return task(run)
+
+
+def job_start(
+    *,
+    actor: Any,
+    task: Any,
+    name: str,
+    args: tuple[Any, ...] = (),
+    department_id: int | None = None,
+) -> Job:
+    """Record a Job and queue its task once the surrounding transaction commits."""
+    with transaction.atomic():
+        job = Job.objects.create(
+            name=name, task_path=task.module_path, created_by=actor, department_id=department_id
+        )
+        audit.record(
+            actor=actor,
+            action="core.job.start",
+            obj=job,
+            after={"name": name, "task": task.module_path},
+        )
+        transaction.on_commit(lambda: _enqueue(job.pk, task, args))
+    return job
+
+
+def _enqueue(job_id: int, task: Any, args: tuple[Any, ...]) -> None:
+    result = task.enqueue(job_id, *args)
+    Job.objects.filter(pk=job_id).update(task_result_id=str(result.id))
+
+
+def job_progress(job: Job, percent: int, message: str = "") -> None:
+    """Report progress from inside a running job (not audited: it changes no domain state)."""
+    Job.objects.filter(pk=job.pk).update(progress=max(0, min(100, percent)), message=message[:500])

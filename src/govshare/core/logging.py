@@ -1,0 +1,32 @@
+"""Log filter that keeps secrets out of logs (non-negotiable: no secret in a log)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+SECRET_PATTERNS = [
+    re.compile(
+        r"(?i)(password|passwd|secret|token|authorization|api[_-]?key)(\"?\s*[:=]\s*\"?)([^\s\"',&]+)"
+    ),
+    re.compile(r"gs_[A-Za-z0-9]{8}_[A-Za-z0-9_\-]{20,}"),
+    re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-]+"),
+]
+
+
+def redact(text: str) -> str:
+    for pattern in SECRET_PATTERNS:
+        if pattern.groups >= 3:
+            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+        else:
+            text = pattern.sub("***", text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -1,0 +1,116 @@
+"""Core models: the audit trail (审计日志) and background jobs (后台任务)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govshare.core.chain import ChainHead, HashChainedModel, canonical_time
+from govshare.core.permissions import RestrictedQuerySet
+
+__all__ = ["AuditEvent", "ChainHead", "Job"]
+
+
+class AuditEvent(HashChainedModel):
+    """One audited write (审计记录): who did what to which object, from which request.
+
+    Append-only and hash-chained (SM3); ``govshare audit verify`` walks the chain.
+    """
+
+    chain_name = "audit"
+
+    created = models.DateTimeField(_("time"), db_index=True, editable=False)
+    # PROTECT: an audited user is deactivated, never deleted, so the record keeps its actor.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=80, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    # The department the object belongs to, so department-scoped readers can be served later.
+    department_id = models.BigIntegerField(_("department"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, default="web")
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta(HashChainedModel.Meta):
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def chained_content(self) -> dict[str, Any]:
+        return {
+            "created": canonical_time(self.created),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "department_id": self.department_id,
+            "before": self.before,
+            "after": self.after,
+            "request_id": self.request_id,
+            "ip": self.ip,
+            "source": self.source,
+        }
+
+
+class Job(models.Model):
+    """A background task as users see it (任务): who started it, its progress and its result.
+
+    The task itself is queued through ``django.tasks``; ``task_result_id`` links to it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("name"), max_length=120)
+    task_path = models.CharField(_("task"), max_length=200)
+    task_result_id = models.CharField(max_length=64, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    department_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return self.name

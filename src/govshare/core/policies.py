@@ -1,0 +1,65 @@
+"""Permission policies for the core models (registered when the app is ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from govshare.core.models import AuditEvent, Job
+from govshare.core.permissions import register
+from govshare.core.roles import Role
+
+
+def _principal(user: Any) -> Any:
+    from govshare.orgs.roles import principal_of  # orgs builds on core, not the reverse
+
+    return principal_of(user)
+
+
+@register(AuditEvent)
+class AuditEventPolicy:
+    """Auditors and admins read the whole trail; a data officer reads their departments' part.
+
+    Nobody changes or deletes audit events, whatever their role.
+    """
+
+    def scope(self, user: Any, action: str) -> Q | bool:
+        if action not in {"view", "verify"}:
+            return False
+        principal = _principal(user)
+        if principal.is_auditor or principal.is_platform_admin:
+            return True
+        if action == "verify":
+            return False
+        departments = principal.departments(Role.DATA_OFFICER)
+        return Q(department_id__in=departments) if departments else False
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        principal = _principal(user)
+        if action == "verify":
+            return principal.is_auditor or principal.is_platform_admin
+        if action != "view":
+            return False
+        if principal.is_auditor or principal.is_platform_admin:
+            return True
+        return obj is not None and principal.has_department_role(
+            obj.department_id, Role.DATA_OFFICER
+        )
+
+
+@register(Job)
+class JobPolicy:
+    """People see the jobs they started; admins and auditors see all."""
+
+    def scope(self, user: Any, action: str) -> Q | bool:
+        principal = _principal(user)
+        if principal.is_platform_admin or (action == "view" and principal.is_auditor):
+            return True
+        return Q(created_by=user) if action == "view" else False
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        principal = _principal(user)
+        if principal.is_platform_admin or (action == "view" and principal.is_auditor):
+            return True
+        return action == "view" and obj is not None and obj.created_by_id == user.pk

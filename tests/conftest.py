@@ -1,0 +1,67 @@
+"""Fixtures for the permission matrix: two departments and a user for every role."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from govshare.core.roles import Role
+from tests.factories import PASSWORD, DepartmentFactory, member
+
+
+@pytest.fixture
+def authority(db):
+    """The sharing authority (大数据局)."""
+    return DepartmentFactory(name="大数据局", is_sharing_authority=True)
+
+
+@pytest.fixture
+def dept_a(db):
+    return DepartmentFactory(name="公安局")
+
+
+@pytest.fixture
+def dept_b(db):
+    return DepartmentFactory(name="人社局")
+
+
+@pytest.fixture
+def admin_user(authority):
+    return member(authority, Role.PLATFORM_ADMIN, username="admin")
+
+
+@pytest.fixture
+def reviewer(authority):
+    return member(authority, Role.REVIEWER, username="reviewer")
+
+
+@pytest.fixture
+def auditor(authority):
+    return member(authority, Role.AUDITOR, username="auditor")
+
+
+@pytest.fixture
+def officer_a(dept_a):
+    return member(dept_a, Role.DATA_OFFICER, username="officer_a")
+
+
+@pytest.fixture
+def staff_a(dept_a):
+    return member(dept_a, Role.STAFF, username="staff_a")
+
+
+@pytest.fixture
+def officer_b(dept_b):
+    return member(dept_b, Role.DATA_OFFICER, username="officer_b")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a test client signed in as ``user``."""
+    return signed_in
