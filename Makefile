@@ -20,7 +20,7 @@ $(BIN)/python:
 
 $(STAMP)/python: requirements.lock pyproject.toml $(BIN)/python | $(STAMP)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock
-	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $@
 
 $(STAMP)/assets: package.json package-lock.json scripts/build-assets.mjs | $(STAMP)

@@ -6,11 +6,12 @@ import logging
 import re
 
 SECRET_PATTERNS = [
+    # Bearer first, so "Authorization: Bearer x" loses the whole credential, not the word Bearer.
+    re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-]+"),
     re.compile(
         r"(?i)(password|passwd|secret|token|authorization|api[_-]?key)(\"?\s*[:=]\s*\"?)([^\s\"',&]+)"
     ),
     re.compile(r"gs_[A-Za-z0-9]{8}_[A-Za-z0-9_\-]{20,}"),
-    re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-]+"),
 ]
 
 

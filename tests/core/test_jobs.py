@@ -1,0 +1,40 @@
+"""Background jobs: queued through django.tasks' database backend, run by the worker."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from govshare.core import audit
+from govshare.core.jobs import job_start
+from govshare.core.models import Job
+from govshare.core.tasks import verify_audit_chain
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def test_an_auditor_starts_a_chain_verification_that_the_worker_completes(auditor):
+    audit.record(actor=None, action="test.write", object_type="test", object_id="1")
+    job = job_start(actor=auditor, task=verify_audit_chain, name="verify")
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED and job.task_result_id
+    _run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.progress == 100
+    assert job.result["intact"] is True and job.result["checked"] >= 1
+
+
+def test_a_job_reports_a_broken_chain(auditor):
+    first = audit.record(actor=None, action="test.write", object_type="test", object_id="1")
+    audit.record(actor=None, action="test.write", object_type="test", object_id="2")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET action = 'x' WHERE seq = %s", [first.seq])
+    job = job_start(actor=auditor, task=verify_audit_chain, name="verify")
+    _run_worker()
+    job.refresh_from_db()
+    assert job.result["intact"] is False and job.result["broken_seq"] == first.seq

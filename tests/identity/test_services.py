@@ -1,0 +1,109 @@
+"""Sign-in lockout and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+from django.utils import timezone
+
+from govshare.core.models import AuditEvent
+from govshare.identity.models import ApiToken, LoginThrottle
+from govshare.identity.services import (
+    password_change,
+    sign_in,
+    token_authenticate,
+    token_create,
+    token_revoke,
+    user_create,
+)
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fail(username: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        sign_in(request=None, username=username, password="wrong-password")
+    return caught.value.code
+
+
+@override_settings(GOVSHARE_LOGIN_MAX_FAILURES=3)
+def test_after_repeated_failures_even_the_right_password_is_refused():
+    user = UserFactory()
+    assert [_fail(user.username) for _ in range(3)] == ["invalid_login"] * 3
+    with pytest.raises(ValidationError) as caught:
+        sign_in(request=None, username=user.username, password=PASSWORD)
+    assert caught.value.code == "locked"
+    assert AuditEvent.objects.filter(action="identity.login.locked").count() == 1
+
+
+@override_settings(GOVSHARE_LOGIN_MAX_FAILURES=3)
+def test_the_lock_ends_after_its_time_and_success_clears_the_count():
+    user = UserFactory()
+    for _ in range(3):
+        _fail(user.username)
+    LoginThrottle.objects.update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    assert sign_in(request=None, username=user.username, password=PASSWORD) == user
+    assert not LoginThrottle.objects.exists()
+
+
+def test_passwords_are_hashed_with_argon2(admin_user):
+    user = user_create(actor=admin_user, username="newcomer", password="Strong#Pass-2026")
+    assert user.password.startswith("argon2")
+
+
+def test_weak_passwords_are_refused_with_the_field_named(admin_user):
+    with pytest.raises(ValidationError) as caught:
+        user_create(actor=admin_user, username="weak", password="12345")
+    assert "password" in caught.value.error_dict
+
+
+def test_only_admins_create_users(officer_a):
+    with pytest.raises(PermissionDenied):
+        user_create(actor=officer_a, username="sneaky", password="Strong#Pass-2026")
+
+
+def test_password_change_needs_the_current_password(staff_a):
+    with pytest.raises(ValidationError) as caught:
+        password_change(actor=staff_a, old_password="nope", new_password="Another#Pass-2026")
+    assert "old_password" in caught.value.error_dict
+    password_change(actor=staff_a, old_password=PASSWORD, new_password="Another#Pass-2026")
+    staff_a.refresh_from_db()
+    assert staff_a.check_password("Another#Pass-2026")
+
+
+def test_a_token_is_stored_hashed_and_authenticates_until_revoked(staff_a):
+    issued = token_create(actor=staff_a, name="脚本")
+    stored = ApiToken.objects.get()
+    assert issued.plaintext not in (stored.token_hash, stored.key_id)
+    assert issued.plaintext.split("_")[-1] not in stored.token_hash
+    assert token_authenticate(issued.plaintext) == staff_a
+    token_revoke(actor=staff_a, token=stored)
+    assert token_authenticate(issued.plaintext) is None
+
+
+def test_expired_wrong_and_malformed_tokens_do_not_authenticate(staff_a):
+    issued = token_create(actor=staff_a, name="短期", expires=timezone.now() + dt.timedelta(hours=1))
+    ApiToken.objects.update(expires=timezone.now() - dt.timedelta(seconds=1))
+    assert token_authenticate(issued.plaintext) is None
+    assert token_authenticate(issued.plaintext[:-2] + "xx") is None
+    assert token_authenticate("gs_") is None
+    assert token_authenticate("garbage") is None
+
+
+def test_nobody_revokes_another_users_token(staff_a, officer_b):
+    token = token_create(actor=staff_a, name="mine").token
+    with pytest.raises(PermissionDenied):
+        token_revoke(actor=officer_b, token=token)
+    token.refresh_from_db()
+    assert token.revoked is None
+
+
+def test_a_disabled_users_token_stops_working(staff_a):
+    issued = token_create(actor=staff_a, name="mine")
+    staff_a.is_active = False
+    staff_a.save()
+    assert token_authenticate(issued.plaintext) is None
