@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "govshare.core",
     "govshare.orgs",
     "govshare.identity",
+    "govshare.inventory",
     "govshare.demo",
 ]
 
@@ -117,7 +118,6 @@ def database_config(url: str) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        config.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
     return config
 
 

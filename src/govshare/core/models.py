@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.chain import ChainHead, HashChainedModel, canonical_time
 from govshare.core.permissions import RestrictedQuerySet
 
-__all__ = ["AuditEvent", "ChainHead", "Job"]
+__all__ = ["AuditEvent", "ChainHead", "ConfigParam", "Job"]
 
 
 class AuditEvent(HashChainedModel):
@@ -114,3 +114,31 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ConfigParam(models.Model):
+    """A node setting stored in the database (配置参数): thresholds, deadlines, code lengths.
+
+    Modules declare each parameter with its default in ``core.config``; a row exists only once an
+    administrator has changed it.
+    """
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    value = models.JSONField(_("value"))
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("setting")
+        verbose_name_plural = _("settings")
+
+    def __str__(self) -> str:
+        return self.key

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from govshare.core.models import AuditEvent, Job
+from govshare.core.models import AuditEvent, ConfigParam, Job
 from govshare.core.permissions import register
 from govshare.core.roles import Role
 
@@ -63,3 +63,14 @@ class JobPolicy:
         if principal.is_platform_admin or (action == "view" and principal.is_auditor):
             return True
         return action == "view" and obj is not None and obj.created_by_id == user.pk
+
+
+@register(ConfigParam)
+class ConfigParamPolicy:
+    """Settings: everyone signed in reads them (they explain rules); only admins change them."""
+
+    def scope(self, user: Any, action: str) -> Q | bool:
+        return action == "view" or _principal(user).is_platform_admin
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        return action == "view" or _principal(user).is_platform_admin

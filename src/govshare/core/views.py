@@ -6,16 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from govshare.core.config import param_set, param_values, specs
 from govshare.core.dashboard import figures_for
 from govshare.core.forms import AuditFilterForm
 from govshare.core.jobs import job_start
-from govshare.core.models import AuditEvent, Job
+from govshare.core.models import AuditEvent, ConfigParam, Job
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can
 from govshare.core.selectors import audit_search
@@ -84,6 +85,33 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "core/job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     )
     return render(request, template, {"job": job})
+
+
+@login_required
+def config_list(request: HttpRequest) -> HttpResponse:
+    """The node's configurable rules; administrators change one at a time."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        try:
+            param_set(actor=request.user, key=key, value=request.POST.get("value", ""))
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, _("Setting saved."))
+            return redirect("core:config_list")
+    values = param_values()
+    rows = [
+        {
+            "spec": spec,
+            "value": values[spec.key],
+            "kind": type(spec.default).__name__,
+            "errors": errors.get(spec.key, []),
+        }
+        for spec in specs()
+    ]
+    context = {"rows": rows, "can_change": can(request.user, "change", ConfigParam)}
+    return render(request, "core/config_list.html", context, status=422 if errors else 200)
 
 
 def _error(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:

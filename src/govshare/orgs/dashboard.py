@@ -73,6 +73,7 @@ def register_navigation() -> None:
                     ),
                 ),
                 NavItem(_("Jobs"), "core:job_list"),
+                NavItem(_("Settings"), "core:config_list", oversees),
             ),
         )
     )

@@ -26,6 +26,9 @@ class DepartmentScopedPolicy:
     """Objects owned by a department: ``department_field`` names the owning department."""
 
     department_field = "department"
+    # Actions the sharing authority's reviewers take on any department's objects (review,
+    # confirm, decide); data officers and staff never take them.
+    authority_actions: frozenset[str] = frozenset()
     # Department roles that may perform each action; other actions need a platform admin.
     roles_by_action: dict[str, frozenset[str]] = {
         READ: frozenset({Role.DATA_OFFICER, Role.STAFF}),
@@ -38,6 +41,8 @@ class DepartmentScopedPolicy:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == READ and principal.sees_everything):
             return True
+        if action in self.authority_actions:
+            return principal.is_reviewer
         departments = principal.departments(*self.roles_by_action.get(action, ()))
         if not self.roles_by_action.get(action) or not departments:
             return False
@@ -47,6 +52,8 @@ class DepartmentScopedPolicy:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == READ and principal.sees_everything):
             return True
+        if action in self.authority_actions:
+            return principal.is_reviewer
         roles = self.roles_by_action.get(action)
         if not roles:
             return False

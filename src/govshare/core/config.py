@@ -1,0 +1,105 @@
+"""Configurable rules (可配置规则): parameters declared in code with a default, changed in the
+database by platform administrators, read anywhere with ``param(key)``.
+
+Each module declares its parameters at import time (in its ``config.py`` or ``apps.ready``), so
+the settings page lists exactly the parameters of the modules that exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from govshare.core import audit
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.models import ConfigParam
+from govshare.core.permissions import require
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A declared parameter: its type bounds the values an administrator may set."""
+
+    key: str
+    default: int | float | str | bool
+    label: Any
+    help_text: Any = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    section: Any = ""
+
+
+_specs: dict[str, ParamSpec] = {}
+
+
+def declare(spec: ParamSpec) -> ParamSpec:
+    _specs[spec.key] = spec
+    return spec
+
+
+def specs() -> list[ParamSpec]:
+    return sorted(_specs.values(), key=lambda spec: (str(spec.section), spec.key))
+
+
+def param(key: str) -> Any:
+    """The current value of a declared parameter."""
+    spec = _specs[key]
+    stored = ConfigParam.objects.filter(key=key).values_list("value", flat=True).first()
+    return spec.default if stored is None else stored
+
+
+def param_values() -> dict[str, Any]:
+    stored = dict(ConfigParam.objects.values_list("key", "value"))
+    return {spec.key: stored.get(spec.key, spec.default) for spec in specs()}
+
+
+def coerce(spec: ParamSpec, raw: Any) -> Any:
+    """Convert ``raw`` to the parameter's type and check its bounds, or raise naming the key."""
+    kind = type(spec.default)
+    try:
+        if kind is bool:
+            value: Any = raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "on"}
+        else:
+            value = kind(raw)
+    except (TypeError, ValueError):
+        raise field_error(
+            spec.key, _("Enter a value of the right type."), ErrorCode.INVALID
+        ) from None
+    if kind in (int, float):
+        if spec.minimum is not None and value < spec.minimum:
+            raise field_error(
+                spec.key, _("Must be at least %(min)s.") % {"min": spec.minimum}, ErrorCode.INVALID
+            )
+        if spec.maximum is not None and value > spec.maximum:
+            raise field_error(
+                spec.key, _("Must be at most %(max)s.") % {"max": spec.maximum}, ErrorCode.INVALID
+            )
+    return value
+
+
+def param_set(*, actor: Any, key: str, value: Any) -> Any:
+    """Change a parameter (platform administrators); audited with the old and new value."""
+    require(actor, "change", ConfigParam)
+    if key not in _specs:
+        raise field_error("key", _("Unknown setting."), ErrorCode.NOT_FOUND)
+    new_value = coerce(_specs[key], value)
+    with transaction.atomic():
+        old_value = param(key)
+        row, _created = ConfigParam.objects.update_or_create(
+            key=key,
+            defaults={
+                "value": new_value,
+                "updated_by": actor if getattr(actor, "pk", None) else None,
+            },
+        )
+        audit.record(
+            actor=actor,
+            action="core.config.set",
+            obj=row,
+            before={"value": old_value},
+            after={"value": new_value},
+        )
+    return new_value

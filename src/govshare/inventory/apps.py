@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InventoryConfig(AppConfig):
+    name = "govshare.inventory"
+    label = "inventory"
+    verbose_name = _("Information systems")
+
+    def ready(self) -> None:
+        from govshare.inventory import config, permissions  # noqa: F401  (declare, register)
