@@ -38,12 +38,12 @@ $(STAMP)/static: $(STAMP)/assets $(STAMP)/python $(shell find src/govshare -path
 
 run: setup
 	$(GOVSHARE) migrate --noinput -v 0
-	$(GOVSHARE) demo
+	PORT=$(PORT) $(GOVSHARE) demo
 	PORT=$(PORT) $(GOVSHARE) run
 
 demo: setup
 	$(GOVSHARE) migrate --noinput -v 0
-	$(GOVSHARE) demo
+	PORT=$(PORT) $(GOVSHARE) demo
 
 worker: setup
 	$(GOVSHARE) worker

@@ -52,6 +52,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The node this deployment is (节点): a GB/T 2260 region code and a display name.
 GOVSHARE_NODE_CODE = os.environ.get("GOVSHARE_NODE_CODE", "370700")
 GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
+# Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
+GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", True)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

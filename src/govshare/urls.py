@@ -1,5 +1,6 @@
 """URL map of the management plane."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from govshare.api import api
@@ -8,9 +9,14 @@ urlpatterns = [
     path("", include("govshare.core.urls")),
     path("accounts/", include("govshare.identity.urls")),
     path("orgs/", include("govshare.orgs.urls")),
+    path("inventory/", include("govshare.inventory.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+if settings.GOVSHARE_DEMO_ENDPOINTS:
+    # The demo city's simulated systems (health URLs); off in production (.env.example).
+    urlpatterns.append(path("demo/upstream/", include("govshare.demo.upstream")))
 
 handler400 = "govshare.core.views.bad_request"
 handler403 = "govshare.core.views.permission_denied"

@@ -9,3 +9,6 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from govshare.inventory import config, permissions  # noqa: F401  (declare, register)
+        from govshare.inventory.dashboard import register_navigation
+
+        register_navigation()

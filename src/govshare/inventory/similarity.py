@@ -7,12 +7,15 @@ inverted index, so only systems that share a term are compared.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import jieba
+
+jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not our log
 
 # Words that every government system description uses; they say nothing about its function.
 STOP_WORDS = frozenset(

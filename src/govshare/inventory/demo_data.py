@@ -1,0 +1,420 @@
+"""Systems of the demo city (潍坊市): names and facts a census there would plausibly record.
+
+Each entry: (department key, name, function description, overrides). The overrides make some
+systems zombies (unused, stale, idle), some duplicates, some classified or stopped, so every
+rule and indicator has something to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+OLD = {"last_software_update": dt.date(2019, 3, 1), "go_live_date": dt.date(2014, 5, 1)}
+IDLE = {
+    "usage_scope": "internal",
+    "usage_frequency": "rarely",
+    "active_users": 4,
+    "annual_om_cost": 18,
+}
+UNUSED = {"unused": True}  # no usage reports for the last 200 days
+DOWN = {"health": "down"}
+SLOW = {"health": "slow"}
+SECRET = {
+    "is_secret": True,
+    "network_domain": "intranet",
+    "sharing_status": "not_required",
+    "sso_status": "not_required",
+    "deployment": "own_room",
+    "cloud_status": "exempt",
+}
+
+SYSTEMS: list[tuple[str, str, str, dict]] = [
+    (
+        "dsj",
+        "潍坊市政务信息资源共享交换平台",
+        "全市政务信息资源目录编制、共享申请审核、接口服务与库表交换",
+        {"usage_scope": "cross_department", "active_users": 900},
+    ),
+    (
+        "dsj",
+        "潍坊市统一身份认证平台",
+        "政务人员统一身份认证、单点登录和权限管理",
+        {"usage_scope": "cross_department", "active_users": 2600},
+    ),
+    (
+        "dsj",
+        "潍坊市政务云管理平台",
+        "政务云资源申请、分配、监控和计量计费",
+        {"usage_scope": "cross_department", "active_users": 150},
+    ),
+    (
+        "dsj",
+        "潍坊市公共数据开放网站",
+        "公共数据开放目录发布、数据下载和开放接口服务",
+        {"usage_scope": "public", "active_users": 3500},
+    ),
+    (
+        "dsj",
+        "城市大脑运行指挥平台",
+        "城市运行体征监测、事件调度指挥和领导驾驶舱展示",
+        {"usage_scope": "cross_department", "active_users": 300},
+    ),
+    (
+        "gaj",
+        "人口信息管理系统",
+        "常住人口户籍登记、迁入迁出、身份证受理和人口信息查询",
+        {"active_users": 1800},
+    ),
+    (
+        "gaj",
+        "常住人口登记辅助系统",
+        "常住人口户籍登记、迁入迁出信息录入和人口信息查询统计",
+        {"active_users": 60, **OLD},
+    ),
+    ("gaj", "警务综合平台", "接处警、案件管理和警务情报研判", {**SECRET, "active_users": 2100}),
+    (
+        "gaj",
+        "出入境证件办理系统",
+        "护照、港澳通行证申请受理、审批和制证",
+        {"usage_scope": "public", "active_users": 220},
+    ),
+    (
+        "gaj",
+        "交通违法处理系统",
+        "机动车交通违法记录、处理和罚款缴纳",
+        {"usage_scope": "public", "active_users": 400},
+    ),
+    (
+        "gaj",
+        "治安卡口监控系统",
+        "治安卡口车辆图像采集与比对布控",
+        {**UNUSED, **OLD, "active_users": 12, **DOWN},
+    ),
+    (
+        "rsj",
+        "社会保险经办系统",
+        "养老、失业、工伤保险参保登记、缴费核定和待遇发放",
+        {"usage_scope": "public", "active_users": 1300},
+    ),
+    (
+        "rsj",
+        "就业创业服务系统",
+        "求职登记、职业介绍、创业补贴申领和就业统计",
+        {"usage_scope": "public", "active_users": 500},
+    ),
+    (
+        "rsj",
+        "人事考试报名系统",
+        "事业单位招聘考试网上报名、资格审核和成绩查询",
+        {"usage_scope": "public", "usage_frequency": "monthly", "active_users": 40},
+    ),
+    ("rsj", "劳动保障监察系统", "劳动保障举报投诉受理、案件办理和欠薪预警", {"active_users": 80}),
+    (
+        "rsj",
+        "职称评审管理系统",
+        "专业技术职称申报、评审和证书管理",
+        {**IDLE, "usage_frequency": "monthly"},
+    ),
+    (
+        "czj",
+        "预算管理一体化系统",
+        "部门预算编制、指标管理和预算执行监控",
+        {"usage_scope": "cross_department", "active_users": 700},
+    ),
+    (
+        "czj",
+        "国库集中支付系统",
+        "国库集中支付申请、审核和清算",
+        {"usage_scope": "cross_department", "active_users": 650},
+    ),
+    (
+        "czj",
+        "政府采购管理系统",
+        "政府采购计划备案、合同备案和采购资金支付",
+        {"usage_scope": "cross_department", "active_users": 260},
+    ),
+    ("czj", "非税收入收缴系统", "非税收入票据管理、收缴和对账", {"active_users": 90}),
+    (
+        "czj",
+        "行政事业单位资产管理系统",
+        "行政事业单位资产卡片登记、处置审批和统计报表",
+        {**IDLE, **OLD},
+    ),
+    (
+        "zjj",
+        "房屋交易网签备案系统",
+        "商品房和存量房买卖合同网签备案、交易资金监管",
+        {"usage_scope": "public", "active_users": 380},
+    ),
+    (
+        "zjj",
+        "建筑市场监管平台",
+        "建筑企业资质、工程项目报建、施工许可和质量安全监管",
+        {"active_users": 210},
+    ),
+    (
+        "zjj",
+        "住房公积金管理系统",
+        "住房公积金缴存、提取和贷款业务办理",
+        {"usage_scope": "public", "active_users": 600},
+    ),
+    (
+        "zjj",
+        "物业管理服务平台",
+        "物业企业备案、项目管理和投诉处理",
+        {"usage_scope": "public", "usage_frequency": "weekly", "active_users": 70},
+    ),
+    ("zjj", "城建档案管理系统", "城建档案接收、数字化和借阅查询", {**IDLE, **UNUSED}),
+    (
+        "zrj",
+        "国土空间基础信息平台",
+        "国土空间规划一张图、基础地理信息和三维地图服务",
+        {"usage_scope": "cross_department", "active_users": 330},
+    ),
+    ("zrj", "建设用地审批系统", "建设用地报批、征地组卷和供地管理", {"active_users": 120}),
+    ("zrj", "矿产资源管理系统", "采矿权、探矿权登记和矿山储量管理", {"active_users": 35}),
+    (
+        "zrj",
+        "土地执法监察系统",
+        "卫片执法图斑核查和违法用地案件管理",
+        {"usage_frequency": "weekly", "active_users": 45},
+    ),
+    (
+        "bdc",
+        "不动产登记业务系统",
+        "不动产首次登记、转移登记、抵押登记受理审核登簿和发证",
+        {"usage_scope": "public", "active_users": 420},
+    ),
+    (
+        "bdc",
+        "存量房交易登记系统",
+        "存量房买卖合同网签、交易登记和资金监管",
+        {"usage_scope": "public", "active_users": 50},
+    ),
+    (
+        "bdc",
+        "不动产登记信息查询系统",
+        "不动产权属信息查询和查档证明打印",
+        {"usage_scope": "public", "active_users": 260},
+    ),
+    (
+        "cgj",
+        "数字化城市管理系统",
+        "城市部件事件采集上报、派遣处置和考核评价",
+        {"usage_scope": "cross_department", "active_users": 520},
+    ),
+    ("cgj", "城管执法办案系统", "城市管理行政处罚案件立案、调查和结案", {"active_users": 160}),
+    ("cgj", "户外广告审批系统", "户外广告设置申请、审批和到期提醒", {**IDLE, **DOWN}),
+    ("cgj", "环卫作业监管系统", "环卫车辆定位、作业轨迹和垃圾清运监管", {"active_users": 75}),
+    (
+        "nyj",
+        "农机购置补贴系统",
+        "农机购置补贴申请、审核和资金兑付",
+        {"usage_scope": "public", "usage_frequency": "monthly", "active_users": 90},
+    ),
+    (
+        "nyj",
+        "农产品质量安全追溯平台",
+        "农产品生产主体登记、检测和质量追溯",
+        {"usage_scope": "public", "active_users": 140},
+    ),
+    ("nyj", "动物防疫监管系统", "动物免疫、检疫出证和疫情上报", {"active_users": 110}),
+    (
+        "nyj",
+        "农村集体资产管理系统",
+        "农村集体资产清产核资、三资监管和财务公开",
+        {**UNUSED, **OLD, **SLOW},
+    ),
+    ("swj", "水资源管理系统", "取水许可、用水计量和水资源费征收", {"active_users": 55}),
+    (
+        "swj",
+        "防汛抗旱指挥系统",
+        "雨水情监测、防汛会商和抢险调度",
+        {"usage_scope": "cross_department", "active_users": 85},
+    ),
+    (
+        "swj",
+        "河长制管理信息系统",
+        "河湖巡查、问题上报和督办考核",
+        {"usage_scope": "cross_department", "active_users": 430},
+    ),
+    ("swj", "水利工程建设管理系统", "水利工程项目建设进度、质量和资金管理", {**IDLE}),
+    (
+        "jyj",
+        "中小学学籍管理系统",
+        "中小学学生学籍注册、转学、休学和毕业管理",
+        {"active_users": 950},
+    ),
+    (
+        "jyj",
+        "义务教育招生报名系统",
+        "义务教育阶段新生网上报名、学区划分和录取",
+        {"usage_scope": "public", "usage_frequency": "monthly", "active_users": 300},
+    ),
+    (
+        "jyj",
+        "教师资格认定系统",
+        "教师资格申请受理、认定和证书管理",
+        {"usage_scope": "public", "active_users": 60},
+    ),
+    ("jyj", "学生资助管理系统", "家庭经济困难学生认定和资助资金发放", {"active_users": 180}),
+    ("jyj", "校园安全监控平台", "校园视频监控和安全隐患上报", {**UNUSED, **DOWN}),
+    (
+        "wjw",
+        "全民健康信息平台",
+        "电子健康档案、电子病历共享调阅和健康统计",
+        {"usage_scope": "cross_department", "active_users": 1100},
+    ),
+    (
+        "wjw",
+        "出生医学证明管理系统",
+        "出生医学证明签发、换发和补发",
+        {"usage_scope": "public", "active_users": 130},
+    ),
+    (
+        "wjw",
+        "疫苗接种管理系统",
+        "免疫规划疫苗接种登记、预约和追溯",
+        {"usage_scope": "public", "active_users": 700},
+    ),
+    ("wjw", "医疗机构执业登记系统", "医疗机构和医师执业注册、校验和变更", {"active_users": 70}),
+    ("wjw", "卫生监督执法系统", "公共场所卫生许可、监督检查和行政处罚", {**IDLE, **OLD}),
+    (
+        "jtj",
+        "道路运输管理系统",
+        "道路运输经营许可、车辆营运证和从业资格管理",
+        {"usage_scope": "public", "active_users": 240},
+    ),
+    (
+        "jtj",
+        "出租汽车监管平台",
+        "出租车和网约车车辆人员许可、定位监控和投诉处理",
+        {"active_users": 95},
+    ),
+    ("jtj", "公路路政管理系统", "路政许可、超限治理和路产损坏赔偿", {"active_users": 65}),
+    ("jtj", "交通工程质量监督系统", "交通建设工程质量安全监督和检测管理", {**IDLE, **UNUSED}),
+    (
+        "sw",
+        "金税三期税收管理系统",
+        "税务登记、申报征收、发票管理和税收统计",
+        {
+            "vertical_origin": "national",
+            "deployment": "superior",
+            "construction_mode": "superior",
+            "usage_scope": "public",
+            "active_users": 1500,
+        },
+    ),
+    (
+        "sw",
+        "电子税务局",
+        "纳税人网上办税、申报缴税和发票申领",
+        {
+            "vertical_origin": "provincial",
+            "deployment": "superior",
+            "construction_mode": "superior",
+            "usage_scope": "public",
+            "active_users": 8000,
+        },
+    ),
+    (
+        "sw",
+        "个人所得税管理系统",
+        "个人所得税汇算清缴和专项附加扣除管理",
+        {
+            "vertical_origin": "national",
+            "deployment": "superior",
+            "construction_mode": "superior",
+            "active_users": 300,
+        },
+    ),
+    (
+        "scj",
+        "市场主体登记注册系统",
+        "企业、个体工商户设立、变更、注销登记和营业执照发放",
+        {"vertical_origin": "provincial", "usage_scope": "public", "active_users": 520},
+    ),
+    (
+        "scj",
+        "国家企业信用信息公示系统（山东）",
+        "企业年报公示、经营异常名录和严重违法失信名单",
+        {
+            "vertical_origin": "national",
+            "deployment": "superior",
+            "construction_mode": "superior",
+            "usage_scope": "public",
+            "active_users": 2200,
+        },
+    ),
+    (
+        "scj",
+        "食品安全监管系统",
+        "食品生产经营许可、监督检查和抽检不合格处置",
+        {"active_users": 260},
+    ),
+    ("scj", "特种设备安全监管系统", "特种设备使用登记、检验和事故隐患管理", {"active_users": 90}),
+    ("scj", "商标广告监测系统", "广告监测、商标侵权线索和案件管理", {**IDLE, **OLD, **UNUSED}),
+    (
+        "mzj",
+        "社会救助管理系统",
+        "最低生活保障、特困供养和临时救助审核发放",
+        {"usage_scope": "public", "active_users": 480},
+    ),
+    (
+        "mzj",
+        "婚姻登记管理系统",
+        "结婚登记、离婚登记和婚姻档案查询",
+        {"vertical_origin": "national", "usage_scope": "public", "active_users": 160},
+    ),
+    (
+        "mzj",
+        "养老服务信息平台",
+        "养老机构备案、居家养老服务和老年人补贴发放",
+        {"usage_scope": "public", "active_users": 210},
+    ),
+    ("mzj", "社会组织管理系统", "社会团体、民办非企业单位登记和年检", {"active_users": 40}),
+    (
+        "mzj",
+        "低保对象核对辅助系统",
+        "最低生活保障对象家庭经济状况核对和救助审核",
+        {"active_users": 25, **OLD},
+    ),
+    ("sjj", "审计管理系统", "审计项目计划、现场审计和审计报告管理", {"active_users": 110}),
+    (
+        "sjj",
+        "联网审计数据分析平台",
+        "财政、社保等数据采集和审计疑点分析",
+        {"usage_scope": "cross_department", "active_users": 60},
+    ),
+    (
+        "sgdsj",
+        "寿光市城市运行监测平台",
+        "城市运行数据汇聚、监测预警和事件调度",
+        {"usage_scope": "cross_department", "active_users": 140},
+    ),
+    (
+        "sgdsj",
+        "寿光市蔬菜产业大数据平台",
+        "蔬菜种植、交易价格和物流数据监测分析",
+        {"usage_scope": "public", "active_users": 260},
+    ),
+    (
+        "sgdsj",
+        "寿光市网格化社会治理平台",
+        "网格员采集上报社会治理事件、分拨处置和考核",
+        {"usage_scope": "cross_department", "active_users": 600},
+    ),
+    (
+        "sgdsj",
+        "寿光市社会治理网格事件系统",
+        "网格员上报社会治理事件、事件分拨处置",
+        {"usage_scope": "cross_department", "active_users": 35},
+    ),
+    ("qzgaj", "青州市智慧警务平台", "接处警调度和社区警务管理", {**SECRET, "active_users": 260}),
+    (
+        "qzgaj",
+        "青州市户籍业务受理系统",
+        "户籍迁入迁出、身份证受理和人口信息查询",
+        {"active_users": 45},
+    ),
+]
