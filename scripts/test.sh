@@ -21,8 +21,10 @@ fi
 echo "== ruff"
 $BIN/ruff check src tests bench scripts
 
-echo "== tests on SQLite"
-DATABASE_URL= $BIN/pytest -q "$@"
+workers=${GOVSHARE_TEST_WORKERS:-2}
+
+echo "== tests on SQLite ($workers workers)"
+DATABASE_URL= $BIN/pytest -q -n "$workers" "$@"
 
 pg_url_base=${GOVSHARE_TEST_PG:-postgresql://postgres@127.0.0.1:5432}
 if $BIN/python - "$pg_url_base/postgres" <<'PY' 2>/dev/null
@@ -32,23 +34,29 @@ PY
 then
   db="govshare_ci_$$"
   # A dedicated database with a UTF-8 ctype (pg_trgm is blind to Chinese under the C ctype).
-  $BIN/python - "$pg_url_base/postgres" "$db" <<'PY'
+  # One database per test worker: pytest-xdist suffixes the name with _gw0, _gw1, ...
+  $BIN/python - "$pg_url_base/postgres" "$db" "$workers" <<'PY'
 import sys, psycopg
-with psycopg.connect(sys.argv[1], autocommit=True) as conn:
-    conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}"')
-    conn.execute(f"CREATE DATABASE \"{sys.argv[2]}\" TEMPLATE template0 ENCODING 'UTF8' "
-                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+url, base, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with psycopg.connect(url, autocommit=True) as conn:
+    for name in [f"{base}_gw{i}" for i in range(workers)]:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                     "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
 PY
   drop() {
-    $BIN/python - "$pg_url_base/postgres" "$db" <<'PY' || true
+    $BIN/python - "$pg_url_base/postgres" "$db" "$workers" <<'PY' || true
 import sys, psycopg
-with psycopg.connect(sys.argv[1], autocommit=True) as conn:
-    conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)')
+url, base, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with psycopg.connect(url, autocommit=True) as conn:
+    for name in [f"{base}_gw{i}" for i in range(workers)]:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 PY
   }
   trap drop EXIT
   echo "== tests on PostgreSQL ($db)"
-  DATABASE_URL="$pg_url_base/$db" GOVSHARE_TEST_DB_NAME="$db" $BIN/pytest -q --reuse-db "$@"
+  DATABASE_URL="$pg_url_base/$db" GOVSHARE_TEST_DB_NAME="$db" \
+    $BIN/pytest -q -n "$workers" --reuse-db "$@"
 else
   echo "== PostgreSQL not reachable at $pg_url_base: skipped the PostgreSQL run"
 fi

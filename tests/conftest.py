@@ -9,6 +9,23 @@ from govshare.core.roles import Role
 from tests.factories import PASSWORD, DepartmentFactory, member
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests sign in thousands of times. The production hasher is
+    checked by tests/identity/test_services.py::test_passwords_are_hashed_with_argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Serve static files by their own names: the live server finds them without the manifest
+    that collectstatic writes, so tests do not depend on a prior set-up step."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def authority(db):
     """The sharing authority (大数据局)."""

@@ -10,12 +10,20 @@ import pytest
 
 
 def test_the_production_profile_passes_check_deploy(tmp_path):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="govshare.settings_production",
-               SECRET_KEY="x" * 60 + "-production-like-secret-key-with-entropy-Zq9#",
-               GOVSHARE_VAR_DIR=str(tmp_path), ALLOWED_HOSTS="data.example.gov.cn")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="govshare.settings_production",
+        SECRET_KEY="x" * 60 + "-production-like-secret-key-with-entropy-Zq9#",
+        GOVSHARE_VAR_DIR=str(tmp_path),
+        ALLOWED_HOSTS="data.example.gov.cn",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; not a deploy setting
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -50,7 +50,8 @@ def test_the_lock_ends_after_its_time_and_success_clears_the_count():
     assert not LoginThrottle.objects.exists()
 
 
-def test_passwords_are_hashed_with_argon2(admin_user):
+def test_passwords_are_hashed_with_argon2(admin_user, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = user_create(actor=admin_user, username="newcomer", password="Strong#Pass-2026")
     assert user.password.startswith("argon2")
 
@@ -86,7 +87,9 @@ def test_a_token_is_stored_hashed_and_authenticates_until_revoked(staff_a):
 
 
 def test_expired_wrong_and_malformed_tokens_do_not_authenticate(staff_a):
-    issued = token_create(actor=staff_a, name="短期", expires=timezone.now() + dt.timedelta(hours=1))
+    issued = token_create(
+        actor=staff_a, name="短期", expires=timezone.now() + dt.timedelta(hours=1)
+    )
     ApiToken.objects.update(expires=timezone.now() - dt.timedelta(seconds=1))
     assert token_authenticate(issued.plaintext) is None
     assert token_authenticate(issued.plaintext[:-2] + "xx") is None

@@ -98,3 +98,15 @@ def test_merging_names_a_live_target_and_follows_the_transitions(officer_a, dept
     with pytest.raises(ValidationError) as caught:
         system_set_lifecycle(actor=officer_a, system=system, lifecycle="in_use")
     assert caught.value.error_dict["lifecycle"][0].code == "conflict"
+
+
+def test_the_usage_report_key_hash_never_reaches_the_audit_trail(officer_a, dept_a):
+    from govshare.inventory.services import system_issue_report_key
+
+    system = system_create(actor=officer_a, department=dept_a, data=census_data())
+    system_issue_report_key(actor=officer_a, system=system)
+    system.refresh_from_db()
+    system_update(actor=officer_a, system=system, data={"active_users": 7})
+    stored_hash = InformationSystem.objects.get(pk=system.pk).report_secret_hash
+    for event in AuditEvent.objects.filter(object_type="inventory.informationsystem"):
+        assert stored_hash not in str(event.before) + str(event.after)

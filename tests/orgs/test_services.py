@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _data(**overrides) -> DepartmentData:
-    values = dict(name="潍坊市测试局", uscc=make_uscc(900), region=RegionFactory(), kind="government")
+    values = dict(
+        name="潍坊市测试局", uscc=make_uscc(900), region=RegionFactory(), kind="government"
+    )
     values.update(overrides)
     return DepartmentData(**values)
 
@@ -39,8 +41,9 @@ def test_admin_creates_a_department_and_the_write_is_audited(admin_user):
 def test_every_bad_field_is_reported_together_and_nothing_is_written(admin_user):
     count = Department.objects.count()
     with pytest.raises(ValidationError) as caught:
-        department_create(actor=admin_user, data=_data(name=" ", uscc="91110000600037341N",
-                                                       kind="nonsense"))
+        department_create(
+            actor=admin_user, data=_data(name=" ", uscc="91110000600037341N", kind="nonsense")
+        )
     assert set(caught.value.error_dict) == {"name", "uscc", "kind"}
     assert Department.objects.count() == count
     assert not AuditEvent.objects.filter(action="orgs.department.create").exists()
@@ -54,8 +57,9 @@ def test_messages_are_in_chinese_by_default(admin_user):
 
 def test_duplicate_uscc_and_name_are_conflicts(admin_user, dept_a):
     with pytest.raises(ValidationError) as caught:
-        department_create(actor=admin_user, data=_data(name=dept_a.name, uscc=dept_a.uscc,
-                                                       region=dept_a.region))
+        department_create(
+            actor=admin_user, data=_data(name=dept_a.name, uscc=dept_a.uscc, region=dept_a.region)
+        )
     assert caught.value.error_dict["uscc"][0].code == "duplicate"
     assert caught.value.error_dict["name"][0].code == "duplicate"
 
@@ -68,21 +72,26 @@ def test_only_platform_admins_create_departments(request, who):
 
 
 def test_a_data_officer_edits_their_own_departments_contact_only(officer_a, dept_a, dept_b):
-    department_update_contact(actor=officer_a, department=dept_a,
-                              contact={"contact_name": "新联系人", "contact_phone": "0536-1"})
+    department_update_contact(
+        actor=officer_a,
+        department=dept_a,
+        contact={"contact_name": "新联系人", "contact_phone": "0536-1"},
+    )
     dept_a.refresh_from_db()
     assert dept_a.contact_name == "新联系人"
     with pytest.raises(PermissionDenied):
-        department_update_contact(actor=officer_a, department=dept_b,
-                                  contact={"contact_name": "入侵"})
+        department_update_contact(
+            actor=officer_a, department=dept_b, contact={"contact_name": "入侵"}
+        )
     dept_b.refresh_from_db()
     assert dept_b.contact_name != "入侵"
 
 
 def test_membership_add_and_remove_are_audited_and_change_roles(admin_user, dept_a):
     user = UserFactory()
-    membership = membership_add(actor=admin_user, user=user, department=dept_a,
-                                role=Role.DATA_OFFICER)
+    membership = membership_add(
+        actor=admin_user, user=user, department=dept_a, role=Role.DATA_OFFICER
+    )
     with pytest.raises(ValidationError):
         membership_add(actor=admin_user, user=user, department=dept_a, role=Role.DATA_OFFICER)
     membership_remove(actor=admin_user, membership=membership)
@@ -93,8 +102,9 @@ def test_membership_add_and_remove_are_audited_and_change_roles(admin_user, dept
 
 def test_region_create_checks_the_code(admin_user):
     city = RegionFactory()
-    region = region_create(actor=admin_user, code="370783", name="寿光市", level="county",
-                           parent=city)
+    region = region_create(
+        actor=admin_user, code="370783", name="寿光市", level="county", parent=city
+    )
     assert region.parent == city
     with pytest.raises(ValidationError) as caught:
         region_create(actor=admin_user, code="370783", name="寿光市", level="county", parent=city)

@@ -14,7 +14,9 @@ from govshare.core.context import current_context
 from govshare.core.models import AuditEvent
 
 # Fields never copied into an audit snapshot, whatever the model.
-SECRET_FIELDS = frozenset({"password", "token_hash", "secret_hash", "secret"})
+SECRET_FIELDS = frozenset(
+    {"password", "token_hash", "secret_hash", "secret", "report_secret_hash", "report_key_id"}
+)
 
 
 def snapshot(obj: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:

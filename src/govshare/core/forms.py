@@ -1,7 +1,61 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+ResultT = TypeVar("ResultT")
+
+# Bootstrap 5 class of each widget kind; checkboxes are laid out by includes/form.html itself.
+WIDGET_CLASSES = {
+    forms.Select: "form-select",
+    forms.SelectMultiple: "form-select",
+    forms.CheckboxInput: "form-check-input",
+}
+
+
+class StyledForm(forms.Form):
+    """A form whose widgets carry Bootstrap classes, so templates render ``{{ field }}`` as is."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = next(
+                (css for kind, css in WIDGET_CLASSES.items() if isinstance(field.widget, kind)),
+                "form-control",
+            )
+            field.widget.attrs.setdefault("class", css)
+
+
+def attach_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on ``form``.
+
+    Each error goes on the field it names when the form has that field, else above the form: a
+    service may check a field this form does not show (e.g. ``is_active``).
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def submit(form: forms.Form, call: Callable[[dict[str, Any]], ResultT]) -> ResultT | None:
+    """Validate ``form`` and pass its cleaned data to ``call`` (a service call).
+
+    Returns what the service returned, or None when the form or the service rejected the input;
+    the errors are then on the form. Wrap a service that returns None so that it returns a value.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as error:
+        attach_service_errors(form, error)
+        return None
 
 
 class AuditFilterForm(forms.Form):

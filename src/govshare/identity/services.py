@@ -70,6 +70,29 @@ def user_create(
     return user
 
 
+def user_create_with_role(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    department: Any = None,
+    role: str = "",
+) -> Any:
+    """Create an account and, when a department is given, its first role — all or nothing, so
+    an account whose role was refused is not left behind."""
+    from govshare.orgs.services import membership_add
+
+    with transaction.atomic():
+        user = user_create(
+            actor=actor, username=username, password=password, full_name=full_name, email=email
+        )
+        if department is not None:
+            membership_add(actor=actor, user=user, department=department, role=role)
+    return user
+
+
 def _check_password(errors: ErrorCollector, password: str, user: Any) -> None:
     try:
         password_validation.validate_password(password or "", user)

@@ -8,4 +8,11 @@ urlpatterns = [
     path("login/", views.sign_in_view, name="login"),
     path("logout/", views.sign_out_view, name="logout"),
     path("me/", views.account, name="account"),
+    path("me/password/", views.password_change, name="password_change"),
+    path("me/tokens/", views.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
 ]

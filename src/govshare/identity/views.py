@@ -1,20 +1,40 @@
-"""Sign-in, sign-out and the user's own account page."""
+"""Sign-in and sign-out, the user directory, and the user's own account page."""
 
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from govshare.core import audit
-from govshare.identity.forms import SignInForm
+from govshare.core.forms import submit
+from govshare.core.pages import Crumb, post_data, render_form_page
+from govshare.core.pagination import paginate
+from govshare.core.permissions import can, require
+from govshare.identity import selectors, services
+from govshare.identity.forms import (
+    PasswordChangeForm,
+    SignInForm,
+    TokenForm,
+    UserCreateForm,
+    UserFilterForm,
+)
 from govshare.identity.models import ApiToken
-from govshare.identity.services import sign_in
+from govshare.identity.services import IssuedToken
+from govshare.orgs.models import Membership
+
+User = get_user_model()
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -30,7 +50,7 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = sign_in(request=request, **form.cleaned_data)
+            user = services.sign_in(request=request, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -47,7 +67,164 @@ def sign_out_view(request: HttpRequest) -> HttpResponse:
     return redirect("identity:login")
 
 
+# --- the user directory ---------------------------------------------------------------------
+
+
+def _user_crumbs() -> list[Crumb]:
+    return [Crumb(_("Users"), reverse("identity:user_list"))]
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    form = UserFilterForm(request.GET or None)
+    query = form.cleaned_data["query"] if form.is_valid() else ""
+    context = {
+        "form": form,
+        "can_add": can(request.user, "add", User),
+        **paginate(request, selectors.user_list(request.user, query=query)),
+    }
+    return render(request, "identity/user_list.html", context)
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    memberships = Membership.objects.restrict(request.user, "view").filter(user=person)
+    context = {
+        "person": person,
+        "memberships": memberships.select_related("department"),
+        # Tokens are the holder's own business; admins see them to revoke a leaked one.
+        "can_see_tokens": can(request.user, "revoke", ApiToken(user=person)),
+        "tokens": ApiToken.objects.restrict(request.user, "view").filter(user=person),
+        "can_change": can(request.user, "change", person),
+    }
+    return render(request, "identity/user_detail.html", context)
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    """A new account, optionally with its first role (an admin task)."""
+    require(request.user, "add", User)
+    form = UserCreateForm(post_data(request))
+    if request.method == "POST" and (
+        person := submit(form, lambda data: _create_with_role(request, data))
+    ):
+        messages.success(request, _("User %(name)s was created.") % {"name": person.username})
+        return redirect("identity:user_detail", pk=person.pk)
+    return render_form_page(
+        request,
+        form,
+        title=_("New user"),
+        crumbs=_user_crumbs(),
+        cancel_url=reverse("identity:user_list"),
+    )
+
+
+def _create_with_role(request: HttpRequest, data: dict[str, Any]) -> Any:
+    return services.user_create_with_role(
+        actor=request.user,
+        username=data["username"],
+        password=data["password"],
+        full_name=data["full_name"],
+        email=data["email"],
+        department=data["department"] or None,
+        role=data["role"],
+    )
+
+
+@login_required
+@require_POST
+def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enable (``is_active=1``) or disable (``is_active=0``) an account."""
+    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    wanted = request.POST.get("is_active")
+    if wanted not in {"0", "1"}:
+        raise BadRequest("is_active must be 0 or 1")
+    try:
+        services.user_set_active(actor=request.user, user=person, is_active=wanted == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = (
+            _("User %(name)s was enabled.")
+            if person.is_active
+            else _("User %(name)s was disabled.")
+        )
+        messages.success(request, done % {"name": person.username})
+    return redirect("identity:user_detail", pk=person.pk)
+
+
+# --- my account -----------------------------------------------------------------------------
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "identity/account.html", {"tokens": tokens})
+    return _account_page(request, TokenForm())
+
+
+def _account_page(
+    request: HttpRequest,
+    token_form: TokenForm,
+    issued: IssuedToken | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The account page; ``issued`` is a token just created, whose plaintext is shown this once."""
+    context = {
+        "memberships": Membership.objects.filter(user=request.user).select_related("department"),
+        "tokens": ApiToken.objects.restrict(request.user, "view").filter(user=request.user),
+        "token_form": token_form,
+        "issued": issued,
+    }
+    return render(request, "identity/account.html", context, status=status)
+
+
+@never_cache  # the response holds a secret: no cache may keep it
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Issue a token and show its plaintext in this response only (never stored, not even in
+    the session or a message)."""
+    form = TokenForm(request.POST)
+    issued = submit(
+        form,
+        lambda data: services.token_create(
+            actor=request.user, name=data["name"], expires=data["expires"]
+        ),
+    )
+    if issued is None:
+        return _account_page(request, form, status=400)
+    return _account_page(request, TokenForm(), issued=issued)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.restrict(request.user, "revoke"), pk=pk)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token %(name)s was revoked.") % {"name": token})
+    if token.user_id == request.user.pk:
+        return redirect("identity:account")
+    return redirect("identity:user_detail", pk=token.user_id)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(post_data(request))
+
+    def change(data: dict[str, Any]) -> bool:
+        services.password_change(
+            actor=request.user, old_password=data["old_password"], new_password=data["password"]
+        )
+        return True
+
+    if request.method == "POST" and submit(form, change):
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]  # stay signed in
+        messages.success(request, _("Your password was changed."))
+        return redirect("identity:account")
+    return render_form_page(
+        request,
+        form,
+        title=_("Change password"),
+        crumbs=[Crumb(_("My account"), reverse("identity:account"))],
+        cancel_url=reverse("identity:account"),
+    )

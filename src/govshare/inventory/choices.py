@@ -174,6 +174,14 @@ class IntegrationStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+# Done is final: the system has been merged into the target by then.
+INTEGRATION_ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
+    IntegrationStatus.PLANNED: frozenset({IntegrationStatus.IN_PROGRESS, IntegrationStatus.DONE}),
+    IntegrationStatus.IN_PROGRESS: frozenset({IntegrationStatus.PLANNED, IntegrationStatus.DONE}),
+    IntegrationStatus.DONE: frozenset(),
+}
+
+
 class TaskStatus(models.TextChoices):
     """工作任务进展状态."""
 

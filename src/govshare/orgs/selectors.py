@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from govshare.orgs.models import Department, Region
+from govshare.orgs.models import Department, Membership, Region
 from govshare.orgs.roles import principal_of
 
 
@@ -24,10 +24,12 @@ def department_list(
     kind: str = "",
     include_inactive: bool = False,
 ) -> QuerySet[Department]:
+    """The department directory (部门目录), filtered, with each department's member count."""
     departments = Department.objects.restrict(user, "view").select_related("region")
+    query = query.strip()
     if query:
-        departments = departments.filter(name__icontains=query) | departments.filter(
-            uscc__iexact=query.strip()
+        departments = departments.filter(
+            Q(name__icontains=query) | Q(short_name__icontains=query) | Q(uscc__iexact=query)
         )
     if region_code:
         departments = departments.filter(region__code=region_code)
@@ -35,7 +37,16 @@ def department_list(
         departments = departments.filter(kind=kind)
     if not include_inactive:
         departments = departments.filter(is_active=True)
-    return departments.annotate(member_count=Count("memberships__user", distinct=True))
+    # An aggregate drops Meta.ordering (Django ignores it under GROUP BY): order explicitly.
+    return departments.annotate(member_count=Count("memberships__user", distinct=True)).order_by(
+        "region__code", "name", "pk"
+    )
+
+
+def department_members(user: Any, department: Department) -> QuerySet[Membership]:
+    """The memberships of ``department`` that ``user`` may see (none for outsiders)."""
+    memberships = Membership.objects.restrict(user, "view").filter(department=department)
+    return memberships.select_related("user").order_by("user__username", "role")
 
 
 def regions_in_node(root_code: str) -> QuerySet[Region]:

@@ -20,7 +20,8 @@ from govshare.inventory.choices import (
     VerticalOrigin,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+# Amounts in 万元 (10k yuan); never negative.
+MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
 
 class InformationSystem(models.Model):
@@ -127,6 +128,8 @@ class SystemRevision(models.Model):
     actor_name = models.CharField(_("changed by"), max_length=150, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["system", "-number"]

@@ -1,5 +1,11 @@
 """Writes of the inventory, split by topic; import from here."""
 
+from govshare.inventory.services.integration import (
+    integration_item_add,
+    integration_item_remove,
+    integration_item_set_status,
+    integration_plan_set,
+)
 from govshare.inventory.services.systems import (
     SYSTEM_FIELDS,
     census_is_confirmed,
@@ -23,6 +29,10 @@ __all__ = [
     "census_review",
     "census_submit",
     "cleanup_decide",
+    "integration_item_add",
+    "integration_item_remove",
+    "integration_item_set_status",
+    "integration_plan_set",
     "shadow_record",
     "shadow_resolve",
     "system_create",
@@ -30,4 +40,58 @@ __all__ = [
     "system_update",
     "validate_system",
     "zombie_assess",
+]
+
+from govshare.inventory.services.projects import (  # noqa: E402
+    PROJECT_FIELDS,
+    project_create,
+    project_update,
+    validate_project,
+)
+
+__all__ += [
+    "PROJECT_FIELDS",
+    "project_create",
+    "project_update",
+    "validate_project",
+]
+
+from govshare.inventory.services.worktasks import (  # noqa: E402
+    TaskData,
+    milestone_add,
+    milestone_complete,
+    progress_report,
+    task_close,
+    task_create,
+    task_update,
+)
+
+__all__ += [
+    "TaskData",
+    "milestone_add",
+    "milestone_complete",
+    "progress_report",
+    "task_close",
+    "task_create",
+    "task_update",
+]
+
+from govshare.inventory.services.usage import (  # noqa: E402
+    SystemReporter,
+    UsageOutcome,
+    health_probe_start,
+    system_authenticate_report_key,
+    system_issue_report_key,
+    usage_report_by_name,
+    usage_report_submit,
+)
+
+__all__ += [
+    "SystemReporter",
+    "UsageOutcome",
+    "health_probe_start",
+    "system_authenticate_report_key",
+    "system_issue_report_key",
+    "usage_report_by_name",
+    "usage_report_submit",
 ]

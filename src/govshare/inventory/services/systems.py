@@ -124,6 +124,7 @@ def system_create(
     validate_system(system).raise_if_any()
     with transaction.atomic():
         system.save()
+        system.refresh_from_db()  # version 1 records the stored values (Decimal, dates)
         _revise(actor, system, list(data), note)
         audit.record(
             actor=actor,
@@ -146,6 +147,7 @@ def system_update(
         _assign(locked, data)
         validate_system(locked).raise_if_any()
         locked.save()
+        locked.refresh_from_db()  # compare stored values: 100 and 100.00 are one amount
         after = audit.snapshot(locked)
         changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated")
         if changed:

@@ -1,0 +1,356 @@
+"""Plumbing shared by every router of the REST API: authentication, the error body, pagination.
+
+Every error leaves the API as ``{"code": ..., "message": ..., "fields": {field: [messages]}}``
+(CONVENTIONS rule 7). Messages are gettext'd; LocaleMiddleware picks the language from
+Accept-Language or the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import partial, wraps
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.renderers import JSONRenderer
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import AfterValidator, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_payload
+
+# Largest value a BigAutoField holds; a bigger id would overflow the database driver.
+MAX_ID = 2**63 - 1
+MAX_PAGE_SIZE = 200
+MAX_OFFSET = 10**9
+
+
+class ApiErrorCode(StrEnum):
+    """Error codes that only the API produces (the rest are ``core.errors.ErrorCode``)."""
+
+    BAD_REQUEST = "bad_request"
+    CSRF_FAILED = "csrf_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    THROTTLED = "throttled"
+
+
+class ErrorOut(Schema):
+    """The one error body of the API."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ApiError(Exception):
+    """An error a handler raises on purpose, with its status, code and message."""
+
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+
+class InputSchema(Schema):
+    """Request bodies: an unknown field is an error, not silently dropped (a typo is a bug)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- input types ----------------------------------------------------------------------------
+
+
+def _plain_text(value: str) -> str:
+    # PostgreSQL rejects NUL in text and no database stores a lone surrogate; refuse both here
+    # so they come back as a 422 naming the field instead of a 500 from the driver.
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise PydanticCustomError("text_characters", "text has characters that cannot be stored")
+    return value
+
+
+# Add to every str input: ``Annotated[str, Field(max_length=100), PLAIN_TEXT]``.
+PLAIN_TEXT = AfterValidator(_plain_text)
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# --- authentication -------------------------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer gs_<keyid>_<secret>`` (RFC 6750), a personal API token."""
+
+    def __call__(self, request: HttpRequest) -> Any | None:
+        if "Authorization" not in request.headers:
+            return None
+        user = super().__call__(request)
+        if user is None:
+            # A presented but bad credential is refused outright, never passed on to the session.
+            raise AuthenticationError()
+        return user
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        from govshare.identity.services import token_authenticate  # identity builds on core
+
+        token = token.strip()
+        if not (token.isascii() and token.isprintable()):
+            return None  # tokens are ASCII; anything else (a NUL breaks PostgreSQL) is no token
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's Django session; unsafe methods need the CSRF token (X-CSRFToken header)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        # Checked only once a session user is found, so an anonymous call gets 401, not 403.
+        if self.csrf and check_csrf(request) is not None:
+            raise ApiError(403, ApiErrorCode.CSRF_FAILED, _("CSRF check failed."))
+        return user
+
+
+class JsonRenderer(JSONRenderer):
+    """UTF-8 JSON: Chinese text as itself, not as \\u escapes (half the bytes)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def default_auth() -> list[Callable[[HttpRequest], Any]]:
+    return [TokenAuth(), SessionAuth(csrf=True)]
+
+
+def auth_user(request: HttpRequest) -> Any:
+    """The user the request authenticated as (by token or session)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
+# --- pagination -----------------------------------------------------------------------------
+
+
+class Pagination(LimitOffsetPagination):
+    """``?limit=&offset=`` with bounds, so no value can overflow the database's OFFSET."""
+
+    class Input(Schema):
+        limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=MAX_PAGE_SIZE)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+# Messages for pydantic's error types, so input errors read the same in every language.
+INPUT_MESSAGES: dict[str, Any] = {
+    "missing": gettext_lazy("This field is required."),
+    "not_null": gettext_lazy("This field may not be null."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_long": gettext_lazy("Ensure this value has at most %(max_length)s characters."),
+    "text_characters": gettext_lazy("The text contains characters that cannot be stored."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "greater_than_equal": gettext_lazy("Ensure this value is at least %(ge)s."),
+    "less_than_equal": gettext_lazy("Ensure this value is at most %(le)s."),
+    "enum": gettext_lazy("Select one of: %(expected)s."),
+    "literal_error": gettext_lazy("Select one of: %(expected)s."),
+    "datetime_type": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "model_type": gettext_lazy("Send a JSON object."),
+    "model_attributes_type": gettext_lazy("Send a JSON object."),
+    "dict_type": gettext_lazy("Send a JSON object."),
+}
+
+STATUS_ERRORS: dict[int, tuple[str, Any]] = {
+    400: (ApiErrorCode.BAD_REQUEST, gettext_lazy("The request body is not valid JSON.")),
+    401: (
+        ErrorCode.NOT_AUTHENTICATED,
+        gettext_lazy("Authentication is required: sign in or send a valid API token."),
+    ),
+    403: (ErrorCode.PERMISSION_DENIED, gettext_lazy("You do not have permission to do this.")),
+    404: (ErrorCode.NOT_FOUND, gettext_lazy("Not found.")),
+    405: (
+        ApiErrorCode.METHOD_NOT_ALLOWED,
+        gettext_lazy("This method is not allowed on this path."),
+    ),
+    429: (ApiErrorCode.THROTTLED, gettext_lazy("Too many requests; try again later.")),
+}
+
+
+def input_field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    """``["body", "payload", "contact", 0]`` → ``"contact.0"``; the source and body name go."""
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and parts:
+        parts = parts[1:]  # the handler's body parameter name means nothing to the caller
+    return ".".join(parts) or "__all__"
+
+
+def input_message(error: dict[str, Any]) -> str:
+    template = INPUT_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", _("Invalid value.")))
+    context = {key: _context_value(value) for key, value in (error.get("ctx") or {}).items()}
+    try:
+        return str(template) % context
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def _context_value(value: Any) -> str:
+    return str(value).replace("'", "") if isinstance(value, str) else str(value)
+
+
+def input_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        fields.setdefault(input_field_name(error.get("loc", ())), []).append(input_message(error))
+    return fields
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body = {"code": str(code), "message": str(message), "fields": fields or {}}
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="govshare"'  # RFC 6750 §3
+    return response
+
+
+def _status_error(api: NinjaAPI, request: HttpRequest, status: int) -> HttpResponse:
+    code, message = STATUS_ERRORS.get(status, (ErrorCode.INVALID, gettext_lazy("Bad request.")))
+    return error_response(api, request, status, code, message)
+
+
+def on_service_error(
+    request: HttpRequest, exc: DjangoValidationError, api: NinjaAPI
+) -> HttpResponse:
+    code, message, fields = error_payload(exc)
+    status = 409 if code in CONFLICT_CODES else 422
+    return error_response(api, request, status, code, message, fields)
+
+
+def on_input_error(request: HttpRequest, exc: NinjaValidationError, api: NinjaAPI) -> HttpResponse:
+    fields = input_fields(exc.errors)
+    message = "；".join(f"{name}: {msgs[0]}" for name, msgs in fields.items())
+    return error_response(api, request, 422, ErrorCode.INVALID, message, fields)
+
+
+def on_api_error(request: HttpRequest, exc: ApiError, api: NinjaAPI) -> HttpResponse:
+    return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+
+def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
+    return _status_error(api, request, exc.status_code)
+
+
+def on_bad_request(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    # SuspiciousOperation: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a malformed header, …
+    code, message = ApiErrorCode.BAD_REQUEST, gettext_lazy("The request cannot be processed.")
+    return error_response(api, request, 400, code, message)
+
+
+def on_denied(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    return _status_error(api, request, 403)
+
+
+def on_not_found(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    return _status_error(api, request, 404)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Route every expected exception to the one error body."""
+    handlers: dict[type[Exception], Callable[..., HttpResponse]] = {
+        DjangoValidationError: on_service_error,
+        NinjaValidationError: on_input_error,
+        ApiError: on_api_error,
+        HttpError: on_http_error,  # AuthenticationError (401), body parse (400), throttling
+        SuspiciousOperation: on_bad_request,
+        PermissionDenied: on_denied,
+        Http404: on_not_found,
+        ObjectDoesNotExist: on_not_found,
+    }
+    for exception, handler in handlers.items():
+        api.add_exception_handler(exception, partial(handler, api=api))
+
+
+class GovshareAPI(NinjaAPI):
+    """NinjaAPI whose every answer is the error body: a wrong method on a known path, the bare
+    root, and any unknown path under the API (instead of the site's HTML 404 page)."""
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        not_found = csrf_exempt(partial(not_found_view, api=self))
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                is_root = pattern.name == "api-root"  # ninja's root raises Http404 → HTML page
+                pattern.callback = not_found if is_root else _json_method_errors(pattern, self)
+        patterns.append(re_path(r"^.+$", not_found))  # last, so it only catches the unknown
+        return patterns, app_name, namespace
+
+
+def _json_method_errors(pattern: URLPattern, api: NinjaAPI) -> Any:
+    # ninja answers a method no operation serves with a plain-text 405; keep its Allow header.
+    view = pattern.callback
+
+    @wraps(view)  # keeps csrf_exempt: ninja checks CSRF in SessionAuth instead
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or not response.has_header("Allow"):
+            return response
+        replacement = _status_error(api, request, 405)
+        replacement["Allow"] = response["Allow"]
+        return replacement
+
+    return wrapped
+
+
+def not_found_view(request: HttpRequest, *args: Any, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+    """Unknown paths under the API answer with the error body, not the HTML 404 page."""
+    return _status_error(api, request, 404)
+
+
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    code: ErrorOut for code in (400, 401, 403, 404, 409, 422)
+}
+
+
+def responses(success: dict[int, Any]) -> dict[int, Any]:
+    """An operation's ``response=`` map: its success schemas plus the error body (for OpenAPI)."""
+    return {**ERROR_RESPONSES, **success}

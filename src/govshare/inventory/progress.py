@@ -1,0 +1,448 @@
+"""Reads of the work tasks: overdue flags, the monthly reminder list and the 进展情况统计表.
+
+潍政办字〔2017〕133号: "each unit sums up the progress of every task monthly and sends the
+政务信息系统整合共享进展情况统计表 (附件2) before the 25th of the month". So a report is for
+the month it is sent in, due on the report day (``inventory.progress.report_day``).
+
+A pair (task, unit) is *overdue* when the task's deadline has passed, the task is not closed and
+the unit's latest report does not say done; a task is overdue when any responsible unit is.
+Overdue is a fact of the task directory (everyone sees the flag); what a unit reported stays
+readable only by those the ProgressReport policy lets read it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+from django.db.models import (
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govshare.core.config import param
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import can
+from govshare.inventory.choices import TaskStatus
+from govshare.inventory.config import REPORT_DAY
+from govshare.inventory.models import ProgressReport, WorkTask
+from govshare.orgs.models import Department
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+ResponsibleUnit = WorkTask.responsible_units.through
+
+
+# --- months ---------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of ``day``'s month: the key a report is kept under."""
+    return dt.date(day.year, day.month, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str, field: str = "month") -> dt.date:
+    """``"2026-10"`` → 2026-10-01; anything else is a validation error naming ``field``."""
+    match = MONTH_PATTERN.match((text or "").strip())
+    if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1:
+        return dt.date(int(match[1]), int(match[2]), 1)
+    raise field_error(field, _("Enter a month as YYYY-MM, e.g. 2026-10."), ErrorCode.INVALID)
+
+
+def report_due(month: dt.date) -> dt.date:
+    """The day a month's report is due (当月25日前 by default)."""
+    return month.replace(day=int(param(REPORT_DAY.key)))
+
+
+def current_month(today: dt.date | None = None) -> dt.date:
+    return month_start(today or timezone.localdate())
+
+
+# --- task list ------------------------------------------------------------------------------
+
+
+def latest_status(reports: QuerySet[ProgressReport]) -> Subquery:
+    """For a ResponsibleUnit row: the status of that unit's latest report in ``reports``."""
+    latest = reports.filter(
+        task_id=OuterRef("worktask_id"), department_id=OuterRef("department_id")
+    )
+    return Subquery(latest.order_by("-month").values("status")[:1])
+
+
+def unfinished_units() -> QuerySet[Any]:
+    """(task, responsible unit) rows whose latest report (over all reports) is not done."""
+    status = Coalesce(latest_status(ProgressReport.objects.all()), Value(""))
+    return ResponsibleUnit.objects.annotate(latest=status).exclude(latest=TaskStatus.DONE)
+
+
+def with_overdue(tasks: QuerySet[WorkTask], today: dt.date) -> QuerySet[WorkTask]:
+    """Annotate ``is_overdue``: deadline passed, not closed, some responsible unit not done."""
+    unfinished = unfinished_units().filter(worktask_id=OuterRef("pk"))
+    overdue = Q(Exists(unfinished), deadline__lt=today, is_closed=False)
+    return tasks.annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)))
+
+
+def task_is_overdue(task: WorkTask, today: dt.date) -> bool:
+    overdue = with_overdue(WorkTask.objects.filter(pk=task.pk), today).filter(is_overdue=True)
+    return overdue.exists()
+
+
+def task_list(
+    user: Any,
+    *,
+    today: dt.date,
+    category: str = "",
+    unit: Department | None = None,
+    status: str = "",
+    overdue: bool | None = None,
+) -> QuerySet[WorkTask]:
+    """The plan's tasks, filtered; ``status`` matches a unit's latest report the user may read."""
+    tasks = WorkTask.objects.restrict(user, "view").select_related("lead_unit")
+    tasks = with_overdue(tasks.prefetch_related("responsible_units"), today)
+    if category:
+        tasks = tasks.filter(category=category)
+    if unit is not None:
+        units = ResponsibleUnit.objects.filter(department_id=unit.pk).values("worktask_id")
+        tasks = tasks.filter(Q(lead_unit_id=unit.pk) | Q(pk__in=units))
+    if status:
+        visible = latest_status(ProgressReport.objects.restrict(user, "view"))
+        matching = ResponsibleUnit.objects.annotate(latest=visible).filter(latest=status)
+        tasks = tasks.filter(Exists(matching.filter(worktask_id=OuterRef("pk"))))
+    if overdue is not None:
+        tasks = tasks.filter(is_overdue=overdue)
+    return tasks.order_by("code")
+
+
+def categories() -> list[str]:
+    """The task categories in use (the plan's sections), in task-number order."""
+    rows = WorkTask.objects.order_by("code").values_list("category", flat=True)
+    return list(dict.fromkeys(rows))
+
+
+def latest_only(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    """Of ``reports``, each unit's latest on each task (none newer among ``reports``)."""
+    newer = reports.filter(
+        task_id=OuterRef("task_id"),
+        department_id=OuterRef("department_id"),
+        month__gt=OuterRef("month"),
+    )
+    return reports.filter(~Exists(newer))
+
+
+def latest_reports(
+    user: Any, tasks: Iterable[WorkTask], until: dt.date | None = None
+) -> dict[tuple[int, int], ProgressReport]:
+    """(task id, unit id) → the latest report up to month ``until`` that ``user`` may read."""
+    reports = ProgressReport.objects.restrict(user, "view").filter(
+        task_id__in=[task.pk for task in tasks]
+    )
+    if until is not None:
+        reports = reports.filter(month__lte=until)
+    return {
+        (report.task_id, report.department_id): report
+        for report in latest_only(reports).select_related("department", "reported_by")
+    }
+
+
+def pair_is_overdue(task: WorkTask, report: ProgressReport | None, as_of: dt.date) -> bool:
+    """The overdue rule for one unit (the SQL of ``with_overdue`` is the same rule per task)."""
+    is_done = report is not None and report.status == TaskStatus.DONE
+    return not task.is_closed and task.deadline < as_of and not is_done
+
+
+# --- the month's statistics -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One row of the 进展情况统计表: a task and one of its units in a month."""
+
+    task: WorkTask
+    department: Department
+    month: dt.date
+    report: ProgressReport | None  # the month's report, or the earlier one that said done
+    is_missing: bool  # expected this month and not sent (未报送)
+    is_overdue: bool
+
+    @property
+    def is_carried(self) -> bool:
+        """The unit finished in an earlier month and need not report again."""
+        return self.report is not None and self.report.month != self.month
+
+
+LatestReports = dict[tuple[int, int], ProgressReport]
+
+
+def month_rows(
+    month: dt.date, *, user: Any = None, today: dt.date | None = None
+) -> list[ProgressRow]:
+    """Every (task, unit) row of ``month``: open tasks and tasks reported on that month.
+
+    ``user`` narrows the rows to the units whose reports the user may read (None: all).
+    """
+    month = month_start(month)
+    as_of = min(today or timezone.localdate(), month_end(month))
+    tasks = (
+        WorkTask.objects.filter(Q(is_closed=False) | Q(reports__month=month))
+        .distinct()
+        .select_related("lead_unit")
+        .prefetch_related("responsible_units")
+        .order_by("code")
+    )
+    latest = _all_latest_reports(month)
+    rows: list[ProgressRow] = []
+    for task in tasks:
+        for department in _units_of(task, latest, month):
+            rows.append(_row(task, department, latest.get((task.pk, department.pk)), month, as_of))
+    return rows if user is None else _visible_rows(user, rows)
+
+
+def _all_latest_reports(month: dt.date) -> LatestReports:
+    reports = latest_only(ProgressReport.objects.filter(month__lte=month))
+    return {
+        (report.task_id, report.department_id): report
+        for report in reports.select_related("department", "reported_by")
+    }
+
+
+def _units_of(task: WorkTask, latest: LatestReports, month: dt.date) -> list[Department]:
+    """The responsible units by name, then any other unit (the lead) that reported this month."""
+    units = sorted(task.responsible_units.all(), key=lambda unit: unit.name)
+    known = {unit.pk for unit in units}
+    lead = latest.get((task.pk, task.lead_unit_id))
+    if task.lead_unit_id not in known and lead is not None and lead.month == month:
+        units.append(lead.department)
+    return units
+
+
+def _row(
+    task: WorkTask,
+    department: Department,
+    latest: ProgressReport | None,
+    month: dt.date,
+    as_of: dt.date,
+) -> ProgressRow:
+    this_month = latest is not None and latest.month == month
+    finished_before = latest is not None and latest.status == TaskStatus.DONE
+    shown = latest if this_month or finished_before else None
+    # Only responsible units owe reports; the lead unit's row is there because it reported.
+    is_responsible = any(unit.pk == department.pk for unit in task.responsible_units.all())
+    return ProgressRow(
+        task=task,
+        department=department,
+        month=month,
+        report=shown,
+        is_missing=is_responsible and shown is None and not task.is_closed,
+        is_overdue=is_responsible and pair_is_overdue(task, latest, as_of),
+    )
+
+
+def _visible_rows(user: Any, rows: list[ProgressRow]) -> list[ProgressRow]:
+    readable: dict[int, bool] = {}
+    for row in rows:
+        if row.department.pk not in readable:
+            probe = ProgressReport(department_id=row.department.pk)
+            readable[row.department.pk] = can(user, "view", probe)
+    return [row for row in rows if readable[row.department.pk]]
+
+
+def pending_reports(month: dt.date, *, user: Any = None) -> list[ProgressRow]:
+    """Units that have not (yet) reported on an open task for ``month``."""
+    return [row for row in month_rows(month, user=user) if row.is_missing]
+
+
+def missing_reports(month: dt.date, today: dt.date, *, user: Any = None) -> list[ProgressRow]:
+    """The reminder list: units that had not reported for ``month`` by its report day.
+
+    Empty until the report day has passed (a report on the day itself is on time).
+    """
+    month = month_start(month)
+    if today <= report_due(month):
+        return []
+    rows = month_rows(month, user=user, today=today)
+    return sorted(
+        (row for row in rows if row.is_missing),
+        key=lambda row: (row.department.name, row.task.code),
+    )
+
+
+def reminders_by_unit(rows: Iterable[ProgressRow]) -> list[tuple[Department, list[WorkTask]]]:
+    """Group reminder rows by unit: who has to report on which tasks."""
+    grouped: dict[int, tuple[Department, list[WorkTask]]] = {}
+    for row in rows:
+        grouped.setdefault(row.department.pk, (row.department, []))[1].append(row.task)
+    return sorted(grouped.values(), key=lambda item: item[0].name)
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    expected: int
+    reported: int
+    missing: int
+    overdue: int
+
+
+def summarize(rows: list[ProgressRow]) -> MonthSummary:
+    return MonthSummary(
+        expected=len(rows),
+        reported=sum(1 for row in rows if row.report is not None),
+        missing=sum(1 for row in rows if row.is_missing),
+        overdue=sum(1 for row in rows if row.is_overdue),
+    )
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+# The workbook is the plan's 附件2, sent on as it is: its wording is the form's fixed Chinese,
+# whatever language the user reads the pages in.
+STATUS_LABELS = {
+    TaskStatus.NOT_STARTED: "未启动",
+    TaskStatus.ON_TRACK: "正常推进",
+    TaskStatus.DELAYED: "滞后",
+    TaskStatus.DONE: "已完成",
+}
+NOT_REPORTED = "未报送"
+OVERDUE = "逾期"
+WORKBOOK_TITLE = "政务信息系统整合共享进展情况统计表"
+# (heading, column width in characters)
+COLUMNS = (
+    ("任务编号", 9),
+    ("任务类别", 14),
+    ("工作任务", 28),
+    ("牵头单位", 16),
+    ("责任单位", 16),
+    ("完成时限", 12),
+    ("工作进展", 40),
+    ("存在问题", 28),
+    ("下步计划", 28),
+    ("进展状态", 11),
+    ("完成比例（%）", 11),
+    ("是否逾期", 9),
+)
+HEADER_ROW = 2
+
+
+def workbook_filename(month: dt.date) -> str:
+    return f"进展情况统计表-{month:%Y-%m}.xlsx"
+
+
+def progress_workbook(month: dt.date, *, user: Any = None, today: dt.date | None = None) -> bytes:
+    """The month's 进展情况统计表 as an .xlsx file: one row per task per unit."""
+    month = month_start(month)
+    today = today or timezone.localdate()
+    rows = month_rows(month, user=user, today=today)
+    buffer = io.BytesIO()
+    # User text is never a formula, a link or a number: a report starting with "=" stays text.
+    options = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
+    with xlsxwriter.Workbook(buffer, options) as book:
+        sheet = book.add_worksheet("进展情况统计表")
+        styles = _styles(book)
+        _write_heading(sheet, styles, month, today)
+        for index, row in enumerate(rows, start=HEADER_ROW + 1):
+            _write_row(sheet, styles, index, row)
+        _write_summary(sheet, styles, HEADER_ROW + len(rows) + 2, summarize(rows))
+    return buffer.getvalue()
+
+
+def _styles(book: xlsxwriter.Workbook) -> dict[str, Any]:
+    cell = {"text_wrap": True, "valign": "top", "border": 1, "font_size": 10}
+    return {
+        "title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+        "note": book.add_format({"font_size": 10, "font_color": "#555555"}),
+        "header": book.add_format(
+            {**cell, "bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter"}
+        ),
+        "text": book.add_format(cell),
+        "date": book.add_format({**cell, "num_format": "yyyy-mm-dd"}),
+        "number": book.add_format({**cell, "align": "right"}),
+        "missing": book.add_format({**cell, "bg_color": "#FCE4D6", "font_color": "#C00000"}),
+        "overdue": book.add_format({**cell, "bold": True, "font_color": "#C00000"}),
+    }
+
+
+def _write_heading(sheet: Any, styles: dict[str, Any], month: dt.date, today: dt.date) -> None:
+    last = len(COLUMNS) - 1
+    sheet.merge_range(
+        0, 0, 0, last, f"{WORKBOOK_TITLE}（{month.year}年{month.month}月）", styles["title"]
+    )
+    due = report_due(month)
+    note = f"统计月份：{month:%Y-%m}；报送截止：{due:%Y-%m-%d}；制表日期：{today:%Y-%m-%d}"
+    sheet.merge_range(1, 0, 1, last, note, styles["note"])
+    for column, (heading, width) in enumerate(COLUMNS):
+        sheet.write_string(HEADER_ROW, column, heading, styles["header"])
+        sheet.set_column(column, column, width)
+    sheet.set_row(0, 28)
+    sheet.freeze_panes(HEADER_ROW + 1, 3)  # header and the task number/category/title stay
+    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW, last)
+    sheet.repeat_rows(HEADER_ROW)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
+def _write_row(sheet: Any, styles: dict[str, Any], index: int, row: ProgressRow) -> None:
+    task, report, text = row.task, row.report, styles["text"]
+    cells = [task.code, task.category, task.title, task.lead_unit.name, row.department.name]
+    for column, value in enumerate(cells):
+        _write_text(sheet, index, column, value, text)
+    sheet.write_datetime(index, 5, task.deadline, styles["date"])
+    if report is None:
+        for column in (6, 7, 8):
+            sheet.write_blank(index, column, None, text)
+        label = NOT_REPORTED if row.is_missing else ""
+        _write_text(sheet, index, 9, label, styles["missing"] if row.is_missing else text)
+        sheet.write_blank(index, 10, None, styles["number"])
+    else:
+        progress = report.progress
+        if row.is_carried:
+            progress = f"（{report.month.year}年{report.month.month}月报送已完成）{progress}"
+        texts = (progress, report.problems, report.next_steps)
+        for column, value in zip((6, 7, 8), texts, strict=True):
+            _write_text(sheet, index, column, value, text)
+        _write_text(sheet, index, 9, STATUS_LABELS.get(report.status, report.status), text)
+        sheet.write_number(index, 10, report.percent_done, styles["number"])
+    flag = OVERDUE if row.is_overdue else ""
+    _write_text(sheet, index, 11, flag, styles["overdue"] if row.is_overdue else text)
+
+
+def _write_text(sheet: Any, row: int, column: int, value: str, style: Any) -> None:
+    """A string cell; empty text is a blank cell (formatted), not an empty string."""
+    if value:
+        sheet.write_string(row, column, value, style)
+    else:
+        sheet.write_blank(row, column, None, style)
+
+
+def _write_summary(sheet: Any, styles: dict[str, Any], index: int, summary: MonthSummary) -> None:
+    line = (
+        f"应报送{summary.expected}项，已报送{summary.reported}项，"
+        f"未报送{summary.missing}项，逾期{summary.overdue}项。"
+    )
+    sheet.merge_range(index, 0, index, len(COLUMNS) - 1, line, styles["note"])
