@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from govshare.core.roles import Role
 from tests.factories import PASSWORD, DepartmentFactory, member
@@ -82,3 +83,10 @@ def signed_in(user) -> Client:
 def client_for():
     """``client_for(user)``: a test client signed in as ``user``."""
     return signed_in
+
+
+@pytest.fixture
+def english():
+    """Run the test's own code in English (pages still answer in the browser's language)."""
+    with translation.override("en"):
+        yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -15,3 +16,15 @@ def test_every_msgid_has_a_chinese_translation():
     fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
     assert not untranslated, untranslated
     assert not fuzzy, fuzzy
+
+
+def test_translations_keep_every_placeholder():
+    catalogue = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    placeholder = re.compile(r"%\([a-z_]+\)[sdf]|%\([a-z_]+\)\.\d+f|%[sd]")
+    broken = [
+        entry.msgid
+        for entry in polib.pofile(str(catalogue))
+        if sorted(placeholder.findall(entry.msgid))
+        != sorted(placeholder.findall(entry.msgstr or entry.msgstr_plural.get(0, "")))
+    ]
+    assert not broken, broken

@@ -329,7 +329,9 @@ def test_each_user_sees_the_gate_of_what_they_may_see(officer_b, reviewer, dept_
     assert funding.funding_gate(AnonymousUser()) == []
 
 
-def test_the_gate_workbook_reads_back_with_the_right_figures(officer_a, dept_a, gate_systems):
+def test_the_gate_workbook_reads_back_with_the_right_figures(
+    officer_a, dept_a, gate_systems, english
+):
     # given a failing project and the systems
     project_create(
         actor=officer_a,
