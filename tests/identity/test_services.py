@@ -110,3 +110,7 @@ def test_a_disabled_users_token_stops_working(staff_a):
     staff_a.is_active = False
     staff_a.save()
     assert token_authenticate(issued.plaintext) is None
+
+
+def test_a_token_with_control_characters_is_refused_before_any_lookup(staff_a):
+    assert token_authenticate("gs_AA\x00AAAAA_secret") is None

@@ -109,3 +109,9 @@ def test_region_create_checks_the_code(admin_user):
     with pytest.raises(ValidationError) as caught:
         region_create(actor=admin_user, code="370783", name="寿光市", level="county", parent=city)
     assert caught.value.error_dict["code"][0].code == "duplicate"
+
+
+def test_a_bad_contact_email_is_refused_on_create_too(admin_user):
+    with pytest.raises(ValidationError) as caught:
+        department_create(actor=admin_user, data=_data(contact_email="not-an-address"))
+    assert "contact_email" in caught.value.error_dict

@@ -233,7 +233,12 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 def token_authenticate(presented: str) -> Any | None:
     """The active user a presented token belongs to, or None."""
-    if not presented.startswith(TOKEN_PREFIX) or len(presented) > 200:
+    # Printable ASCII only: a NUL byte would reach PostgreSQL as an error, not a miss.
+    if (
+        not presented.startswith(TOKEN_PREFIX)
+        or len(presented) > 200
+        or not (presented.isascii() and presented.isprintable())
+    ):
         return None
     key_id, _sep, secret = presented[len(TOKEN_PREFIX) :].partition("_")
     token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()

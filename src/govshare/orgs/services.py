@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -100,6 +102,7 @@ def _validate_department(data: DepartmentData, instance: Department | None) -> D
             % {"name": data.name, "region": data.region.name},
             ErrorCode.DUPLICATE,
         )
+    _check_email(errors, data.contact_email)
     if instance and data.parent and _is_descendant_or_self(data.parent, instance):
         errors.add(
             "parent",
@@ -108,6 +111,14 @@ def _validate_department(data: DepartmentData, instance: Department | None) -> D
         )
     errors.raise_if_any()
     return data
+
+
+def _check_email(errors: ErrorCollector, email: str) -> None:
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("contact_email", _("Enter a valid email address."), ErrorCode.INVALID)
 
 
 def _is_descendant_or_self(candidate: Department, department: Department) -> bool:
@@ -148,9 +159,7 @@ def department_update_contact(
     """Change a department's contact details (its own data officer may do this)."""
     require(actor, "change_contact", department)
     errors = ErrorCollector()
-    email = (contact.get("contact_email") or "").strip()
-    if email and "@" not in email:
-        errors.add("contact_email", _("Enter a valid email address."), ErrorCode.INVALID)
+    _check_email(errors, (contact.get("contact_email") or "").strip())
     errors.raise_if_any()
     values = {name: (contact.get(name) or "").strip() for name in CONTACT_FIELDS}
     return _save_department(actor, department, values, "orgs.department.update_contact")
