@@ -36,7 +36,9 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
-    parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not start the task worker and prober"
+    )
     options = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
     server = [
@@ -56,7 +58,11 @@ def run(argv: list[str]) -> int:
     ]
     children = [subprocess.Popen(server)]
     if not options.no_worker:
-        children.append(subprocess.Popen([str(bin_dir / "govshare"), "worker"]))
+        govshare = str(bin_dir / "govshare")
+        children.append(subprocess.Popen([govshare, "worker"]))
+        # The health prober's schedule (健康探测): every GOVSHARE_PROBE_SECONDS, first after 20 s.
+        every = os.environ.get("GOVSHARE_PROBE_SECONDS", "900")
+        children.append(subprocess.Popen([govshare, "probe", "--every", every, "--delay", "20"]))
     print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
     return _wait(children)
 

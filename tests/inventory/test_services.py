@@ -110,3 +110,19 @@ def test_the_usage_report_key_hash_never_reaches_the_audit_trail(officer_a, dept
     stored_hash = InformationSystem.objects.get(pk=system.pk).report_secret_hash
     for event in AuditEvent.objects.filter(object_type="inventory.informationsystem"):
         assert stored_hash not in str(event.before) + str(event.after)
+
+
+def test_a_data_officer_issues_a_report_key_on_the_system_page_and_sees_it_once(
+    client_for, officer_a, officer_b, dept_a
+):
+    from django.urls import reverse
+
+    system = SystemFactory(department=dept_a)
+    url = reverse("inventory:system_report_key", args=[system.pk])
+    assert client_for(officer_b).post(url).status_code == 404
+    response = client_for(officer_a).post(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    key = response.context["plaintext"]
+    assert key.startswith("gsr_")
+    detail = client_for(officer_a).get(reverse("inventory:system_detail", args=[system.pk]))
+    assert key not in detail.content.decode()

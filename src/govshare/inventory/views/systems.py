@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -240,6 +241,23 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def system_report_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or rotate) the system's usage-report key and show it this once."""
+    system = _visible_system(request, pk)
+    try:
+        plaintext = services.system_issue_report_key(actor=request.user, system=system)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect("inventory:system_detail", pk=system.pk)
+    response = render(
+        request, "inventory/systems/report_key.html", {"system": system, "plaintext": plaintext}
+    )
+    response["Cache-Control"] = "no-store"  # the key is shown once and must not be cached
+    return response
+
+
 def _lifecycle_form(request: HttpRequest, system: InformationSystem) -> LifecycleForm:
     targets = selectors.merge_targets(request.user, system)
     return LifecycleForm(post_data(request), system=system, targets=targets)
@@ -284,5 +302,6 @@ urlpatterns: list[URLPattern] = [
     path("systems/<int:pk>/", system_detail, name="system_detail"),
     path("systems/<int:pk>/edit/", system_edit, name="system_edit"),
     path("systems/<int:pk>/lifecycle/", system_lifecycle, name="system_lifecycle"),
+    path("systems/<int:pk>/report-key/", system_report_key, name="system_report_key"),
     path("systems/<int:pk>/versions/<int:number>/", system_revision, name="system_revision"),
 ]

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--count", type=int, default=None, help="with --every: stop after N rounds"
         )
+        parser.add_argument(
+            "--delay", type=float, default=0.0, help="wait SECONDS before the first round"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         every, count = options["every"], options["count"]
@@ -36,6 +39,9 @@ class Command(BaseCommand):
             raise CommandError("--every must be a positive number of seconds")
         if count is not None and count < 1:
             raise CommandError("--count must be at least 1")
+        if options["delay"] < 0:
+            raise CommandError("--delay must not be negative")
+        time.sleep(options["delay"])  # e.g. let the web server that serves them start first
         if every is None:
             self._round()
             return
