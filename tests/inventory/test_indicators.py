@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from govshare.core import audit
-from govshare.core.models import AuditEvent
 from govshare.inventory.indicators import indicator_values, month_end, parse_month
 from govshare.inventory.models import InformationSystem, SystemRevision, ZombieFinding
 from govshare.inventory.services import system_create, system_set_lifecycle, system_update
@@ -164,17 +162,6 @@ def test_classified_and_exempt_systems_stay_out_of_the_denominators(reviewer):
 # --- zombies --------------------------------------------------------------------------------
 
 
-def _assessment(day: dt.date, systems: int) -> None:
-    audit.record(
-        actor=None,
-        action="inventory.zombie.assess",
-        object_type="inventory.zombiefinding",
-        after={"findings": systems, "systems": systems},
-    )
-    latest = AuditEvent.objects.filter(action="inventory.zombie.assess").order_by("-seq").first()
-    AuditEvent.objects.filter(pk=latest.pk).update(created=at(day))
-
-
 def test_zombies_live_are_the_systems_with_findings(reviewer, officer_b, dept_a, dept_b):
     flagged = SystemFactory(department=dept_a)
     other = SystemFactory(department=dept_b)
@@ -186,26 +173,27 @@ def test_zombies_live_are_the_systems_with_findings(reviewer, officer_b, dept_a,
 
 
 def test_zombies_of_a_past_month_come_from_the_assessment_that_stood_then(
-    reviewer, officer_a, dept_a
+    reviewer, officer_a, officer_b, dept_a, dept_b
 ):
-    # given an assessment in January (5 systems) and the current findings from March
-    SystemFactory(department=dept_a)
-    flagged = SystemFactory(department=dept_a)
+    # given a January assessment flagging two systems (one per department), kept as history,
+    # and a March assessment, the current one, flagging only one
+    first = SystemFactory(department=dept_a)
+    second = SystemFactory(department=dept_b)
     InformationSystem.objects.update(created=at(dt.date(2024, 1, 2)))
-    ZombieFinding.objects.create(system=flagged, rule="idle", evidence={}, assessed=at(MAR))
-    _assessment(dt.date(2024, 1, 15), systems=5)
-    _assessment(dt.date(2024, 3, 15), systems=1)
+    for system in (first, second):
+        ZombieFinding.objects.create(
+            system=system, rule="idle", evidence={}, assessed=at(JAN), is_current=False
+        )
+    ZombieFinding.objects.create(system=first, rule="idle", evidence={}, assessed=at(MAR))
 
-    # then January shows its count to the authority (node-wide only), March the findings
-    assert values(indicator_values(reviewer, JAN))["zombies"] == 5
-    assert values(indicator_values(officer_a, JAN))["zombies"] is None
+    # then each month shows the list as it stood, split by department and restricted
+    assert values(indicator_values(reviewer, JAN))["zombies"] == 2
+    assert values(indicator_values(officer_b, JAN))["zombies"] == 1
     assert values(indicator_values(reviewer, MAR))["zombies"] == 1
-    assert values(indicator_values(officer_a, MAR))["zombies"] == 1
+    assert values(indicator_values(officer_b, MAR))["zombies"] == 0
     assert values(indicator_values(reviewer, dt.date(2023, 12, 1)))["zombies"] is None
-    january_departments = indicator_values(reviewer, JAN).departments
-    assert all(
-        i.value is None for row in january_departments for i in row.indicators if i.key == "zombies"
-    )
+    january = {row.department_id: row for row in indicator_values(reviewer, JAN).departments}
+    assert {i.key: i.value for i in january[dept_a.pk].indicators}["zombies"] == 1
 
 
 # --- months ---------------------------------------------------------------------------------

@@ -107,3 +107,12 @@ def test_departments_cannot_decide_clean_up(officer_a, dept_a):
 
     with pytest.raises(PermissionDenied):
         cleanup_decide(actor=officer_a, system=system, decision="keep", reason="我们还在用")
+
+
+def test_earlier_assessments_are_kept_as_history(reviewer):
+    system = SystemFactory(usage_scope="internal", usage_frequency="rarely", active_users=1)
+    zombie_assess(actor=reviewer)
+    zombie_assess(actor=reviewer)
+    current = ZombieFinding.objects.filter(system=system).count()
+    assert current >= 1
+    assert ZombieFinding.history.filter(system=system).count() == 2 * current

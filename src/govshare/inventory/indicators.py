@@ -19,17 +19,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govshare.core.errors import ErrorCode, field_error
-from govshare.core.models import AuditEvent
 from govshare.inventory.choices import LIVE_LIFECYCLES, CloudStatus, Connection, Lifecycle
 from govshare.inventory.models import InformationSystem, SystemRevision, ZombieFinding
 from govshare.orgs.models import Department
-from govshare.orgs.roles import principal_of
 
 STATE_FIELDS = (
     "department_id",
@@ -41,7 +39,6 @@ STATE_FIELDS = (
 )
 INTEGRATED_LIFECYCLES = frozenset({Lifecycle.MERGED, Lifecycle.RETIRED})
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-ZOMBIE_ASSESS_ACTION = "inventory.zombie.assess"
 
 
 # --- the state of a system, now or at a month's end -----------------------------------------
@@ -254,10 +251,10 @@ class IndicatorReport:
 
 
 def compute(
-    spec: IndicatorSpec, states: Iterable[SystemState], zombies: set[int] | int | None = None
+    spec: IndicatorSpec, states: Iterable[SystemState], zombies: set[int] | None = None
 ) -> Indicator:
-    """One indicator over ``states``; ``zombies`` holds the flagged system ids (or a bare
-    node-wide count when only that is known for the month)."""
+    """One indicator over ``states``; ``zombies`` holds the flagged system ids (None when no
+    assessment had run by then)."""
     states = list(states)
     if spec is ZOMBIES:
         return _zombie_indicator(states, zombies)
@@ -268,11 +265,8 @@ def compute(
     return Indicator(spec.key, spec.label, spec.formula, numerator, denominator, is_rate=True)
 
 
-def _zombie_indicator(states: list[SystemState], zombies: set[int] | int | None) -> Indicator:
-    if isinstance(zombies, set):
-        count: int | None = sum(1 for s in states if s.system_id in zombies)
-    else:
-        count = zombies
+def _zombie_indicator(states: list[SystemState], zombies: set[int] | None) -> Indicator:
+    count = None if zombies is None else sum(1 for s in states if s.system_id in zombies)
     return Indicator(ZOMBIES.key, ZOMBIES.label, ZOMBIES.formula, count)
 
 
@@ -305,18 +299,18 @@ def indicator_values(user: Any, month: dt.date | None = None) -> IndicatorReport
     systems = InformationSystem.objects.restrict(user, "view")
     now = timezone.now()
     end = month_end(month) if month is not None else None
-    zombies: set[int] | int | None
+    zombies: set[int] | None
     if end is None or end > now:  # the current month is still running: its state is now
         states, zombies = live_states(systems), _zombies_now(systems)
     else:
-        states, zombies = states_at(systems, end), _zombies_at(user, systems, end)
+        states, zombies = states_at(systems, end), _zombies_at(systems, end)
     as_of = min(end, now) if end is not None else now
     totals = [compute(spec, states, zombies) for spec in SPECS]
     return IndicatorReport(month, as_of, totals, _per_department(states, zombies))
 
 
 def _per_department(
-    states: list[SystemState], zombies: set[int] | int | None
+    states: list[SystemState], zombies: set[int] | None
 ) -> list[DepartmentIndicators]:
     groups: dict[int | None, list[SystemState]] = {}
     for state in states:
@@ -324,13 +318,11 @@ def _per_department(
     names = dict(
         Department.objects.filter(pk__in=[k for k in groups if k]).values_list("pk", "name")
     )
-    # A bare node-wide zombie count cannot be split by department.
-    department_zombies = zombies if isinstance(zombies, set) else None
     rows = [
         DepartmentIndicators(
             department_id,
             names.get(department_id, "—") if department_id else "—",
-            [compute(spec, group, department_zombies) for spec in SPECS],
+            [compute(spec, group, zombies) for spec in SPECS],
         )
         for department_id, group in groups.items()
     ]
@@ -342,22 +334,11 @@ def _zombies_now(systems: QuerySet[InformationSystem]) -> set[int]:
     return set(flagged.values_list("system_id", flat=True).distinct())
 
 
-def _zombies_at(
-    user: Any, systems: QuerySet[InformationSystem], end: dt.datetime
-) -> set[int] | int | None:
-    """The zombie list as it stood at ``end``.
-
-    Each assessment replaces the findings, so they are the state at ``end`` only if no
-    assessment ran after it. Otherwise only the count that assessment's audit event kept is
-    known — a node-wide figure, shown to those who oversee the whole node. No assessment
-    before ``end``: unknown.
-    """
-    assessments = AuditEvent.objects.filter(action=ZOMBIE_ASSESS_ACTION)
-    last_before = assessments.filter(created__lt=end).order_by("-seq").first()
-    if last_before is None:
+def _zombies_at(systems: QuerySet[InformationSystem], end: dt.datetime) -> set[int] | None:
+    """The zombie list as it stood at ``end``: the findings of the last assessment before it
+    (assessments are kept). No assessment before ``end``: unknown."""
+    last = ZombieFinding.history.filter(assessed__lt=end).aggregate(last=Max("assessed"))["last"]
+    if last is None:
         return None
-    if not assessments.filter(created__gte=end).exists():
-        return _zombies_now(systems)
-    if not principal_of(user).sees_everything:
-        return None
-    return int((last_before.after or {}).get("systems", 0))
+    flagged = ZombieFinding.history.filter(assessed=last, system__in=systems.values("pk"))
+    return set(flagged.values_list("system_id", flat=True).distinct())

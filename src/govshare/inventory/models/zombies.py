@@ -11,8 +11,19 @@ from govshare.inventory.choices import CleanupDecision, ShadowStatus, ZombieRule
 from govshare.inventory.models.systems import InformationSystem
 
 
+class CurrentFindingManager(models.Manager):
+    """The findings of the latest assessment: the clean-up list as it stands."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(is_current=True)
+
+
 class ZombieFinding(models.Model):
-    """A rule that flags a system in the latest assessment, with its evidence."""
+    """A rule that flags a system in an assessment, with its evidence.
+
+    Assessments are kept: ``objects`` holds the latest one's findings, ``history`` every
+    assessment's (the indicators read the clean-up list as it stood at a past month's end).
+    """
 
     system = models.ForeignKey(
         InformationSystem, on_delete=models.CASCADE, related_name="zombie_findings"
@@ -28,11 +39,14 @@ class ZombieFinding(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    assessed = models.DateTimeField(_("assessed"))
+    assessed = models.DateTimeField(_("assessed"), db_index=True)
+    is_current = models.BooleanField(_("in the latest assessment"), default=True, db_index=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = CurrentFindingManager.from_queryset(RestrictedQuerySet)()
+    history = RestrictedQuerySet.as_manager()
 
     class Meta:
+        default_manager_name = "objects"
         ordering = ["system__department__name", "system__name", "rule"]
         verbose_name = _("zombie finding")
         verbose_name_plural = _("zombie findings")

@@ -30,7 +30,7 @@ def zombie_assess(*, actor: Any) -> list[ZombieFinding]:
     now = timezone.now()
     results = zombies.assess()
     with transaction.atomic():
-        ZombieFinding.objects.all().delete()
+        ZombieFinding.objects.update(is_current=False)  # kept as history, no longer the list
         rows = ZombieFinding.objects.bulk_create(
             ZombieFinding(
                 system=f.system,
