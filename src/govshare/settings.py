@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "govshare.orgs",
     "govshare.identity",
     "govshare.inventory",
+    "govshare.catalog",
     "govshare.demo",
 ]
 

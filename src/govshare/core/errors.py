@@ -60,6 +60,10 @@ class ErrorCollector:
         for field, errors in error.error_dict.items():
             self.errors.setdefault(field, []).extend(errors)
 
+    def absorb_collector(self, other: ErrorCollector) -> None:
+        for field, errors in other.errors.items():
+            self.errors.setdefault(field, []).extend(errors)
+
     def check(self, func: object, *args: object, **kwargs: object) -> object:
         """Call a validator; on ValidationError keep its errors and return None."""
         try:

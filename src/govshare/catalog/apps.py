@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "govshare.catalog"
+    label = "catalog"
+    verbose_name = _("Resource catalog")
+
+    def ready(self) -> None:
+        from govshare.catalog import config, permissions  # noqa: F401  (declare, register)
