@@ -14,6 +14,7 @@ from govshare.core.api import (
     install_error_handlers,
 )
 from govshare.identity.api import router as identity_router
+from govshare.catalog.api import router as catalog_router
 from govshare.inventory.api import router as inventory_router
 from govshare.orgs.api import router as orgs_router
 
@@ -31,3 +32,4 @@ install_error_handlers(api)
 api.add_router("/", orgs_router)
 api.add_router("/", identity_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/catalog", catalog_router)

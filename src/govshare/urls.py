@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("govshare.identity.urls")),
     path("orgs/", include("govshare.orgs.urls")),
     path("inventory/", include("govshare.inventory.urls")),
+    path("catalog/", include("govshare.catalog.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,5 @@
+"""REST endpoints: exports."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

@@ -1,0 +1,5 @@
+"""REST endpoints: resources."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

@@ -1,0 +1,5 @@
+"""REST endpoints: search."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

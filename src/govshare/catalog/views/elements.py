@@ -1,0 +1,5 @@
+"""Pages: elements."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages: indicators."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

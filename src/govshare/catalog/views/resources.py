@@ -1,0 +1,5 @@
+"""Pages: resources."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages: transfer."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
