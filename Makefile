@@ -39,7 +39,7 @@ $(STAMP)/static: $(STAMP)/assets $(STAMP)/python $(shell find src/govshare -path
 run: setup
 	$(GOVSHARE) migrate --noinput -v 0
 	PORT=$(PORT) $(GOVSHARE) demo
-	PORT=$(PORT) $(GOVSHARE) run
+	GOVSHARE_DEMO_ENDPOINTS=true PORT=$(PORT) $(GOVSHARE) run
 
 demo: setup
 	$(GOVSHARE) migrate --noinput -v 0

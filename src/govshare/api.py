@@ -7,6 +7,7 @@ local static files (government intranets are offline) and run no inline script (
 
 from ninja.openapi.docs import Swagger
 
+from govshare.catalog.api import router as catalog_router
 from govshare.core.api import (
     GovshareAPI,
     JsonRenderer,
@@ -14,7 +15,6 @@ from govshare.core.api import (
     install_error_handlers,
 )
 from govshare.identity.api import router as identity_router
-from govshare.catalog.api import router as catalog_router
 from govshare.inventory.api import router as inventory_router
 from govshare.orgs.api import router as orgs_router
 

@@ -41,6 +41,7 @@ def run(argv: list[str]) -> int:
     )
     options = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
+    _ensure_static(bin_dir)
     server = [
         str(bin_dir / "granian"),
         "--interface",
@@ -65,6 +66,19 @@ def run(argv: list[str]) -> int:
         children.append(subprocess.Popen([govshare, "probe", "--every", every, "--delay", "20"]))
     print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
     return _wait(children)
+
+
+def _ensure_static(bin_dir: Path) -> None:
+    """Collect the static files when this var directory has none yet (pages need the manifest)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        subprocess.run(
+            [str(bin_dir / "govshare"), "collectstatic", "--noinput", "-v", "0"], check=True
+        )
 
 
 def _wait(children: list[subprocess.Popen[bytes]]) -> int:

@@ -53,7 +53,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 GOVSHARE_NODE_CODE = os.environ.get("GOVSHARE_NODE_CODE", "370700")
 GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
 # Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
-GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", True)
+# Off unless asked for (`make run` asks): one of them answers slowly on purpose.
+GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -216,3 +216,16 @@ def test_revoke_token_permission_matrix(request, who, status, staff_a):
     else:
         assert_error_body(response, status)
         assert issued.token.revoked is None
+
+
+def test_an_expiry_that_cannot_be_stored_is_a_422_not_a_500(staff_a):
+    from tests.api_client import api_client
+
+    client = api_client(staff_a)
+    response = client.post(
+        "/api/v1/me/tokens",
+        {"name": "t", "expires": "9999-12-31T23:59:59-12:00"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"]

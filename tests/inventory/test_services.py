@@ -126,3 +126,26 @@ def test_a_data_officer_issues_a_report_key_on_the_system_page_and_sees_it_once(
     assert key.startswith("gsr_")
     detail = client_for(officer_a).get(reverse("inventory:system_detail", args=[system.pk]))
     assert key not in detail.content.decode()
+
+
+def test_a_classified_system_is_never_merged_nor_a_merge_target(admin_user, dept_a):
+    secret = SystemFactory(department=dept_a, is_secret=True, sharing_status="not_required")
+    other = SystemFactory(department=dept_a)
+    for system, target in ((secret, other), (other, secret)):
+        with pytest.raises(ValidationError) as caught:
+            system_set_lifecycle(
+                actor=admin_user, system=system, lifecycle="merged", merged_into=target
+            )
+        assert caught.value.error_dict["merged_into"][0].code == "secret_not_integrated"
+    assert not InformationSystem.objects.filter(lifecycle="merged").exists()
+
+
+def test_a_retired_system_loses_its_usage_report_key(officer_a, dept_a):
+    from govshare.inventory.services import system_issue_report_key
+
+    system = SystemFactory(department=dept_a)
+    system_issue_report_key(actor=officer_a, system=system)
+    system.refresh_from_db()
+    system_set_lifecycle(actor=officer_a, system=system, lifecycle="retired")
+    system.refresh_from_db()
+    assert system.report_key_id == "" and system.report_secret_hash == ""

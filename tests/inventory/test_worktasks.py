@@ -497,3 +497,41 @@ def test_the_demo_loads_the_weifang_plan_once(db):
     assert ProgressReport.objects.filter(task__code="1.3", status="delayed").exists()
     silent = progress.missing_reports(LAST_MONTH, TODAY)
     assert ("1.1", "寿光市大数据中心") in {(row.task.code, row.department.name) for row in silent}
+
+
+def test_reports_for_a_month_long_past_are_refused():
+    """History stays as it was: only the last few months (a setting) take reports."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError as _VE
+
+    from govshare.core.actors import system_actor
+    from govshare.inventory.models import WorkTask
+    from govshare.inventory.services import progress_report, task_create
+
+    lead = DepartmentFactory()
+    from govshare.inventory.services.worktasks import TaskData
+
+    task = task_create(
+        actor=system_actor(),
+        data=TaskData(
+            code="9.9",
+            category="测试",
+            title="测试任务",
+            lead_unit=lead,
+            responsible_units=[lead],
+            deadline=dt.date.today() + dt.timedelta(days=30),
+        ),
+    )
+    with pytest.raises(_VE) as caught:
+        progress_report(
+            actor=system_actor(),
+            task=task,
+            department=lead,
+            month=dt.date(1990, 1, 1),
+            progress="完成",
+            status="done",
+            percent_done=100,
+        )
+    assert caught.value.error_dict["month"][0].code == "month_closed"
+    assert WorkTask.objects.get().reports.count() == 0

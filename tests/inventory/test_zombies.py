@@ -116,3 +116,18 @@ def test_earlier_assessments_are_kept_as_history(reviewer):
     current = ZombieFinding.objects.filter(system=system).count()
     assert current >= 1
     assert ZombieFinding.history.filter(system=system).count() == 2 * current
+
+
+def test_a_recent_successful_health_check_counts_as_use():
+    from django.utils import timezone
+
+    from govshare.inventory.models import HealthCheck
+
+    system = SystemFactory()
+    HealthCheck.objects.create(
+        system=system, checked=timezone.now(), is_up=True, status_code=200, latency_ms=20
+    )
+    findings = assess(
+        TODAY, Thresholds(unused_days=90, stale_months=1000, similarity=0.99, idle_users=0)
+    )
+    assert _rules(findings, system) == set()

@@ -7,6 +7,7 @@ Accept-Language or the session.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from enum import StrEnum
 from functools import partial, wraps
@@ -36,6 +37,8 @@ from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_payload
 MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 10**9
+
+logger = logging.getLogger(__name__)
 
 
 class ApiErrorCode(StrEnum):
@@ -293,6 +296,14 @@ def on_not_found(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpRes
     return _status_error(api, request, 404)
 
 
+def on_unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    """A bug, not bad input: logged with its traceback, answered with the error body."""
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_response(
+        api, request, 500, "server_error", _("Something went wrong; it has been logged.")
+    )
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Route every expected exception to the one error body."""
     handlers: dict[type[Exception], Callable[..., HttpResponse]] = {
@@ -304,6 +315,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         PermissionDenied: on_denied,
         Http404: on_not_found,
         ObjectDoesNotExist: on_not_found,
+        Exception: on_unexpected,
     }
     for exception, handler in handlers.items():
         api.add_exception_handler(exception, partial(handler, api=api))

@@ -11,7 +11,7 @@ SECRET_PATTERNS = [
     re.compile(
         r"(?i)(password|passwd|secret|token|authorization|api[_-]?key)(\"?\s*[:=]\s*\"?)([^\s\"',&]+)"
     ),
-    re.compile(r"gs_[A-Za-z0-9]{8}_[A-Za-z0-9_\-]{20,}"),
+    re.compile(r"gsr?_[A-Za-z0-9]{8}_[A-Za-z0-9_\-]{20,}"),  # user tokens and system keys
 ]
 
 

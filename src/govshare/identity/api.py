@@ -69,7 +69,12 @@ class TokenCreatedOut(TokenOut):
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     # A time without an offset is read in the node's time zone (settings.TIME_ZONE).
     if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
+        value = timezone.make_aware(value)
+    if value is not None:
+        try:  # the database stores UTC: a time at the calendar's edge may not convert
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError("the expiry lies outside the calendar") from None
     return value
 
 

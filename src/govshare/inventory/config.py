@@ -96,3 +96,17 @@ REPORT_DAY = declare(
         section=SECTION,
     )
 )
+REPORT_WINDOW = declare(
+    ParamSpec(
+        "inventory.progress.report_window_months",
+        3,
+        _("Months open for progress reports"),
+        _(
+            "Units report on the current month and the months before it, this many in all; older "
+            "months are closed history."
+        ),
+        minimum=1,
+        maximum=24,
+        section=SECTION,
+    )
+)

@@ -229,7 +229,9 @@ def zombie_rows(user: Any, *, rule: str = "", department_id: int | None = None) 
         "system__department", "matched_system__department"
     )
     if rule:
-        findings = findings.filter(system__zombie_findings__rule=rule).distinct()
+        findings = findings.filter(
+            system__zombie_findings__rule=rule, system__zombie_findings__is_current=True
+        ).distinct()
     if department_id:
         findings = findings.filter(system__department_id=department_id)
     rows: dict[int, ZombieRow] = {}

@@ -78,7 +78,8 @@ def _unused_evidence(
     last_up: dt.date | None,
 ) -> dict[str, Any]:
     started = system.go_live_date or system.created.date()
-    since = last_use or started
+    # Usage comes from the usage reports and from the health prober (issue 3, rule 1).
+    since = max(d for d in (last_use, last_up, started) if d is not None)
     idle_days = (today - since).days
     if idle_days < limits.unused_days:
         return {}

@@ -218,7 +218,16 @@ def apply_lifecycle(
         field="lifecycle",
     )
     errors = ErrorCollector()
-    if lifecycle == Lifecycle.MERGED:
+    if lifecycle == Lifecycle.MERGED and (
+        system.is_secret or (merged_into and merged_into.is_secret)
+    ):
+        # 国办发〔2017〕39号: classified systems stay out of integration.
+        errors.add(
+            "merged_into",
+            _("A classified system is neither merged nor a merge target."),
+            "secret_not_integrated",
+        )
+    elif lifecycle == Lifecycle.MERGED:
         if merged_into is None:
             errors.add("merged_into", _("Name the system it is merged into."), ErrorCode.REQUIRED)
         elif merged_into.pk == system.pk or merged_into.lifecycle not in LIVE_LIFECYCLES:
@@ -232,7 +241,18 @@ def apply_lifecycle(
         before = {"lifecycle": system.lifecycle, "merged_into": system.merged_into_id}
         system.lifecycle = lifecycle
         system.merged_into = merged_into if lifecycle == Lifecycle.MERGED else None
-        system.save(update_fields=["lifecycle", "merged_into", "updated"])
+        if lifecycle in (Lifecycle.MERGED, Lifecycle.RETIRED):
+            # A system that no longer exists reports no usage: its key stops working.
+            system.report_key_id, system.report_secret_hash = "", ""
+        system.save(
+            update_fields=[
+                "lifecycle",
+                "merged_into",
+                "report_key_id",
+                "report_secret_hash",
+                "updated",
+            ]
+        )
         _revise(actor, system, ["lifecycle", "merged_into"], note)
         audit.record(
             actor=actor,

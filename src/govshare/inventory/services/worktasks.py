@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.inventory.choices import TaskStatus
+from govshare.inventory.config import REPORT_WINDOW
 from govshare.inventory.models import Milestone, ProgressReport, WorkTask
 from govshare.inventory.progress import month_start
 from govshare.orgs.models import Department
@@ -270,13 +272,28 @@ def _report_errors(
         errors.add("department", message % {"unit": department.name}, NOT_RESPONSIBLE)
     if task.is_closed:
         errors.add("task", _("The task is closed; it takes no more reports."), ErrorCode.LOCKED)
-    if isinstance(report.month, dt.date) and report.month > month_start(timezone.localdate()):
+    this_month = month_start(timezone.localdate())
+    if isinstance(report.month, dt.date) and report.month > this_month:
         errors.add("month", _("A report cannot be for a future month."), FUTURE_MONTH)
+    elif isinstance(report.month, dt.date) and report.month < _earliest_month(this_month):
+        # A month long past is history: reports (and the reminder list) stay as they were.
+        errors.add(
+            "month",
+            _("Reports are accepted for the last %(n)s months only.")
+            % {"n": param(REPORT_WINDOW.key)},
+            "month_closed",
+        )
     if report.status == TaskStatus.DONE and report.percent_done != 100:
         errors.add(
             "percent_done", _("A task reported done must be 100 percent done."), ErrorCode.INVALID
         )
     return errors
+
+
+def _earliest_month(this_month: dt.date) -> dt.date:
+    back = int(param(REPORT_WINDOW.key)) - 1
+    index = this_month.year * 12 + this_month.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _is_person(actor: Any) -> bool:
