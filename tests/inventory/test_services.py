@@ -149,3 +149,18 @@ def test_a_retired_system_loses_its_usage_report_key(officer_a, dept_a):
     system_set_lifecycle(actor=officer_a, system=system, lifecycle="retired")
     system.refresh_from_db()
     assert system.report_key_id == "" and system.report_secret_hash == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "http://0.0.0.0/",
+        "http://[fe80::1]/health",
+        "http://224.0.0.1/",
+    ],
+)
+def test_health_urls_never_point_at_addresses_no_system_has(officer_a, dept_a, url):
+    with pytest.raises(ValidationError) as caught:
+        system_create(actor=officer_a, department=dept_a, data=census_data(health_url=url))
+    assert caught.value.error_dict["health_url"][0].code == "probe_target"

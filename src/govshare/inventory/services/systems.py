@@ -7,7 +7,9 @@ transaction and records an audit event.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -100,6 +102,15 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
             _("Level 2 and above need the protection filing number (等级保护备案号)."),
             ErrorCode.REQUIRED,
         )
+    if system.health_url and not _is_probe_target(system.health_url):
+        errors.add(
+            "health_url",
+            _(
+                "The health-check URL may not point at link-local, "
+                "multicast or unspecified addresses."
+            ),
+            "probe_target",
+        )
     duplicates = InformationSystem.objects.filter(
         department_id=system.department_id, name=system.name
     ).exclude(pk=system.pk)
@@ -109,6 +120,17 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
             _("This department already has a system named %(name)s.") % {"name": system.name},
             ErrorCode.DUPLICATE,
         )
+
+
+def _is_probe_target(url: str) -> bool:
+    """The prober fetches this URL from inside the network; refuse addresses no system has
+    (cloud metadata at 169.254.169.254, link-local, multicast, 0.0.0.0)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name; the prober's answer only says up or down, never the body
+    return not (address.is_link_local or address.is_multicast or address.is_unspecified)
 
 
 # --- systems --------------------------------------------------------------------------------
