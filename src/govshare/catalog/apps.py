@@ -9,3 +9,6 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from govshare.catalog import config, permissions  # noqa: F401  (declare, register)
+        from govshare.catalog.dashboard import register_navigation
+
+        register_navigation()

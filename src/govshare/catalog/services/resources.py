@@ -97,6 +97,7 @@ def resource_create(
             department_id=provider.pk,
             after=snapshot_version(version),
         )
+        _reindex(resource)
     return resource
 
 
@@ -138,6 +139,7 @@ def version_update(
             before=before,
             after=snapshot_version(version),
         )
+        _reindex(resource)
     return version
 
 
@@ -233,6 +235,7 @@ def resource_submit(*, actor: Any, resource: Resource, note: str = "") -> Resour
             department_id=resource.provider_id,
             after={"version": version.number},
         )
+        _reindex(resource)
     return resource
 
 
@@ -262,6 +265,7 @@ def resource_review(*, actor: Any, resource: Resource, approve: bool, note: str 
             department_id=resource.provider_id,
             after={"version": version.number, "code": resource.code, "note": note},
         )
+        _reindex(resource)
     return resource
 
 
@@ -305,6 +309,7 @@ def resource_start_change(*, actor: Any, resource: Resource, note: str = "") -> 
             department_id=resource.provider_id,
             after={"version": version.number},
         )
+        _reindex(resource)
     return version
 
 
@@ -353,6 +358,7 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resourc
             before=before,
             after={"status": resource.status, "reason": reason},
         )
+        _reindex(resource)
     return resource
 
 
@@ -372,6 +378,13 @@ def _working(resource: Resource) -> ResourceVersion:
 def _move(version: ResourceVersion, target: str) -> None:
     check_transition(VERSION_TRANSITIONS, version.status, target, dict(VersionStatus.choices))
     version.status = target
+
+
+def _reindex(resource: Resource) -> None:
+    """Keep the search index in step with the write, in the same transaction."""
+    from govshare.catalog.search import reindex_resource  # search reads models and choices
+
+    reindex_resource(resource.pk)
 
 
 def _event(

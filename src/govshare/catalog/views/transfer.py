@@ -1,5 +1,220 @@
-"""Pages: transfer."""
+"""Pages: the catalog workbook (template, import, export) and the JSON, CSV and DCAT exports.
 
-from django.urls import URLPattern
+The import acts for the user's active department, where they must be data officer; it applies
+every row or none. When it applies none, the page lists the problems and offers the error
+workbook, kept for an hour in a private file that only the same session can download.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from govshare.catalog import exports, workbook
+from govshare.catalog.choices import ResourceStatus, ShareType
+from govshare.catalog.models import Resource
+from govshare.core.context_processors import node_name
+from govshare.core.forms import StyledForm
+from govshare.core.permissions import require
+from govshare.orgs.models import Department
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+JSON_LD = "application/ld+json"
+ERRORS_SESSION_KEY = "catalog_import_errors"
+ERRORS_KEPT_SECONDS = 3600
+ERRORS_SHOWN = 500  # rows of the problem table; the error workbook has them all
+ANY: list[tuple[Any, Any]] = [("", "---------")]
+CATEGORY_PREFIX = RegexValidator(
+    r"^[0-9A-Za-z]{1,20}$", gettext_lazy("Enter a classification code.")
+)
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(
+        label=gettext_lazy("Catalog workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > workbook.MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
+        return upload
+
+
+class ExportFilterForm(StyledForm):
+    """The catalog list's simple filters (its text search belongs to the search pages)."""
+
+    provider = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = forms.ChoiceField(required=False, choices=ANY + ResourceStatus.choices)
+    share_type = forms.ChoiceField(required=False, choices=ANY + ShareType.choices)
+    category = forms.CharField(required=False, max_length=20, validators=[CATEGORY_PREFIX])
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file download (RFC 6266 attachment, with a UTF-8 file name)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def export_filename(extension: str) -> str:
+    return f"信息资源目录-{timezone.localdate():%Y%m%d}.{extension}"
+
+
+def filtered_resources(request: HttpRequest) -> QuerySet[Resource] | None:
+    """The resources the user may see, narrowed by the query's filters; None if they are bad."""
+    form = ExportFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return None
+    filters = form.cleaned_data if request.GET else {}
+    resources = Resource.objects.restrict(request.user, "view")
+    return exports.filter_resources(resources, **{k: v for k, v in filters.items() if v})
+
+
+def importing_department(request: HttpRequest) -> Department:
+    """The active department, where the user must be data officer to import."""
+    department_id = getattr(request, "active_department_id", None)
+    if department_id is None:
+        raise PermissionDenied
+    department = get_object_or_404(Department, pk=department_id)
+    require(request.user, "add", Resource(provider=department))
+    return department
+
+
+def errors_dir() -> Path:
+    return Path(settings.VAR_DIR) / "tmp" / "catalog-import-errors"
+
+
+def keep_error_workbook(request: HttpRequest, content: bytes) -> None:
+    """Store the error workbook under a random name that only this session knows."""
+    folder = errors_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - ERRORS_KEPT_SECONDS
+    for old in folder.glob("*.xlsx"):  # forget the workbooks nobody came back for
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.xlsx").write_bytes(content)
+    request.session[ERRORS_SESSION_KEY] = token
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest) -> HttpResponse:
+    return download(workbook.catalog_template(), "信息资源目录编制表.xlsx", XLSX)
+
+
+@login_required
+def catalog_import(request: HttpRequest) -> HttpResponse:
+    """Upload the catalog workbook for the active department: all rows, or nothing."""
+    department = importing_department(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        result = workbook.catalog_import(actor=request.user, provider=department, content=content)
+        if result.is_valid:
+            messages.success(request, _import_summary(result))
+            return redirect("catalog:import")
+        if result.error_workbook:
+            keep_error_workbook(request, result.error_workbook)
+    context = {
+        "form": form,
+        "department": department,
+        "result": result,
+        "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
+        "has_error_workbook": bool(result and result.error_workbook),
+    }
+    failed = request.method == "POST" and (result is None or not result.is_valid)
+    status = 400 if failed else 200
+    return render(request, "catalog/transfer/import.html", context, status=status)
+
+
+def _import_summary(result: workbook.ImportResult) -> str:
+    return _(
+        "The catalog workbook was imported: %(created)s new drafts, %(updated)s drafts updated, "
+        "%(changed)s published resources changed in a new version, %(unchanged)s unchanged."
+    ) % {
+        "created": result.created,
+        "updated": result.updated,
+        "changed": result.changed,
+        "unchanged": result.unchanged,
+    }
+
+
+@login_required
+@require_GET
+def import_errors(request: HttpRequest) -> HttpResponse:
+    """The error workbook of this session's last failed import."""
+    token = request.session.get(ERRORS_SESSION_KEY)
+    if not token:
+        raise Http404
+    source = errors_dir() / f"{token}.xlsx"
+    if not source.is_file():
+        raise Http404
+    return download(source.read_bytes(), "信息资源目录编制表-错误.xlsx", XLSX)
+
+
+def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
+    @login_required
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        resources = filtered_resources(request)
+        if resources is None:
+            return HttpResponseBadRequest(_("The filters are not valid."))
+        content = render_export(request, resources)
+        return download(content, export_filename(extension), content_type)
+
+    return view
+
+
+def dcat_document(request: HttpRequest, resources: QuerySet[Resource]) -> bytes:
+    """The DCAT catalog, with identifiers under the node's catalog API."""
+    base = request.build_absolute_uri(reverse("api-v1:catalog_dcat")).rsplit("/", 1)[0]
+    return exports.dcat_export(resources, base_url=base, title=f"{node_name()}政务信息资源目录")
+
+
+export_xlsx = _export_view(lambda _r, qs: workbook.catalog_export(qs), "xlsx", XLSX)
+export_json = _export_view(lambda _r, qs: exports.json_export(qs), "json", JSON)
+export_csv = _export_view(lambda _r, qs: exports.csv_export(qs), "csv", CSV)
+export_dcat = _export_view(dcat_document, "jsonld", JSON_LD)
+
+urlpatterns: list[URLPattern] = [
+    path("transfer/template.xlsx", template, name="template"),
+    path("transfer/import/", catalog_import, name="import"),
+    path("transfer/import/errors.xlsx", import_errors, name="import_errors"),
+    path("transfer/export.xlsx", export_xlsx, name="export"),
+    path("transfer/export.json", export_json, name="export_json"),
+    path("transfer/export.csv", export_csv, name="export_csv"),
+    path("transfer/dcat.jsonld", export_dcat, name="export_dcat"),
+]

@@ -1,0 +1,499 @@
+"""Chinese search of the catalog: segmentation, ranking, highlights, codes, facets, visibility.
+
+Runs on SQLite (FTS5, unicode61) and PostgreSQL (tsvector 'simple' + pg_trgm) alike. The index is
+refreshed by ``reindex_resource`` after each service call, as services will do on commit.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from govshare.catalog import search as catalog_search
+from govshare.catalog.models import Category, Mount, Resource
+from govshare.catalog.search import (
+    highlight,
+    parse_query,
+    reindex_all,
+    reindex_resource,
+    search,
+    segment,
+)
+from govshare.catalog.services import (
+    resource_create,
+    resource_review,
+    resource_start_change,
+    resource_submit,
+    version_update,
+)
+from govshare.core.roles import Role
+from tests.catalog.factories import items_data, resource_data
+from tests.factories import DepartmentFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_index(db):
+    """Each test starts from an index that matches its (empty) catalog: a test that committed
+    (transactional_db) leaves index rows that a database flush does not remove."""
+    reindex_all()
+
+
+THEME = "201"  # 公共服务, a thematic class: any share type is allowed there
+
+
+def draft(officer, provider, items=None, **data):
+    resource = resource_create(
+        actor=officer,
+        provider=provider,
+        data=resource_data(**data),
+        items=items_data() if items is None else items,
+    )
+    reindex_resource(resource.pk)
+    return resource
+
+
+def publish(resource, officer, reviewer):
+    resource_submit(actor=officer, resource=resource)
+    resource_review(actor=reviewer, resource=resource, approve=True)
+    reindex_resource(resource.pk)
+    return resource
+
+
+def published(officer, reviewer, provider, **data):
+    return publish(draft(officer, provider, **data), officer, reviewer)
+
+
+def theme(**data):
+    """Data for a thematic resource shared without conditions."""
+    return {
+        "category": Category.objects.get(code=THEME),
+        "share_type": "unconditional",
+        "share_condition": "",
+        "keywords": "",
+        **data,
+    }
+
+
+def unconditional_items():
+    return items_data(*[{"share_type": "unconditional"}] * 3)
+
+
+def names(result):
+    return [hit.resource.name for hit in result.hits]
+
+
+# --- segmentation and query parsing ---------------------------------------------------------
+
+
+def test_segment_keeps_compounds_and_their_parts_and_drops_punctuation():
+    # given a name with a compound word, punctuation and markup
+    # when it is segmented
+    tokens = segment("电子营业执照（副本）<b>PostgreSQL</b>").split()
+
+    # then the compound and its parts are tokens, lower-cased, with no punctuation
+    assert {"营业", "执照", "营业执照", "postgresql"} <= set(tokens)
+    assert not any(char in "".join(tokens) for char in "（）<>/")
+
+
+def test_a_query_word_matches_itself_or_all_of_its_parts():
+    # given a query jieba keeps as one word but a document may split
+    clauses = parse_query("不动产登记")
+
+    # then each clause carries its search-mode parts
+    assert [c.token for c in clauses] == ["不动产", "登记"]
+    assert set(clauses[0].parts) == {"不动", "动产"}
+
+
+# --- matching and ranking -------------------------------------------------------------------
+
+
+def test_two_character_words_are_found(officer_a, reviewer, dept_a):
+    # given resources whose names and summaries hold two-character words
+    published(officer_a, reviewer, dept_a)  # 户籍人口基本信息
+    published(
+        officer_a,
+        reviewer,
+        dept_a,
+        **theme(name="公共服务事项数据", summary="全市公共服务事项的办理数据"),
+    )
+
+    # when searching for 人口 and 数据
+    # then each is found (SQLite's trigram tokenizer would find neither)
+    assert names(search(officer_a, "人口")) == ["户籍人口基本信息"]
+    assert names(search(officer_a, "数据")) == ["公共服务事项数据"]
+
+
+def test_every_term_must_match(officer_a, reviewer, dept_a):
+    # given two resources sharing one word
+    published(officer_a, reviewer, dept_a)
+    published(officer_a, reviewer, dept_a, **theme(name="流动人口居住登记", summary="居住登记"))
+
+    # when the query has two words
+    result = search(officer_a, "人口 户籍")
+
+    # then only the resource with both matches
+    assert names(result) == ["户籍人口基本信息"]
+
+
+def test_data_item_names_and_keywords_are_searched(officer_a, reviewer, dept_a):
+    # given a resource whose items hold 公民身份号码 and whose keywords hold 身份
+    published(officer_a, reviewer, dept_a)
+
+    # when searching for an item's name and a keyword
+    # then the resource is found by each
+    assert search(officer_a, "公民身份号码").total == 1
+    assert search(officer_a, "性别").total == 1
+    assert search(officer_a, "户籍").total == 1
+
+
+def test_name_matches_rank_first(officer_a, reviewer, dept_a):
+    # given one resource with 营业执照 in its summary only, and one with it in its name
+    published(
+        officer_a,
+        reviewer,
+        dept_a,
+        **theme(name="企业年报信息", summary="企业年度报告，含营业执照编号和营业执照有效期"),
+    )
+    published(officer_a, reviewer, dept_a, **theme(name="电子营业执照", summary="电子证照库"))
+
+    # when searching
+    result = search(officer_a, "营业执照")
+
+    # then the name match comes first, with a higher score
+    assert names(result) == ["电子营业执照", "企业年报信息"]
+    assert result.hits[0].score > result.hits[1].score
+
+
+def test_a_single_character_finds_the_words_it_starts(officer_a, reviewer, dept_a):
+    # given a resource about 税务 (jieba keeps 税务 as one word)
+    published(officer_a, reviewer, dept_a, **theme(name="税务登记信息", summary="纳税人登记"))
+
+    # when searching for the single character 税
+    # then it is found
+    assert names(search(officer_a, "税")) == ["税务登记信息"]
+
+
+def test_a_name_fragment_is_found_when_no_word_matches(officer_a, reviewer, dept_a):
+    # given a name whose words jieba cuts differently from the fragment searched
+    published(officer_a, reviewer, dept_a, **theme(name="鑫博腾飞科技名录", summary="企业名录"))
+
+    # when searching for a fragment across two of its words
+    result = search(officer_a, "博腾")
+
+    # then the substring match finds it, and highlights the fragment
+    assert names(result) == ["鑫博腾飞科技名录"]
+    assert "<mark>博腾</mark>" in result.hits[0].name_html
+
+
+def test_nothing_found_is_an_empty_result(officer_a, reviewer, dept_a):
+    published(officer_a, reviewer, dept_a)
+
+    result = search(officer_a, "航天发射")
+
+    assert result.total == 0 and result.hits == []
+    assert all(counts == [] for counts in result.facets.values())
+
+
+def test_operators_and_quotes_in_the_query_are_plain_text(officer_a, reviewer, dept_a):
+    # given a resource
+    published(officer_a, reviewer, dept_a)
+
+    # when the query holds FTS and tsquery syntax
+    # then it is searched as words, not parsed as syntax (no error)
+    for query in ['人口" OR "', "人口 & !户籍", "人口:*", "(人口", "NEAR(人口)", "'", "*"]:
+        search(officer_a, query)
+    assert search(officer_a, '"人口"').total == 1
+
+
+# --- highlighting ---------------------------------------------------------------------------
+
+
+def test_highlight_marks_terms_and_escapes_everything_else():
+    # given text with markup around a term
+    html = highlight("<b>人口</b> & 户籍人口", ["人口"])
+
+    # then the markup is escaped and each occurrence marked
+    assert html == "&lt;b&gt;<mark>人口</mark>&lt;/b&gt; &amp; 户籍<mark>人口</mark>"
+
+
+def test_highlight_prefers_the_longest_term_and_cuts_around_the_first_match():
+    text = "前言" * 100 + "营业执照" + "后记" * 100
+
+    html = highlight(text, ["营业", "营业执照"], limit=40)
+
+    assert "<mark>营业执照</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+
+
+def test_hits_are_highlighted_and_escaped(officer_a, reviewer, dept_a):
+    # given a resource whose name and summary hold HTML
+    published(
+        officer_a,
+        reviewer,
+        dept_a,
+        **theme(name="人口<script>alert(1)</script>", summary="人口 <img src=x onerror=y>"),
+    )
+
+    # when it is found
+    hit = search(officer_a, "人口").hits[0]
+
+    # then the markup arrives escaped, with the term marked
+    assert "<script>" not in hit.name_html and "&lt;script&gt;" in hit.name_html
+    assert "<mark>人口</mark>" in hit.name_html
+    assert "<img" not in hit.summary_html and "&lt;img" in hit.summary_html
+
+
+# --- codes ----------------------------------------------------------------------------------
+
+
+def test_search_by_exact_code_and_by_code_prefix(officer_a, reviewer, dept_a):
+    # given two published resources under one classification and provider
+    first = published(officer_a, reviewer, dept_a)
+    second = published(officer_a, reviewer, dept_a, name="流动人口基本信息")
+    prefix = first.code.split("/")[0]
+
+    # when searching by the exact code, then only that resource is found
+    assert [h.resource.pk for h in search(officer_a, first.code).hits] == [first.pk]
+    # when searching by the code's front part, then both are, the exact one's order kept
+    assert {h.resource.pk for h in search(officer_a, prefix).hits} == {first.pk, second.pk}
+    assert search(officer_a, first.code.lower()).total == 1
+
+
+# --- facets and filters ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog(officer_a, officer_b, reviewer, dept_a, dept_b):
+    """Four published resources: three of dept A (two conditional, one open), one of dept B."""
+    published(officer_a, reviewer, dept_a)
+    published(officer_a, reviewer, dept_a, name="流动人口基本信息", update_cycle="monthly")
+    published(
+        officer_a,
+        reviewer,
+        dept_a,
+        items=unconditional_items(),
+        **theme(
+            name="人口统计公报",
+            is_open=True,
+            open_condition="无",
+            format_class="document",
+            format_type="PDF",
+            share_mode_type="file",
+        ),
+    )
+    published(officer_b, reviewer, dept_b, name="参保人口信息")
+
+
+def facet(result, name):
+    return {value: count for value, _label, count in result.facets[name]}
+
+
+def test_facet_counts_are_computed_over_the_matching_set(catalog, staff_a, dept_a, dept_b):
+    # given four resources about 人口
+    # when searching
+    result = search(staff_a, "人口")
+
+    # then every facet counts the matching resources
+    assert result.total == 4
+    assert facet(result, "provider") == {str(dept_a.pk): 3, str(dept_b.pk): 1}
+    assert facet(result, "share_type") == {"conditional": 3, "unconditional": 1}
+    assert facet(result, "is_open") == {"false": 3, "true": 1}
+    assert facet(result, "resource_class") == {"1": 3, "2": 1}
+    assert facet(result, "category") == {"101": 3, "201": 1}
+    assert facet(result, "format_class") == {"database": 3, "document": 1}
+    assert facet(result, "update_cycle") == {"daily": 3, "monthly": 1}
+    assert facet(result, "grade") == {"important": 4}
+    assert facet(result, "mount_status") == {"unmounted": 4}
+    assert facet(result, "status") == {"published": 4}
+    # and labels name the values
+    labels = {value: label for value, label, _n in result.facets["provider"]}
+    assert labels[str(dept_b.pk)] == dept_b.name
+    assert dict((v, lbl) for v, lbl, _n in result.facets["category"])["101"] == "101 人口"
+
+
+def test_filters_narrow_results_and_facets(catalog, staff_a, dept_a):
+    # given four resources about 人口
+    # when filtering by provider and share type
+    result = search(staff_a, "人口", {"provider": str(dept_a.pk), "share_type": "conditional"})
+
+    # then only the matching ones remain, and the facets count only them
+    assert sorted(names(result)) == ["户籍人口基本信息", "流动人口基本信息"]
+    assert facet(result, "update_cycle") == {"daily": 1, "monthly": 1}
+    assert search(staff_a, "", {"is_open": "true"}).total == 1
+    assert search(staff_a, "", {"category": "101001"}).total == 3  # a 目 narrows by prefix
+    assert search(staff_a, "", {"category": "2"}).total == 1  # so does a 类
+    assert search(staff_a, "", {"share_type": ["conditional", "unconditional"]}).total == 4
+
+
+def test_mount_status_is_indexed(officer_a, reviewer, dept_a):
+    # given a resource with one mounted and one failing slot, and one with a failing slot only
+    mounted = published(officer_a, reviewer, dept_a)
+    failing = published(officer_a, reviewer, dept_a, name="流动人口基本信息")
+    Mount.objects.create(resource=mounted, kind="api", status="mounted")
+    Mount.objects.create(resource=mounted, kind="table", status="failing")
+    Mount.objects.create(resource=failing, kind="api", status="failing")
+    reindex_all()
+
+    # when counting by mount status
+    result = search(officer_a, "人口")
+
+    # then any mounted slot counts as mounted, else any failing one as failing
+    assert facet(result, "mount_status") == {"mounted": 1, "failing": 1}
+    assert names(search(officer_a, "", {"mount_status": "failing"})) == ["流动人口基本信息"]
+
+
+def test_bad_filters_are_refused_naming_the_field(staff_a):
+    with pytest.raises(ValidationError) as raised:
+        search(staff_a, "", {"share_type": "sometimes", "colour": "red", "provider": "x"})
+    assert set(raised.value.error_dict) == {"share_type", "colour", "provider"}
+    with pytest.raises(ValidationError) as raised:
+        search(staff_a, "", page=0, per_page=1000)
+    assert set(raised.value.error_dict) == {"page", "per_page"}
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def test_a_departments_drafts_are_invisible_to_other_departments(
+    officer_a, staff_a, officer_b, reviewer, dept_a
+):
+    # given a draft and a published resource of department A
+    draft(officer_a, dept_a, name="人口迁移台账")
+    published(officer_a, reviewer, dept_a)
+
+    # when department B searches, it sees only the published one, in results and counts
+    result = search(officer_b, "人口")
+    assert names(result) == ["户籍人口基本信息"]
+    assert facet(result, "status") == {"published": 1}
+    assert names(search(officer_b, "迁移")) == []
+    assert search(officer_b, "人口迁移台账").total == 0  # nor by substring
+    # when department A's staff or the authority search, they see both
+    assert search(staff_a, "人口").total == 2
+    assert search(reviewer, "人口").total == 2
+
+
+def test_anonymous_users_find_nothing(officer_a, reviewer, dept_a):
+    from django.contrib.auth.models import AnonymousUser
+
+    published(officer_a, reviewer, dept_a)
+
+    assert search(AnonymousUser(), "人口").total == 0
+    assert search(None, "").hits == []
+
+
+def test_a_change_in_progress_keeps_the_version_in_force_searchable(officer_a, reviewer, dept_a):
+    # given a published resource whose change renames it
+    resource = published(officer_a, reviewer, dept_a)
+    resource_start_change(actor=officer_a, resource=resource)
+    version_update(
+        actor=officer_a,
+        resource=resource,
+        data=resource_data(name="户籍人口基础信息库"),
+        items=items_data(),
+    )
+    reindex_resource(resource.pk)
+
+    # when searching, then the version in force is what is found
+    assert names(search(officer_a, "户籍")) == ["户籍人口基本信息"]
+    assert search(officer_a, "信息库").total == 0
+
+
+# --- listing and paging ---------------------------------------------------------------------
+
+
+def test_an_empty_query_lists_everything_visible_by_name(catalog, staff_a, officer_b):
+    result = search(staff_a, "")
+    assert result.total == 4
+    assert names(result) == sorted(names(result))
+    assert search(officer_b, "").total == 4  # all four are published
+
+
+def test_pages(catalog, staff_a):
+    first = search(staff_a, "人口", page=1, per_page=3)
+    second = search(staff_a, "人口", page=2, per_page=3)
+    beyond = search(staff_a, "人口", page=9, per_page=3)
+
+    assert first.total == second.total == 4
+    assert len(first.hits) == 3 and len(second.hits) == 1
+    assert {h.resource.pk for h in first.hits}.isdisjoint(h.resource.pk for h in second.hits)
+    assert beyond.page == 2 and len(beyond.hits) == 1  # past the end: the last page
+
+
+# --- index maintenance ----------------------------------------------------------------------
+
+
+def test_reindex_follows_changes_and_deletions(officer_a, reviewer, dept_a):
+    # given an indexed resource
+    resource = published(officer_a, reviewer, dept_a)
+    assert search(officer_a, "户籍").total == 1
+
+    # when it is deleted and reindexed, then it is gone from the index
+    Resource.objects.filter(pk=resource.pk).delete()
+    reindex_resource(resource.pk)
+    assert search(officer_a, "户籍").total == 0
+
+
+def test_reindex_all_rebuilds_the_index(officer_a, reviewer, dept_a):
+    published(officer_a, reviewer, dept_a)
+    published(officer_a, reviewer, dept_a, name="流动人口基本信息")
+
+    assert reindex_all() == 2
+    assert search(officer_a, "人口").total == 2
+
+
+def test_a_new_department_member_sees_its_drafts(officer_a, dept_a):
+    # given a draft of department A, and a staff member added to A afterwards
+    draft(officer_a, dept_a, name="人口迁移台账")
+    newcomer = member(dept_a, Role.STAFF, username="newcomer")
+    other = member(DepartmentFactory(), Role.STAFF, username="outsider")
+
+    assert search(newcomer, "迁移").total == 1
+    assert search(other, "迁移").total == 0
+
+
+def test_the_index_tables_exist_for_this_database():
+    from django.db import connection
+
+    tables = connection.introspection.table_names()
+    assert catalog_search.DOC_TABLE in tables
+    if connection.vendor == "sqlite":
+        assert catalog_search.FTS_TABLE in tables
+
+
+def test_a_policy_reading_other_columns_is_applied_through_the_resource(
+    officer_a, officer_b, reviewer, dept_a, monkeypatch
+):
+    # given a policy that also hides withdrawn resources (status is not copied into the index)
+    from django.db.models import Q
+
+    from govshare.catalog.permissions import ResourcePolicy
+    from govshare.catalog.services import resource_withdraw
+
+    published(officer_a, reviewer, dept_a)
+    gone = published(officer_a, reviewer, dept_a, name="流动人口基本信息")
+    resource_withdraw(actor=officer_a, resource=gone, reason="职能调整")
+    reindex_resource(gone.pk)
+    monkeypatch.setattr(
+        ResourcePolicy, "published", Q(current_version__isnull=False) & ~Q(status="withdrawn")
+    )
+
+    # when another department searches, then the policy holds in results and counts
+    result = search(officer_b, "人口")
+    assert names(result) == ["户籍人口基本信息"]
+    assert result.total == 1 and facet(result, "status") == {"published": 1}
+    assert search(officer_a, "人口").total == 2
+
+
+def test_the_whole_catalogs_counts_follow_every_change(officer_a, staff_a, reviewer, dept_a):
+    # given the list of everything, counted once
+    published(officer_a, reviewer, dept_a)
+    first = search(staff_a, "")
+    assert first.total == 1 and facet(first, "update_cycle") == {"daily": 1}
+
+    # when another resource is published, then the counts include it
+    published(officer_a, reviewer, dept_a, name="流动人口基本信息", update_cycle="monthly")
+    second = search(staff_a, "")
+    assert second.total == 2 and facet(second, "update_cycle") == {"daily": 1, "monthly": 1}
+    assert names(second) == ["户籍人口基本信息", "流动人口基本信息"]
