@@ -118,7 +118,7 @@ BOOLEAN_VALUES = {"true": 1, "1": 1, "false": 0, "0": 0}
 class FacetCount(NamedTuple):
     value: str
     label: str
-    count: int
+    count: int  # type: ignore[assignment]  # (shadows tuple.count; the name reads best)
 
 
 @dataclass(frozen=True)
@@ -307,8 +307,8 @@ def index_rows(resources: QuerySet[Resource]) -> list[IndexRow]:
     resources = resources.select_related(
         "current_version__category", "working_version__category"
     ).order_by()
-    loaded = [r for r in resources if r.shown_version is not None]
-    version_ids = [r.shown_version.pk for r in loaded]
+    shown = {r: v for r in resources if (v := r.shown_version) is not None}
+    loaded, version_ids = list(shown), [v.pk for v in shown.values()]
     items: dict[int, list[str]] = {}
     for version_id, name in (
         DataItem.objects.filter(version_id__in=version_ids)
@@ -321,7 +321,7 @@ def index_rows(resources: QuerySet[Resource]) -> list[IndexRow]:
         "resource_id", "status"
     ):
         mounts.setdefault(resource_id, set()).add(status)
-    return [_row(r, items.get(r.shown_version.pk, []), mounts.get(r.pk, set())) for r in loaded]
+    return [_row(r, items.get(v.pk, []), mounts.get(r.pk, set())) for r, v in shown.items()]
 
 
 def _row(resource: Resource, item_names: list[str], mount_statuses: set[str]) -> IndexRow:
@@ -510,11 +510,12 @@ def _sources(query: str) -> list[Source | None]:
 
 def _code_source(prefix: str) -> Source:
     exact = "CASE WHEN d.code = %s THEN 1 ELSE 0 END"
+    params: tuple[str, ...]
     if connection.vendor == "sqlite":  # a range scan of the code index (BINARY collation)
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         where, params = "d.code >= %s AND d.code < %s", (prefix, prefix, upper)
     else:
-        where, params = "d.code LIKE %s", (prefix, prefix + "%")
+        where, params = "d.code LIKE %s", (prefix, f"{prefix}%")
     return Source(f"{DOC_TABLE} d", where, params, exact)
 
 

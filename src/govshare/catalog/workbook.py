@@ -351,24 +351,37 @@ def _write_values(
 ) -> None:
     """One row; text is always written as a string, never as a formula. ``bad``: the indexes of
     cells to highlight (the error workbook)."""
+    write_string = sheet.write_string  # the export writes millions of cells: keep the loop lean
     for index, value in enumerate(values):
-        is_bad = index in bad
-        if value is None or value == "":
-            if is_bad:
-                sheet.write_blank(row, index, None, styles["bad"])
+        if bad and index in bad:
+            _write_bad(sheet, row, index, value, styles)
+        elif value is None or value == "":
             continue
-        style = styles["bad"] if is_bad else None
-        if isinstance(value, str):  # most cells: tested first
-            sheet.write_string(row, index, value, style)
+        elif isinstance(value, str):
+            write_string(row, index, value)
         elif isinstance(value, bool):
-            sheet.write_boolean(row, index, value, style)
+            sheet.write_boolean(row, index, value)
         elif isinstance(value, int | float):
-            sheet.write_number(row, index, value, style)
+            sheet.write_number(row, index, value)
         elif isinstance(value, dt.date):
-            date_style = styles["bad_date"] if is_bad else styles["date"]
-            sheet.write_datetime(row, index, _as_datetime(value), date_style)
+            sheet.write_datetime(row, index, _as_datetime(value), styles["date"])
         else:
-            sheet.write_string(row, index, str(value), style)
+            write_string(row, index, str(value))
+
+
+def _write_bad(sheet: Any, row: int, index: int, value: Any, styles: dict[str, Any]) -> None:
+    """A highlighted cell of the error workbook, holding what was uploaded."""
+    style = styles["bad"]
+    if value is None or value == "":
+        sheet.write_blank(row, index, None, style)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, index, value, style)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, index, value, style)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, index, _as_datetime(value), styles["bad_date"])
+    else:
+        sheet.write_string(row, index, str(value), style)
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
