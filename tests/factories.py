@@ -12,8 +12,10 @@ from govshare.orgs.validators import org_code_check_digit, uscc_with_check
 PASSWORD = "Test#Passw0rd-2026"
 
 
-def make_uscc(n: int) -> str:
-    body = f"0077{n:04d}"
+def make_uscc(n: int, series: str = "0077") -> str:
+    """A valid USCC; tests pick numbers in the default series, the factory uses its own, so a
+    long run of factory departments never collides with a test's chosen code."""
+    body = f"{series}{n:0{8 - len(series)}d}"
     return uscc_with_check(f"11370700{body}{org_code_check_digit(body)}")
 
 
@@ -33,7 +35,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"测试部门{n}")
     short_name = factory.Sequence(lambda n: f"部门{n}")
-    uscc = factory.Sequence(lambda n: make_uscc(n + 1))
+    uscc = factory.Sequence(lambda n: make_uscc(n + 1, series="5"))
     region = factory.SubFactory(RegionFactory)
     level = "city"
     kind = "government"
