@@ -20,6 +20,7 @@ fi
 
 echo "== ruff"
 $BIN/ruff check src tests bench scripts
+$BIN/ruff format --check --quiet src tests bench scripts
 
 workers=${GOVSHARE_TEST_WORKERS:-2}
 
