@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "govshare.identity",
     "govshare.inventory",
     "govshare.catalog",
+    "govshare.sharing",
+    "govshare.exchange",
     "govshare.demo",
 ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.chain import ChainHead, HashChainedModel, canonical_time
 from govshare.core.permissions import RestrictedQuerySet
 
-__all__ = ["AuditEvent", "ChainHead", "ConfigParam", "Job"]
+__all__ = ["AuditEvent", "ChainHead", "ChangeStamp", "ConfigParam", "Job"]
 
 
 class AuditEvent(HashChainedModel):
@@ -142,3 +142,17 @@ class ConfigParam(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ChangeStamp(models.Model):
+    """A counter bumped whenever a compiled view must be rebuilt (e.g. the gateway's policy).
+
+    Processes poll it to learn, within a second, that grants, credentials or mounts changed.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    version = models.BigIntegerField(default=0)
+    changed = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

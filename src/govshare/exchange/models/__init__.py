@@ -1,0 +1,22 @@
+"""Models of the exchange: connectors behind mount slots and the delivery log."""
+
+from govshare.exchange.models.deliveries import CHAINED_FIELDS, DeliveryRecord
+from govshare.exchange.models.mounts import (
+    ApiMount,
+    Connection,
+    Engine,
+    FileSet,
+    HttpMethod,
+    TableMount,
+)
+
+__all__ = [
+    "CHAINED_FIELDS",
+    "ApiMount",
+    "Connection",
+    "DeliveryRecord",
+    "Engine",
+    "FileSet",
+    "HttpMethod",
+    "TableMount",
+]

@@ -1,0 +1,55 @@
+"""Who may see and change connections, mount configurations and the delivery log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from govshare.core.permissions import register
+from govshare.core.roles import Role
+from govshare.exchange.models import ApiMount, Connection, DeliveryRecord, FileSet, TableMount
+from govshare.orgs.permissions import DepartmentScopedPolicy
+from govshare.orgs.roles import principal_of
+
+
+@register(Connection)
+class ConnectionPolicy(DepartmentScopedPolicy):
+    """A provider's database connections: its data officer manages them; its staff read."""
+
+
+class MountConfigPolicy(DepartmentScopedPolicy):
+    department_field = "mount__resource__provider"
+
+    def department_id_of(self, obj: Any) -> int | None:
+        return obj.mount.resource.provider_id
+
+
+for _model in (TableMount, ApiMount, FileSet):
+    register(_model)(MountConfigPolicy)
+
+
+@register(DeliveryRecord)
+class DeliveryRecordPolicy:
+    """Auditors and admins read every delivery; a department reads the calls it made and the
+    calls made on its data (providers see who used their data and why). Nobody writes."""
+
+    def scope(self, user: Any, action: str) -> Q | bool:
+        principal = principal_of(user)
+        if action != "view":
+            return False
+        if principal.is_auditor or principal.is_platform_admin:
+            return True
+        mine = principal.departments(Role.DATA_OFFICER, Role.STAFF)
+        return Q(consumer_id__in=mine) | Q(provider_id__in=mine) if mine else False
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        principal = principal_of(user)
+        if action != "view":
+            return False
+        if principal.is_auditor or principal.is_platform_admin:
+            return True
+        return obj is not None and (
+            principal.has_department_role(obj.consumer_id, Role.DATA_OFFICER, Role.STAFF)
+            or principal.has_department_role(obj.provider_id, Role.DATA_OFFICER, Role.STAFF)
+        )
