@@ -10,5 +10,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from govshare.catalog import config, permissions  # noqa: F401  (declare, register)
         from govshare.catalog.dashboard import register_navigation
+        from govshare.catalog.funding import resources_per_system
+        from govshare.inventory.funding import register_resource_counter
 
         register_navigation()
+        register_resource_counter(resources_per_system)

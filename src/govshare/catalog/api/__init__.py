@@ -2,9 +2,11 @@
 
 from ninja import Router
 
-from govshare.catalog.api import exports, resources, search
+from govshare.catalog.api import categories, exports, indicators, resources, search
 
 router = Router()
 router.add_router("", search.router)
 router.add_router("", resources.router)
 router.add_router("", exports.router)
+router.add_router("", categories.router)
+router.add_router("", indicators.router)
