@@ -14,9 +14,11 @@ from govshare.core.api import (
     default_auth,
     install_error_handlers,
 )
+from govshare.exchange.api_deliveries import router as deliveries_router
 from govshare.identity.api import router as identity_router
 from govshare.inventory.api import router as inventory_router
 from govshare.orgs.api import router as orgs_router
+from govshare.sharing.api import router as sharing_router
 
 api = GovshareAPI(
     title="govshare API",
@@ -33,3 +35,5 @@ api.add_router("/", orgs_router)
 api.add_router("/", identity_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/sharing", sharing_router)
+api.add_router("/exchange", deliveries_router)

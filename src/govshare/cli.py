@@ -31,31 +31,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str]) -> int:
-    """Serve the platform with granian (Django as WSGI) and, unless told not to, a task worker."""
+    """Serve the platform on one port with granian: ``govshare.asgi`` sends ``/gw/`` to the
+    exchange gateway and every other path to Django (WSGI, in a2wsgi's threads); unless told
+    not to, also a task worker, the health prober and the grant-expiry sweep."""
     parser = argparse.ArgumentParser(prog="govshare run")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("GOVSHARE_WSGI_THREADS", "8")),
+        help="Django page threads per worker (the gateway runs on the event loop)",
+    )
     parser.add_argument(
         "--no-worker", action="store_true", help="do not start the task worker and prober"
     )
     options = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
     _ensure_static(bin_dir)
+    os.environ["GOVSHARE_WSGI_THREADS"] = str(options.threads)
     server = [
         str(bin_dir / "granian"),
         "--interface",
-        "wsgi",
+        "asgi",
         "--host",
         options.host,
         "--port",
         str(options.port),
         "--workers",
         str(options.workers),
-        "--blocking-threads",
-        "8",
         "--no-ws",
-        "govshare.wsgi:application",
+        "govshare.asgi:application",
     ]
     children = [subprocess.Popen(server)]
     if not options.no_worker:
@@ -64,6 +71,11 @@ def run(argv: list[str]) -> int:
         # The health prober's schedule (健康探测): every GOVSHARE_PROBE_SECONDS, first after 20 s.
         every = os.environ.get("GOVSHARE_PROBE_SECONDS", "900")
         children.append(subprocess.Popen([govshare, "probe", "--every", every, "--delay", "20"]))
+        # Grants past their validity become "expired" (授权到期): hourly, first after a minute.
+        sweep = os.environ.get("GOVSHARE_SWEEP_SECONDS", "3600")
+        children.append(
+            subprocess.Popen([govshare, "sharing_sweep", "--every", sweep, "--delay", "60"])
+        )
     print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
     return _wait(children)
 

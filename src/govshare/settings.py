@@ -55,6 +55,8 @@ GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
 # Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
 # Off unless asked for (`make run` asks): one of them answers slowly on purpose.
 GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", False)
+# Redis shared by the gateway's processes for rate limits (empty: each process counts alone).
+GOVSHARE_REDIS_URL = os.environ.get("GOVSHARE_REDIS_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("orgs/", include("govshare.orgs.urls")),
     path("inventory/", include("govshare.inventory.urls")),
     path("catalog/", include("govshare.catalog.urls")),
+    path("sharing/", include("govshare.sharing.urls")),
+    path("exchange/", include("govshare.exchange.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -101,9 +101,8 @@ def test_given_a_draft_when_a_reader_of_its_department_opens_it_then_every_tab_r
     response = client_for(request.getfixturevalue(role)).get(detail_url(draft))
     assert response.status_code == 200
     page = response.content.decode()
-    for tab in ("basics", "items", "mounts", "versions", "audit"):
+    for tab in ("basics", "items", "mounts", "versions", "requests", "audit"):
         assert f'id="gs-tab-{tab}"' in page
-    assert 'id="gs-tab-requests"' not in page  # no sharing module yet: no placeholder tab
     assert 'data-resource-code=""' in page  # not yet coded
     assert 'data-category="101001"' in page and 'data-category="1"' in page
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from django.core.management import call_command
 
+from govshare.catalog.models import Resource
 from govshare.core.chain import verify_chain
 from govshare.core.models import AuditEvent
+from govshare.exchange.connectors import connector_for
+from govshare.exchange.connectors.sql import sources_dir
 from govshare.inventory.models import InformationSystem, ZombieFinding
 from govshare.orgs.models import Department, Membership, Region
+from govshare.sharing.choices import RequestState
+from govshare.sharing.demo import DEMO_APP_KEY
+from govshare.sharing.models import AppCredential, ShareRequest
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_city_is_complete_idempotent_and_audited(capsys):
+def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_path):
+    settings.GOVSHARE_SOURCES_DIR = tmp_path / "sources"
     call_command("demo")
     counts = (
         Region.objects.count(),
@@ -55,5 +64,22 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys):
         "idle",
     }
     assert verify_chain(AuditEvent).is_intact
+    _the_exchange_and_sharing_parts_are_there()
     out = capsys.readouterr().out
     assert "ga_officer" in out and "Demo#Weifang2026" in out
+
+
+def _the_exchange_and_sharing_parts_are_there():
+    """Requests in every state, and the base resources served from the provider database."""
+    assert set(ShareRequest.objects.values_list("state", flat=True)) == set(RequestState.values)
+    population = Resource.objects.get(name="人口基础信息")
+    mount = population.mounts.get()  # the catalog's planned API slot gave way to the table
+    assert (mount.kind, mount.status) == ("table", "mounted")
+    connector = connector_for(mount)
+    with sqlite3.connect(sources_dir() / "demo_gaj_population.sqlite3") as db:
+        (count,) = db.execute("SELECT count(*) FROM rk_jbxx").fetchone()
+        (number,) = db.execute("SELECT gmsfhm FROM rk_jbxx LIMIT 1").fetchone()
+    assert count == 100_000
+    rows = connector.query({"GMSFHM": [number]}, ["GMSFHM", "XM"], {}, 10, 0)
+    assert [row["GMSFHM"] for row in rows] == [number]
+    assert AppCredential.objects.filter(app_key=DEMO_APP_KEY).exists()

@@ -514,9 +514,9 @@ def mount_slots(resources: list[Resource]) -> None:
     """Mount slots of the published resources: most mounted, some failing, some not mounted,
     some with no slot yet.
 
-    Mounts have no service yet: the exchange module that fills them with real connectors will
-    own their writes. Until then the demo writes them directly, as machine state (like the
-    inventory's health history), not as a user's action.
+    These slots are the catalog's plan: the exchange part of the demo (exchange/demo.py) then
+    puts a real connector, through the exchange services, behind every slot planned as mounted;
+    failing and unmounted slots stay as planned, to show those states.
     """
     rows = []
     published = [r for r in resources if r.status == ResourceStatus.PUBLISHED]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from govshare.catalog.choices import DataType
 from govshare.catalog.models import Category, DataElement, DataItem, ResourceVersion
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
+from govshare.catalog.withdrawal import GrantDecision
 from govshare.core.forms import StyledForm
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -269,6 +270,11 @@ class WithdrawForm(StyledForm):
         required=False,  # the service names the missing reason, in one place
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    grants = forms.ChoiceField(
+        label=_("Live grants on this resource"),
+        required=False,  # needed only when grants are live; the service says so
+        choices=[("", "—"), *GrantDecision.choices],
     )
 
 

@@ -12,6 +12,7 @@ SECRET_PATTERNS = [
         r"(?i)(password|passwd|secret|token|authorization|api[_-]?key)(\"?\s*[:=]\s*\"?)([^\s\"',&]+)"
     ),
     re.compile(r"gsr?_[A-Za-z0-9]{8}_[A-Za-z0-9_\-]{20,}"),  # user tokens and system keys
+    re.compile(r"gss_[A-Za-z0-9_\-]{20,}"),  # application secrets (sharing credentials)
 ]
 
 

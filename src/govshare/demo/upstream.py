@@ -4,6 +4,7 @@ the demo needs no other process: health URLs that answer, fail, or hang past the
 
 from __future__ import annotations
 
+import random
 import time
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -27,5 +28,42 @@ def health(request: HttpRequest, index: int) -> HttpResponse:
     return JsonResponse({"status": "ok", "system": SYSTEMS[index][1]})
 
 
+def records(request: HttpRequest, resource_id: int) -> HttpResponse:
+    """A provider's interface for one resource (上游接口): records for the key asked, values
+    generated from the key, so the same key always answers the same record.
+
+    Answers 401 without the provider's key header, as a real upstream would.
+    """
+    from govshare.catalog.models import Resource
+
+    if request.headers.get("X-Upstream-Key") != f"demo-upstream-{resource_id}":
+        return JsonResponse({"error": "unauthorized"}, status=401)
+    resource = Resource.objects.filter(pk=resource_id).select_related("current_version").first()
+    if resource is None or resource.current_version is None:
+        return JsonResponse({"error": "unknown resource"}, status=404)
+    keys = {name: value for name, value in request.GET.items() if value}
+    if not keys:
+        return JsonResponse({"data": []})
+    rng = random.Random("|".join(f"{k}={v}" for k, v in sorted(keys.items())))
+    record: dict[str, object] = {}
+    for item in resource.current_version.items.order_by("position"):
+        name = item.identifier.lower()
+        record[name] = keys.get(name) or _value(item.data_type, item.name, rng)
+    return JsonResponse({"data": [record], "source": resource.name})
+
+
+def _value(data_type: str, label: str, rng: random.Random) -> object:
+    if data_type in ("N", "I"):
+        return rng.randrange(1000)
+    if data_type == "L":
+        return rng.random() < 0.5
+    if data_type in ("D", "T"):
+        return f"20{rng.randrange(15, 26)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+    return f"{label}{rng.randrange(10_000):04d}"
+
+
 app_name = "demo"
-urlpatterns = [path("health/<int:index>", health, name="upstream_health")]
+urlpatterns = [
+    path("health/<int:index>", health, name="upstream_health"),
+    path("records/<int:resource_id>", records, name="upstream_records"),
+]

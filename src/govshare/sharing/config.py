@@ -37,7 +37,8 @@ PROVIDER_DAYS = declare(
         10,
         _("Provider answer deadline (working days)"),
         _(
-            "Time a provider has to answer a conditional request (国发〔2016〕51号: 10 working days)."
+            "Time a provider has to answer a conditional request "
+            "(国发〔2016〕51号: 10 working days)."
         ),
         minimum=1,
         maximum=60,

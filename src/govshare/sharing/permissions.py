@@ -21,10 +21,12 @@ from govshare.orgs.roles import principal_of
 from govshare.sharing.choices import RequestState
 from govshare.sharing.models import AppCredential, CalendarDay, Grant, ShareRequest
 
-# Actions taken for the consumer, for the provider, and by the authority.
-CONSUMER_ACTIONS = frozenset({"add", "change", "submit", "withdraw", "negotiate", "extend"})
-PROVIDER_ACTIONS = frozenset({"decide", "manage_grant"})
-AUTHORITY_ACTIONS = frozenset({"review", "coordinate"})
+# Actions taken for the consumer ("change": draft, submit, withdraw, negotiate, ask for an
+# extension), for the provider ("decide": answer items, suspend, resume, revoke, extend) and by
+# the authority ("review": conformity review and coordination).
+CONSUMER_ACTIONS = frozenset({"add", "change"})
+PROVIDER_ACTIONS = frozenset({"decide"})
+AUTHORITY_ACTIONS = frozenset({"review"})
 MEMBER_ROLES = (Role.DATA_OFFICER, Role.STAFF)
 
 

@@ -243,6 +243,7 @@ class ReviewIn(InputSchema):
 
 class WithdrawIn(InputSchema):
     reason: LongText
+    grants: ChoiceText = Field("", description="with live grants: revoke or keep")
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -361,7 +362,9 @@ def resource_change_start(request: HttpRequest, id: ObjectId, payload: NoteIn) -
 def resource_withdraw_view(request: HttpRequest, id: ObjectId, payload: WithdrawIn) -> Resource:
     """Withdraw the resource from the catalog (撤销), with the reason."""
     resource = _visible_resource(request, id)
-    resource_withdraw(actor=auth_user(request), resource=resource, reason=payload.reason)
+    resource_withdraw(
+        actor=auth_user(request), resource=resource, reason=payload.reason, grants=payload.grants
+    )
     return _visible_resource(request, id)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.catalog import rules
+from govshare.catalog import rules, withdrawal
 from govshare.catalog.choices import (
     EDITABLE_VERSIONS,
     VERSION_TRANSITIONS,
@@ -335,8 +335,12 @@ def _copy(current: ResourceVersion, actor: Any) -> ResourceVersion:
     return version
 
 
-def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resource:
-    """Withdraw a resource from the catalog (撤销), with the reason."""
+def resource_withdraw(*, actor: Any, resource: Resource, reason: str, grants: str = "") -> Resource:
+    """Withdraw a resource from the catalog (撤销), with the reason.
+
+    When live grants use it, ``grants`` decides their fate (withdrawal.GrantDecision): revoke
+    them now, or keep them until their validity ends.
+    """
     require(actor, "change", resource)
     if not reason.strip():
         raise field_error(
@@ -344,10 +348,24 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resourc
         )
     if resource.status == ResourceStatus.WITHDRAWN:
         raise field_error("status", _("The resource is already withdrawn."), ErrorCode.CONFLICT)
+    live = withdrawal.live_grants(resource)
+    if live and grants not in withdrawal.GrantDecision.values:
+        raise field_error(
+            "grants",
+            _(
+                "%(count)d live grant(s) use this resource: decide whether to revoke them now "
+                "or keep them until their validity ends."
+            )
+            % {"count": live},
+            ErrorCode.REQUIRED,
+        )
     with transaction.atomic():
         before = {"status": resource.status}
         resource.status, resource.withdrawn_reason = ResourceStatus.WITHDRAWN, reason.strip()
         resource.save(update_fields=["status", "withdrawn_reason", "updated"])
+        revoked = 0
+        if live and grants == withdrawal.GrantDecision.REVOKE:
+            revoked = withdrawal.revoke_grants(actor, resource, reason.strip())
         version = resource.shown_version
         _event(actor, resource, version, "withdraw", reason)
         audit.record(
@@ -356,7 +374,13 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resourc
             obj=resource,
             department_id=resource.provider_id,
             before=before,
-            after={"status": resource.status, "reason": reason},
+            after={
+                "status": resource.status,
+                "reason": reason,
+                "live_grants": live,
+                "grants": grants if live else "",
+                "revoked": revoked,
+            },
         )
         _reindex(resource)
     return resource

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from govshare.catalog import rules, selectors, services
+from govshare.catalog import rules, selectors, services, withdrawal
 from govshare.catalog.choices import EDITABLE_VERSIONS, ResourceStatus, VersionStatus
 from govshare.catalog.forms import (
     ITEMS_PREFIX,
@@ -37,6 +37,7 @@ from govshare.core.permissions import can, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
+from govshare.sharing import selectors as sharing_selectors
 
 # The basics tab, grouped as the 编制指南 lists the core metadata (§1.2).
 BASICS_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
@@ -101,7 +102,13 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "history": selectors.resource_history(user, resource),
         "withdraw_form": WithdrawForm(),
+        "live_grants": withdrawal.live_grants(resource),
         **resource_actions(user, resource),
+        # The sharing workflow: "申请" for other departments' data officers, and the requests.
+        "can_request": sharing_selectors.requestable(
+            user, getattr(request, "active_department_id", None), resource
+        ),
+        "resource_requests": list(sharing_selectors.resource_requests(user, resource)[:50]),
     }
     return render(request, "catalog/resources/detail.html", context)
 
@@ -435,7 +442,7 @@ def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
     def withdraw(data: dict[str, Any]) -> Resource:
         return services.resource_withdraw(
-            actor=request.user, resource=resource, reason=data["reason"]
+            actor=request.user, resource=resource, reason=data["reason"], grants=data["grants"]
         )
 
     if submit(form, withdraw):

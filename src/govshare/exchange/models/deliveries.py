@@ -1,4 +1,4 @@
-"""The delivery log (交付日志): one hash-chained record per gateway call, the exchange's evidence."""
+"""The delivery log (交付日志): one hash-chained record per gateway call — the evidence."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``govshare audit verify``: walk the audit hash chain and report the first broken record."""
+"""``govshare audit verify [--deliveries]``: walk the audit hash chain (or the exchange's delivery
+log) and report the first broken record."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from govshare.core.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit trail (审计链校验)."
+    help = "Verify the hash chain of the audit trail or the delivery log (审计链校验)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -22,11 +23,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("deliveries"):
-            raise CommandError("the delivery log arrives with the exchange module")
-        report = verify_chain(AuditEvent)
+            from govshare.exchange.models import DeliveryRecord
+
+            model, what = DeliveryRecord, "delivery log"
+        else:
+            model, what = AuditEvent, "audit chain"
+        report = verify_chain(model)
         self._print(report)
         if not report.is_intact:
-            raise CommandError(f"audit chain broken at record #{report.broken_seq}")
+            raise CommandError(f"{what} broken at record #{report.broken_seq}")
 
     def _print(self, report: ChainReport) -> None:
         if report.is_intact:

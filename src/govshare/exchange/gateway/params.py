@@ -1,0 +1,158 @@
+"""Reading a call's parameters within limits (参数校验): body size, names, value counts, lengths.
+
+Parameters arrive in the query string, a JSON object or a form, and leave here as
+``{name: [values]}``. Anything out of bounds is refused before it reaches a connector; values
+that pass are only ever bound parameters there, so SQL-looking text is just data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from govshare.exchange.gateway.errors import GatewayCode, GatewayError
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_QUERY_BYTES = 16 * 1024
+MAX_VALUE_CHARS = 256
+MAX_VALUES = 20
+MAX_NAMES = 30
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+DIGITS = re.compile(r"[0-9]{1,9}")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Params = dict[str, list[str]]
+
+
+def shown_name(name: str) -> str:
+    """A caller's parameter name as it may be echoed in an error (bounded, printable)."""
+    return CONTROL.sub("?", name[:64])
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused with 413 past MAX_BODY_BYTES (declared or actually sent)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise GatewayError(GatewayCode.BODY_TOO_LARGE)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise GatewayError(GatewayCode.BODY_TOO_LARGE)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_params(request: Request) -> Params:
+    """Query-string parameters, then those of a JSON or form body (POST)."""
+    raw_query = request.scope.get("query_string", b"")
+    if len(raw_query) > MAX_QUERY_BYTES:
+        raise GatewayError(GatewayCode.BODY_TOO_LARGE)
+    params: Params = {}
+    # Decoded byte for byte (%-escapes too), then read as UTF-8 by _add_pairs.
+    pairs = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    _add_pairs(params, pairs)
+    if request.method == "POST":
+        body = await read_body(request)
+        if body.strip():
+            _add_body(params, body, request.headers.get("content-type", ""))
+    _check(params)
+    return params
+
+
+def _add_pairs(params: Params, pairs: list[tuple[str, str]]) -> None:
+    for name, value in pairs:
+        # parse_qsl decoded %-escapes as latin-1; the bytes are UTF-8.
+        params.setdefault(_utf8(name), []).append(_utf8(value))
+
+
+def _utf8(text: str) -> str:
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise GatewayError(GatewayCode.INVALID, {"query": "not_text"}) from None
+
+
+def _add_body(params: Params, body: bytes, content_type: str) -> None:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise GatewayError(GatewayCode.INVALID, {"body": "bad_body"}) from None
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            params.setdefault(name, []).append(value)
+        return
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise GatewayError(GatewayCode.INVALID, {"body": "bad_body"}) from None
+    if not isinstance(data, dict):
+        raise GatewayError(GatewayCode.INVALID, {"body": "bad_body"})
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        params.setdefault(str(name), []).extend(_scalar(str(name), v) for v in values)
+
+
+def _scalar(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise GatewayError(GatewayCode.INVALID, {shown_name(name): "not_text"})
+
+
+def _check(params: Params) -> None:
+    if len(params) > MAX_NAMES:
+        raise GatewayError(GatewayCode.INVALID, {"parameters": ("too_many", MAX_NAMES)})
+    bad_names = [shown_name(name) for name in params if not NAME.fullmatch(name)]
+    if bad_names:
+        raise GatewayError(GatewayCode.UNKNOWN_PARAMETER, dict.fromkeys(bad_names[:10], "unknown"))
+    for name, values in params.items():
+        if len(values) > MAX_VALUES:
+            raise GatewayError(GatewayCode.INVALID, {name: ("too_many", MAX_VALUES)})
+        for value in values:
+            if len(value) > MAX_VALUE_CHARS:
+                raise GatewayError(GatewayCode.INVALID, {name: ("too_long", MAX_VALUE_CHARS)})
+            if CONTROL.search(value):
+                raise GatewayError(GatewayCode.INVALID, {name: "not_text"})
+
+
+def refuse_unknown(params: Params, allowed: set[str] | frozenset[str]) -> None:
+    unknown = [name for name in params if name not in allowed]
+    if unknown:
+        raise GatewayError(GatewayCode.UNKNOWN_PARAMETER, dict.fromkeys(unknown[:10], "unknown"))
+
+
+def single(params: Params, name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise GatewayError(GatewayCode.INVALID, {name: ("too_many", 1)})
+    return values[0]
+
+
+def integer(params: Params, name: str, default: int, maximum: int) -> int:
+    value = single(params, name)
+    if value is None or value == "":
+        return default
+    if not DIGITS.fullmatch(value) or int(value) > maximum:
+        raise GatewayError(GatewayCode.INVALID, {name: ("integer", maximum)})
+    return int(value)
+
+
+def item_list(params: Params) -> list[str] | None:
+    """``items=A,B`` or repeated ``items``; None when not given."""
+    values = params.get("items")
+    if values is None:
+        return None
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if len(names) > MAX_NAMES * 4:
+        raise GatewayError(GatewayCode.INVALID, {"items": ("too_many", MAX_NAMES * 4)})
+    return list(dict.fromkeys(names))

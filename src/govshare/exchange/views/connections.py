@@ -1,0 +1,145 @@
+"""Pages of a department's database connections (数据源): list, register, edit, test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govshare.core.forms import submit
+from govshare.core.pages import Crumb, post_data
+from govshare.core.permissions import can, require
+from govshare.exchange import services
+from govshare.exchange.forms import ConnectionForm
+from govshare.exchange.models import Connection, TableMount
+from govshare.orgs.models import Department
+
+
+def connection_crumbs() -> list[Crumb]:
+    return [Crumb(_("Database connections"), reverse("exchange:connection_list"))]
+
+
+def connection_departments(user: Any) -> QuerySet[Department]:
+    """Departments for which ``user`` may register a connection (the policy decides)."""
+    active = Department.objects.filter(is_active=True).order_by("name")
+    allowed = [d.pk for d in active if can(user, "add", Connection(department=d))]
+    return active.filter(pk__in=allowed)
+
+
+def visible_connection(request: HttpRequest, pk: int) -> Connection:
+    connections = Connection.objects.restrict(request.user, "view").select_related("department")
+    return get_object_or_404(connections, pk=pk)
+
+
+@login_required
+def connection_list(request: HttpRequest) -> HttpResponse:
+    connections = Connection.objects.restrict(request.user, "view").select_related("department")
+    context = {
+        "connections": connections,
+        "can_add": bool(connection_departments(request.user)),
+    }
+    return render(request, "exchange/connections/list.html", context)
+
+
+@login_required
+def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = visible_connection(request, pk)
+    mounts = TableMount.objects.filter(connection=connection).select_related("mount__resource")
+    context = {
+        "connection": connection,
+        "mounts": mounts,
+        "can_change": can(request.user, "change", connection),
+    }
+    return render(request, "exchange/connections/detail.html", context)
+
+
+def _render_form(
+    request: HttpRequest, form: ConnectionForm, *, title: str, cancel_url: str
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "cancel_url": cancel_url,
+        "crumbs": connection_crumbs(),
+    }
+    return render(request, "exchange/connections/form.html", context)
+
+
+@login_required
+def connection_create(request: HttpRequest) -> HttpResponse:
+    departments = connection_departments(request.user)
+    if not departments:
+        raise PermissionDenied("add")
+    active = getattr(request, "active_department_id", None)
+    form = ConnectionForm(
+        post_data(request),
+        departments=departments,
+        initial={"department": active if active in {d.pk for d in departments} else None},
+    )
+
+    def create(data: dict[str, Any]) -> Connection:
+        return services.connection_create(
+            actor=request.user, department=data["department"], data=form.service_data()
+        )
+
+    if request.method == "POST" and (connection := submit(form, create)):
+        messages.success(request, _("Connection %(name)s was saved.") % {"name": connection.name})
+        return redirect("exchange:connection_detail", pk=connection.pk)
+    return _render_form(
+        request,
+        form,
+        title=_("New database connection"),
+        cancel_url=reverse("exchange:connection_list"),
+    )
+
+
+@login_required
+def connection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = visible_connection(request, pk)
+    require(request.user, "change", connection)
+    initial = {name: getattr(connection, name) for name in services.CONNECTION_FIELDS}
+    form = ConnectionForm(
+        post_data(request), initial=initial, has_password=bool(connection.password_encrypted)
+    )
+
+    def save(data: dict[str, Any]) -> Connection:
+        return services.connection_update(
+            actor=request.user, connection=connection, data=form.service_data()
+        )
+
+    if request.method == "POST" and submit(form, save):
+        messages.success(request, _("Connection %(name)s was saved.") % {"name": connection.name})
+        return redirect("exchange:connection_detail", pk=connection.pk)
+    return _render_form(
+        request,
+        form,
+        title=_("Edit connection %(name)s") % {"name": connection.name},
+        cancel_url=reverse("exchange:connection_detail", args=[connection.pk]),
+    )
+
+
+@login_required
+@require_POST
+def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Connect and run SELECT 1 (测试连接)."""
+    connection = visible_connection(request, pk)
+    result = services.connection_test(actor=request.user, connection=connection)
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return redirect("exchange:connection_detail", pk=connection.pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("connections/", connection_list, name="connection_list"),
+    path("connections/new/", connection_create, name="connection_create"),
+    path("connections/<int:pk>/", connection_detail, name="connection_detail"),
+    path("connections/<int:pk>/edit/", connection_edit, name="connection_edit"),
+    path("connections/<int:pk>/test/", connection_test, name="connection_test"),
+]

@@ -1,0 +1,588 @@
+"""REST endpoints of the sharing workflow: requests and their steps, grants, credentials.
+
+Reads go through ``restrict`` (a provider never sees a consumer's draft); writes only through
+sharing.services, which authorize each step for the party that takes it.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from govshare.catalog.models import Resource
+from govshare.core.api import PLAIN_TEXT, InputSchema, ObjectId, Pagination, auth_user, responses
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import can
+from govshare.inventory.api.systems import IndicatorOut, MonthText
+from govshare.inventory.indicators import parse_month
+from govshare.inventory.models import InformationSystem
+from govshare.orgs.roles import principal_of
+from govshare.sharing.clocks import clock_for
+from govshare.sharing.indicators import sharing_indicators
+from govshare.sharing.models import AppCredential, Grant, ShareRequest
+from govshare.sharing.services import credentials as credential_services
+from govshare.sharing.services import grants as grant_services
+from govshare.sharing.services import requests as request_services
+from govshare.sharing.services.requests import GrantTerms, ItemAnswer
+
+router = Router(tags=["sharing"])
+
+INT_MAX = 2_147_483_647
+Choice = Annotated[str, Field(max_length=24), PLAIN_TEXT]
+Identifier = Annotated[str, Field(max_length=64), PLAIN_TEXT]
+Text = Annotated[str, Field(max_length=10_000), PLAIN_TEXT]
+Name = Annotated[str, Field(max_length=64), PLAIN_TEXT]
+Count = Annotated[int, Field(ge=1, le=INT_MAX)]
+Value = Annotated[str, Field(max_length=200), PLAIN_TEXT]
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class RequestItemOut(Schema):
+    identifier: str
+    name: str
+    share_type: str
+    decision: str
+    reason: str
+    masking: str
+
+
+class EventOut(Schema):
+    action: str
+    party: str
+    from_state: str
+    to_state: str
+    actor_name: str
+    note: str
+    created: dt.datetime
+
+
+class ClockOut(Schema):
+    party: str
+    due: dt.date
+    remaining_working_days: int
+    overdue: bool
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    state: str
+    consumer_id: int
+    consumer_name: str = Field(alias="consumer.name")
+    provider_id: int
+    provider_name: str = Field(alias="provider.name")
+    application_id: int
+    application_name: str = Field(alias="application.name")
+    resource_id: int
+    resource_name: str = Field(alias="resource.name")
+    purpose: str
+    purpose_detail: str
+    basis: str
+    scenario: str
+    mode: str
+    period_start: dt.date
+    period_end: dt.date
+    expected_daily_calls: int
+    created: dt.datetime
+    submitted: dt.datetime | None
+    conformity_due: dt.date | None
+    provider_due: dt.date | None
+    coordination_due: dt.date | None
+    clock: ClockOut | None = None
+    items: list[RequestItemOut]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_clock(share_request: ShareRequest) -> dict[str, Any] | None:
+        clock = clock_for(share_request)
+        if clock is None:
+            return None
+        return {
+            "party": clock.party,
+            "due": clock.due,
+            "remaining_working_days": clock.remaining,
+            "overdue": clock.overdue,
+        }
+
+    @staticmethod
+    def resolve_items(share_request: ShareRequest) -> list[Any]:
+        return list(share_request.items.all())
+
+    @staticmethod
+    def resolve_events(share_request: ShareRequest) -> list[Any]:
+        return list(share_request.events.all())
+
+
+class RequestSummaryOut(Schema):
+    id: int
+    number: str
+    state: str
+    consumer_id: int
+    provider_id: int
+    application_id: int
+    resource_id: int
+    resource_name: str = Field(alias="resource.name")
+    purpose: str
+    mode: str
+    created: dt.datetime
+
+
+class RequestIn(InputSchema):
+    """A new draft; ``consumer`` is the application's department."""
+
+    application_id: ObjectId
+    resource_id: ObjectId
+    items: list[Identifier] = Field(max_length=2000)
+    purpose: Choice
+    purpose_detail: Text
+    basis: Text
+    scenario: Text
+    mode: Choice
+    period_start: dt.date
+    period_end: dt.date
+    expected_daily_calls: Count
+
+
+class RequestPatch(InputSchema):
+    items: list[Identifier] | None = Field(None, max_length=2000)
+    purpose: Choice | None = None
+    purpose_detail: Text | None = None
+    basis: Text | None = None
+    scenario: Text | None = None
+    mode: Choice | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    expected_daily_calls: Count | None = None
+
+
+class NoteIn(InputSchema):
+    note: Text = ""
+
+
+class ConformityIn(InputSchema):
+    outcome: Choice = Field(description="pass, return or reject")
+    note: Text = ""
+
+
+class ItemAnswerIn(InputSchema):
+    grant: bool
+    reason: Text = ""
+    masking: Choice | None = None
+
+
+class TermsIn(InputSchema):
+    valid_until: dt.date | None = None
+    daily_quota: Count | None = None
+    rate_per_minute: Count | None = None
+    row_filter: dict[Identifier, list[Value]] | None = Field(None, max_length=20)
+
+
+class AnswerIn(InputSchema):
+    """Answers item by item (identifier → grant or refuse with a reason) and the grant terms."""
+
+    answers: dict[Identifier, ItemAnswerIn] = Field(max_length=2000)
+    terms: TermsIn = Field(default_factory=TermsIn)
+    note: Text = ""
+
+
+class GrantItemOut(Schema):
+    identifier: str
+    name: str
+    masking: str
+
+
+class GrantOut(Schema):
+    id: int
+    request_id: int
+    request_number: str = Field(alias="request.number")
+    state: str
+    application_id: int
+    consumer_id: int
+    provider_id: int
+    resource_id: int
+    mode: str
+    valid_from: dt.date
+    valid_until: dt.date
+    daily_quota: int
+    rate_per_minute: int
+    row_filter: dict[str, list[str]]
+    extension_until: dt.date | None
+    items: list[GrantItemOut]
+
+    @staticmethod
+    def resolve_items(grant: Grant) -> list[Any]:
+        return list(grant.items.all())
+
+
+class ReasonIn(InputSchema):
+    reason: Text
+
+
+class GrantChangeIn(InputSchema):
+    terms: TermsIn = Field(default_factory=TermsIn)
+    masking: dict[Identifier, Choice] | None = Field(None, max_length=2000)
+    reason: Text
+
+
+class ExtensionIn(InputSchema):
+    until: dt.date
+    note: Text
+
+
+class ExtensionDecisionIn(InputSchema):
+    approve: bool
+    note: Text = ""
+
+
+class CredentialOut(Schema):
+    id: int
+    application_id: int
+    department_id: int
+    name: str
+    app_key: str
+    generation: int
+    ip_allowlist: str
+    created: dt.datetime
+    rotated: dt.datetime | None
+    revoked: dt.datetime | None
+
+
+class IssuedOut(CredentialOut):
+    secret: str = Field(description="shown once; only its SM3 hash is kept")
+
+
+class CredentialIn(InputSchema):
+    application_id: ObjectId
+    name: Name
+    ip_allowlist: Annotated[str, Field(max_length=5000), PLAIN_TEXT] = ""
+
+
+class AllowlistIn(InputSchema):
+    ip_allowlist: Annotated[str, Field(max_length=5000), PLAIN_TEXT]
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+@router.get("/requests", response=responses({200: list[RequestSummaryOut]}), summary="Requests")
+@paginate(Pagination)
+def request_list(
+    request: HttpRequest, state: Choice | None = None, side: Choice | None = None
+) -> QuerySet[ShareRequest]:
+    """Requests the caller may see; ``side=consumer|provider`` narrows to one side of them."""
+    requests = ShareRequest.objects.restrict(auth_user(request), "view").select_related("resource")
+    if state:
+        requests = requests.filter(state=state)
+    if side in {"consumer", "provider"}:
+        mine = principal_of(auth_user(request)).departments()
+        requests = requests.filter(**{f"{side}__in": mine})
+    return requests.order_by("-created", "-pk")
+
+
+@router.post("/requests", response=responses({201: RequestOut}), summary="Draft a request")
+def request_add(request: HttpRequest, payload: RequestIn) -> Status[ShareRequest]:
+    user = auth_user(request)
+    if not can(user, "add", ShareRequest):
+        raise PermissionDenied
+    values = payload.model_dump()
+    application = _application(user, values.pop("application_id"))
+    resource = _resource(user, values.pop("resource_id"))
+    items = values.pop("items")
+    share_request = request_services.request_create(
+        actor=user,
+        consumer=application.department,
+        application=application,
+        resource=resource,
+        data=values,
+        items=items,
+    )
+    return Status(201, _visible(request, share_request.pk))
+
+
+@router.get("/requests/{id}", response=responses({200: RequestOut}), summary="Get a request")
+def request_detail(request: HttpRequest, id: ObjectId) -> ShareRequest:
+    return _visible(request, id)
+
+
+@router.patch("/requests/{id}", response=responses({200: RequestOut}), summary="Edit a draft")
+def request_change(request: HttpRequest, id: ObjectId, payload: RequestPatch) -> ShareRequest:
+    share_request = _visible(request, id)
+    changes = payload.model_dump(exclude_unset=True)
+    items = changes.pop("items", None)
+    if items is None:
+        items = list(share_request.items.values_list("identifier", flat=True))
+    request_services.request_update(
+        actor=auth_user(request), share_request=share_request, data=changes, items=items
+    )
+    return _visible(request, id)
+
+
+def _note_step(service: Any) -> Any:
+    def endpoint(request: HttpRequest, id: ObjectId, payload: NoteIn) -> ShareRequest:
+        service(actor=auth_user(request), share_request=_visible(request, id), note=payload.note)
+        return _visible(request, id)
+
+    endpoint.__doc__ = service.__doc__
+    return endpoint
+
+
+for _path, _service, _summary in (
+    ("submit", request_services.request_submit, "Submit a draft"),
+    ("withdraw", request_services.request_withdraw, "Withdraw a request"),
+    ("close", request_services.request_close, "Close a refused request"),
+    ("negotiate", request_services.negotiation_open, "Open negotiation"),
+    ("escalate", request_services.negotiation_escalate, "Ask the authority to coordinate"),
+):
+    router.post(
+        f"/requests/{{id}}/{_path}",
+        response=responses({200: RequestOut}),
+        summary=_summary,
+        operation_id=f"sharing_request_{_path}",
+    )(_note_step(_service))
+
+
+@router.post(
+    "/requests/{id}/conformity",
+    response=responses({200: RequestOut}),
+    summary="Conformity review",
+)
+def request_conformity(request: HttpRequest, id: ObjectId, payload: ConformityIn) -> ShareRequest:
+    """The authority passes, returns or rejects a submitted request (note required unless pass)."""
+    request_services.conformity_review(
+        actor=auth_user(request),
+        share_request=_visible(request, id),
+        outcome=payload.outcome,
+        note=payload.note,
+    )
+    return _visible(request, id)
+
+
+@router.post(
+    "/requests/{id}/answer", response=responses({200: RequestOut}), summary="Answer the items"
+)
+def request_answer(request: HttpRequest, id: ObjectId, payload: AnswerIn) -> ShareRequest:
+    """The provider's answer (or in negotiation), or the authority's coordination decision."""
+    request_services.request_answer(
+        actor=auth_user(request),
+        share_request=_visible(request, id),
+        answers={
+            identifier: ItemAnswer(grant=answer.grant, reason=answer.reason, masking=answer.masking)
+            for identifier, answer in payload.answers.items()
+        },
+        terms=_terms(payload.terms),
+        note=payload.note,
+    )
+    return _visible(request, id)
+
+
+# --- grants -----------------------------------------------------------------------------------
+
+
+@router.get("/grants", response=responses({200: list[GrantOut]}), summary="Grants")
+@paginate(Pagination)
+def grant_list(request: HttpRequest, state: Choice | None = None) -> QuerySet[Grant]:
+    grants = Grant.objects.restrict(auth_user(request), "view").select_related("request")
+    if state:
+        grants = grants.filter(request__state=state)
+    return grants.order_by("-created", "-pk")
+
+
+@router.get("/grants/{id}", response=responses({200: GrantOut}), summary="Get a grant")
+def grant_detail(request: HttpRequest, id: ObjectId) -> Grant:
+    return _visible_grant(request, id)
+
+
+def _reason_step(service: Any) -> Any:
+    def endpoint(request: HttpRequest, id: ObjectId, payload: ReasonIn) -> Grant:
+        service(actor=auth_user(request), grant=_visible_grant(request, id), reason=payload.reason)
+        return _visible_grant(request, id)
+
+    endpoint.__doc__ = service.__doc__
+    return endpoint
+
+
+for _path, _service, _summary in (
+    ("suspend", grant_services.grant_suspend, "Suspend a grant"),
+    ("resume", grant_services.grant_resume, "Resume a grant"),
+    ("revoke", grant_services.grant_revoke, "Revoke a grant"),
+):
+    router.post(
+        f"/grants/{{id}}/{_path}",
+        response=responses({200: GrantOut}),
+        summary=_summary,
+        operation_id=f"sharing_grant_{_path}",
+    )(_reason_step(_service))
+
+
+@router.post("/grants/{id}/change", response=responses({200: GrantOut}), summary="Change terms")
+def grant_change(request: HttpRequest, id: ObjectId, payload: GrantChangeIn) -> Grant:
+    grant_services.grant_change(
+        actor=auth_user(request),
+        grant=_visible_grant(request, id),
+        terms=_terms(payload.terms),
+        masking=payload.masking,
+        reason=payload.reason,
+    )
+    return _visible_grant(request, id)
+
+
+@router.post(
+    "/grants/{id}/extension", response=responses({200: GrantOut}), summary="Ask for an extension"
+)
+def grant_extension(request: HttpRequest, id: ObjectId, payload: ExtensionIn) -> Grant:
+    grant_services.grant_extension_ask(
+        actor=auth_user(request),
+        grant=_visible_grant(request, id),
+        until=payload.until,
+        note=payload.note,
+    )
+    return _visible_grant(request, id)
+
+
+@router.post(
+    "/grants/{id}/extension/decide",
+    response=responses({200: GrantOut}),
+    summary="Answer an extension",
+)
+def grant_extension_decide(
+    request: HttpRequest, id: ObjectId, payload: ExtensionDecisionIn
+) -> Grant:
+    grant_services.grant_extension_decide(
+        actor=auth_user(request),
+        grant=_visible_grant(request, id),
+        approve=payload.approve,
+        note=payload.note,
+    )
+    return _visible_grant(request, id)
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+@router.get("/credentials", response=responses({200: list[CredentialOut]}), summary="Credentials")
+@paginate(Pagination)
+def credential_list(request: HttpRequest) -> QuerySet[AppCredential]:
+    return AppCredential.objects.restrict(auth_user(request), "view").order_by("-created", "-pk")
+
+
+@router.post("/credentials", response=responses({201: IssuedOut}), summary="Issue a credential")
+def credential_add(request: HttpRequest, payload: CredentialIn) -> Status[dict[str, Any]]:
+    """Issue an app key and secret for an application; the secret is in this answer only."""
+    user = auth_user(request)
+    application = _application(user, payload.application_id)
+    issued = credential_services.credential_create(
+        actor=user, application=application, name=payload.name, ip_allowlist=payload.ip_allowlist
+    )
+    return Status(201, _issued(issued))
+
+
+@router.post(
+    "/credentials/{id}/rotate", response=responses({200: IssuedOut}), summary="Rotate the secret"
+)
+def credential_rotate(request: HttpRequest, id: ObjectId) -> dict[str, Any]:
+    issued = credential_services.credential_rotate(
+        actor=auth_user(request), credential=_visible_credential(request, id)
+    )
+    return _issued(issued)
+
+
+@router.put(
+    "/credentials/{id}/allowlist",
+    response=responses({200: CredentialOut}),
+    summary="Set the IP allow-list",
+)
+def credential_allowlist(request: HttpRequest, id: ObjectId, payload: AllowlistIn) -> Any:
+    return credential_services.credential_set_allowlist(
+        actor=auth_user(request),
+        credential=_visible_credential(request, id),
+        ip_allowlist=payload.ip_allowlist,
+    )
+
+
+@router.post("/credentials/{id}/revoke", response=responses({200: CredentialOut}), summary="Revoke")
+def credential_revoke(request: HttpRequest, id: ObjectId) -> Any:
+    return credential_services.credential_revoke(
+        actor=auth_user(request), credential=_visible_credential(request, id)
+    )
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+class SharingIndicatorsOut(Schema):
+    month: str = Field(description="YYYY-MM")
+    indicators: list[IndicatorOut]
+
+
+@router.get("/indicators", response=responses({200: SharingIndicatorsOut}), summary="Indicators")
+def indicators(request: HttpRequest, month: MonthText = "") -> dict[str, Any]:
+    """Requests, the on-time answer rate (按时答复率), overdue requests, live grants and
+    gateway calls, for a month (default: the current one), with their formulas."""
+    parsed = parse_month(month) if month.strip() else None
+    values = sharing_indicators(auth_user(request), parsed)
+    shown = parsed or timezone.localdate().replace(day=1)
+    return {"month": shown.strftime("%Y-%m"), "indicators": [v.as_dict() for v in values]}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> ShareRequest:
+    requests = ShareRequest.objects.restrict(auth_user(request), "view").select_related(
+        "consumer", "provider", "application", "resource"
+    )
+    return get_object_or_404(requests, pk=pk)
+
+
+def _visible_grant(request: HttpRequest, pk: int) -> Grant:
+    grants = Grant.objects.restrict(auth_user(request), "view").select_related("request")
+    return get_object_or_404(grants, pk=pk)
+
+
+def _visible_credential(request: HttpRequest, pk: int) -> AppCredential:
+    return get_object_or_404(AppCredential.objects.restrict(auth_user(request), "view"), pk=pk)
+
+
+def _application(user: Any, pk: int) -> InformationSystem:
+    application = (
+        InformationSystem.objects.restrict(user, "view")
+        .select_related("department")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise field_error(
+            "application_id", _("No information system has this id."), ErrorCode.INVALID
+        )
+    return application
+
+
+def _resource(user: Any, pk: int) -> Resource:
+    resource = Resource.objects.restrict(user, "view").filter(pk=pk).first()
+    if resource is None:
+        raise field_error("resource_id", _("No resource has this id."), ErrorCode.INVALID)
+    return resource
+
+
+def _terms(terms: TermsIn) -> GrantTerms:
+    return GrantTerms(
+        valid_until=terms.valid_until,
+        daily_quota=terms.daily_quota,
+        rate_per_minute=terms.rate_per_minute,
+        row_filter=terms.row_filter,
+    )
+
+
+def _issued(issued: credential_services.IssuedCredential) -> dict[str, Any]:
+    credential = issued.credential
+    fields = CredentialOut.model_fields
+    return {**{name: getattr(credential, name) for name in fields}, "secret": issued.secret}

@@ -1,0 +1,253 @@
+"""The sharing part of the demo city: requests in every state of the workflow, the grants they
+became, and credentials for the consuming applications — taken through the services by the
+demo accounts (人社局, 住建局, 市场监管局 consume; 公安局, 市场监管局, 大数据局 provide).
+
+One credential has a published demo secret (README) so the API console and curl work at once;
+its SM3 hash is stored like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from govshare.catalog.choices import ResourceStatus
+from govshare.catalog.models import Resource
+from govshare.core.crypto import sm3_hex
+from govshare.demo.city import DEPARTMENTS
+from govshare.demo.registry import demo_step
+from govshare.inventory.choices import LIVE_LIFECYCLES
+from govshare.inventory.models import InformationSystem
+from govshare.orgs.models import Department
+from govshare.sharing.choices import ItemDecision, RequestState
+from govshare.sharing.models import AppCredential, Grant, ShareRequest
+from govshare.sharing.services import grants as grant_services
+from govshare.sharing.services import requests as flow
+from govshare.sharing.services.credentials import credential_create
+from govshare.sharing.services.requests import GrantTerms, ItemAnswer
+
+Say = Callable[[str], None]
+
+DEMO_APP_KEY = "gsademo000000001"
+DEMO_APP_SECRET = "gss_Demo-Weifang-2026-renshe-gateway"
+
+
+@dataclass(frozen=True)
+class Plan:
+    consumer: str  # department key
+    resource: str
+    provider: str
+    items: int  # how many of the resource's items to ask for (first n)
+    state: str
+    mode: str = "query"
+    purpose: str = "administrative_basis"
+
+
+PLANS = (
+    Plan("rsj", "人口基础信息", "gaj", 6, RequestState.ACTIVE),
+    Plan("zjj", "法人单位基础信息", "scj", 6, RequestState.ACTIVE),
+    Plan("rsj", "社会信用信息", "dsj", 5, RequestState.ACTIVE, mode="proxy"),
+    Plan("zjj", "人口基础信息", "gaj", 3, RequestState.ACTIVE, mode="verify", purpose="data_check"),
+    Plan("scj", "人口基础信息", "gaj", 4, RequestState.PROVIDER_REVIEW),
+    Plan("bdc", "人口基础信息", "gaj", 2, RequestState.SUBMITTED),
+    Plan("rsj", "电子证照目录", "dsj", 4, RequestState.DRAFT),
+    Plan("scj", "社会信用信息", "dsj", 3, RequestState.REJECTED),
+    Plan("zjj", "社会信用信息", "dsj", 2, RequestState.NEGOTIATION),
+    Plan("bdc", "社会信用信息", "dsj", 2, RequestState.COORDINATION),
+    Plan("rsj", "法人单位基础信息", "scj", 3, RequestState.SUSPENDED),
+    Plan("bdc", "法人单位基础信息", "scj", 2, RequestState.EXPIRED),
+    Plan("scj", "电子证照目录", "dsj", 2, RequestState.REVOKED),
+    Plan("zjj", "电子证照目录", "dsj", 2, RequestState.CLOSED),
+)
+# Who acts for each department in the demo (the demo accounts; admin where none).
+OFFICERS = {"gaj": "ga_officer", "rsj": "rs_officer", "scj": "sc_officer", "zjj": "zj_officer",
+            "bdc": "zj_officer"}  # fmt: skip
+PURPOSES = {
+    "rsj": (
+        "社会保险参保登记和待遇发放时核验参保人身份",
+        "《社会保险法》第五十八条",
+        "经办窗口受理",
+    ),
+    "zjj": ("住房保障资格审核和建筑市场主体监管", "《城市房地产管理法》", "保障房资格联审"),
+    "scj": ("市场主体登记时核验投资人身份和信用状况", "《市场主体登记管理条例》", "登记窗口核验"),
+    "bdc": (
+        "不动产登记时核验权利人身份和主体资格",
+        "《不动产登记暂行条例》第二十七条",
+        "不动产登记受理",
+    ),
+}
+
+
+@demo_step(70, "sharing")
+def load_sharing(actor: Any, say: Say) -> None:
+    departments = {key: Department.objects.get(name=name) for key, name, *_ in DEPARTMENTS}
+    users = {user.username: user for user in get_user_model().objects.all()}
+    reviewer, admin = users["reviewer"], users["admin"]
+    created = 0
+    for number, plan in enumerate(PLANS):
+        consumer = departments[plan.consumer]
+        resource = _resource(plan, departments)
+        if (
+            resource is None
+            or ShareRequest.objects.filter(consumer=consumer, resource=resource).exists()
+        ):
+            continue
+        officer = users.get(OFFICERS.get(plan.consumer, ""), admin)
+        provider_officer = users.get(OFFICERS.get(plan.provider, ""), admin)
+        share_request = _draft(officer, consumer, resource, plan, number)
+        _advance(share_request, plan, officer, provider_officer, reviewer)
+        created += 1
+    _credentials(users, departments)
+    counts = ", ".join(
+        f"{state}: {ShareRequest.objects.filter(state=state).count()}" for state in RequestState
+    )
+    say(f"sharing: {created} requests created ({counts})")
+
+
+def _resource(plan: Plan, departments: dict[str, Department]) -> Resource | None:
+    return (
+        Resource.objects.filter(
+            name=plan.resource, provider=departments[plan.provider], status=ResourceStatus.PUBLISHED
+        )
+        .select_related("current_version")
+        .first()
+    )
+
+
+def application_of(department: Department) -> InformationSystem:
+    systems = InformationSystem.objects.filter(department=department, lifecycle__in=LIVE_LIFECYCLES)
+    system = systems.order_by("pk").first()
+    if system is None:  # a department without a census entry gets its business system
+        system = InformationSystem.objects.create(
+            department=department,
+            name=f"{department.short_name or department.name}业务办理系统",
+            function_description="业务受理、审批和档案管理",
+            usage_scope="cross_department",
+            usage_frequency="daily",
+            active_users=80,
+            funding_source="fiscal",
+            construction_mode="self_built",
+            construction_investment=120,
+            annual_om_cost=12,
+            go_live_date=dt.date(2019, 6, 1),
+            deployment="gov_cloud",
+            network_domain="extranet_admin",
+        )
+    return system
+
+
+def _draft(
+    officer: Any, consumer: Department, resource: Resource, plan: Plan, number: int
+) -> ShareRequest:
+    version = resource.current_version
+    assert version is not None
+    items = [
+        item.identifier
+        for item in version.items.order_by("position")
+        if item.share_type != "not_shared"
+    ][: plan.items]
+    detail, basis, scenario = PURPOSES[plan.consumer]
+    today = timezone.localdate()
+    return flow.request_create(
+        actor=officer,
+        consumer=consumer,
+        application=application_of(consumer),
+        resource=resource,
+        data={
+            "purpose": plan.purpose,
+            "purpose_detail": detail,
+            "basis": basis,
+            "scenario": scenario,
+            "mode": plan.mode,
+            "period_start": today,
+            "period_end": today + dt.timedelta(days=365 + 30 * (number % 6)),
+            "expected_daily_calls": 200 * (1 + number % 5),
+        },
+        items=items,
+    )
+
+
+def _advance(
+    share_request: ShareRequest, plan: Plan, officer: Any, provider: Any, reviewer: Any
+) -> None:
+    """Take the request through the services to its planned state."""
+    target = plan.state
+    if target == RequestState.DRAFT:
+        return
+    flow.request_submit(actor=officer, share_request=share_request, note="请审核")
+    if target == RequestState.SUBMITTED:
+        return
+    if target == RequestState.CLOSED:
+        flow.request_withdraw(actor=officer, share_request=share_request, note="业务调整，撤回申请")
+        return
+    flow.conformity_review(actor=reviewer, share_request=share_request, outcome="pass")
+    if share_request.state == RequestState.PROVIDER_REVIEW:
+        if target == RequestState.PROVIDER_REVIEW:
+            _overdue(share_request)
+            return
+        refuse = target in (RequestState.REJECTED, RequestState.NEGOTIATION,
+                            RequestState.COORDINATION)  # fmt: skip
+        flow.provider_decide(
+            actor=provider,
+            share_request=share_request,
+            answers=_answers(share_request, refuse),
+            terms=GrantTerms(daily_quota=5000, rate_per_minute=300),
+            note="同意按申请用途使用" if not refuse else "申请用途与共享条件不符",
+        )
+    if target in (RequestState.NEGOTIATION, RequestState.COORDINATION):
+        flow.negotiation_open(actor=officer, share_request=share_request, note="业务确需，请求协商")
+    if target == RequestState.COORDINATION:
+        flow.negotiation_escalate(
+            actor=officer, share_request=share_request, note="协商未达成一致，提请大数据局协调"
+        )
+    if target in (RequestState.SUSPENDED, RequestState.REVOKED, RequestState.EXPIRED):
+        _end_grant(share_request, target, provider)
+
+
+def _answers(share_request: ShareRequest, refuse: bool) -> dict[str, ItemAnswer]:
+    pending = share_request.items.filter(decision=ItemDecision.PENDING)
+    if refuse:
+        return {i.identifier: ItemAnswer(grant=False, reason="超出共享条件范围") for i in pending}
+    return {item.identifier: ItemAnswer(grant=True) for item in pending}
+
+
+def _overdue(share_request: ShareRequest) -> None:
+    """Machine state for the demo: the provider's clock started 15 working days ago."""
+    ShareRequest.objects.filter(pk=share_request.pk).update(
+        provider_due=timezone.localdate() - dt.timedelta(days=7)
+    )
+
+
+def _end_grant(share_request: ShareRequest, target: str, provider: Any) -> None:
+    grant = Grant.objects.get(request=share_request)
+    if target == RequestState.SUSPENDED:
+        grant_services.grant_suspend(actor=provider, grant=grant, reason="数据核查期间暂停调用")
+    elif target == RequestState.REVOKED:
+        grant_services.grant_revoke(actor=provider, grant=grant, reason="使用方超范围使用数据")
+    else:  # machine state: a grant that ran out yesterday, expired by the sweep
+        Grant.objects.filter(pk=grant.pk).update(
+            valid_until=timezone.localdate() - dt.timedelta(days=1)
+        )
+        grant_services.grants_expire()
+
+
+def _credentials(users: dict[str, Any], departments: dict[str, Department]) -> None:
+    """A credential for each consumer application with a live grant; 人社局's has the README's
+    demo secret."""
+    live = Grant.objects.filter(request__state=RequestState.ACTIVE).select_related("application")
+    for grant in live:
+        application = grant.application
+        if AppCredential.objects.filter(application=application).exists():
+            continue
+        key = next(k for k, d in departments.items() if d.pk == application.department_id)
+        officer = users.get(OFFICERS.get(key, ""), users["admin"])
+        issued = credential_create(actor=officer, application=application, name="生产环境凭证")
+        if key == "rsj":
+            AppCredential.objects.filter(pk=issued.credential.pk).update(
+                app_key=DEMO_APP_KEY, secret_hash=sm3_hex(DEMO_APP_SECRET)
+            )

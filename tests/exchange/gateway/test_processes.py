@@ -1,0 +1,129 @@
+"""The gateway as it runs: a granian server process. A revocation made by another process stops
+calls within 5 seconds; a server killed mid-load and restarted leaves every answered call with
+its delivery record and an intact chain."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+
+import httpx
+import pytest
+
+from tests.exchange.gateway.factories import PEOPLE, grant
+from tests.exchange.gateway.served import Server, command, process_env, served_database
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ZHANG = PEOPLE[0][0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(world, tmp_path):
+    """The world with a query grant, in a database other processes open; their environment."""
+    grant(world, ["GMSFHM", "XM"])
+    return process_env(tmp_path, served_database(tmp_path))
+
+
+def token_from(base: str, world) -> str:
+    response = httpx.post(
+        f"{base}/gw/token",
+        json={"app_key": world.credential.app_key, "app_secret": world.secret},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def test_a_revocation_in_another_process_stops_calls_within_5_seconds(world, served, tmp_path):
+    server = Server(served, free_port(), tmp_path / "granian.log")
+    server.start()
+    try:
+        token = token_from(server.url, world)
+        url = f"{server.url}/gw/resources/{world.ref}/query"
+        headers = {"Authorization": f"Bearer {token}", "X-End-User": "王经办".encode()}
+        working = httpx.get(url, params={"GMSFHM": ZHANG}, headers=headers, timeout=10)
+        assert working.status_code == 200, working.text
+        assert working.headers.raw and working.headers["x-end-user"] == "王经办"
+
+        # when another process revokes the credential (and bumps the gateway's stamp)
+        command(served, "revoke", str(world.credential.pk))
+        revoked_at = time.monotonic()
+
+        # then calls are refused within 5 seconds
+        while True:
+            answer = httpx.get(url, params={"GMSFHM": ZHANG}, headers=headers, timeout=10)
+            elapsed = time.monotonic() - revoked_at
+            if answer.status_code != 200 or elapsed > 5:
+                break
+            time.sleep(0.05)
+        assert answer.status_code == 401 and answer.json()["code"] == "credential_revoked"
+        assert elapsed < 5
+    finally:
+        server.stop()
+
+
+def test_a_killed_gateway_leaves_no_answer_without_its_record(world, served, tmp_path):
+    # given a gateway under load from 8 clients
+    log = tmp_path / "granian.log"
+    current = {"server": Server(served, free_port(), log)}
+    current["server"].start()
+    token = token_from(current["server"].url, world)
+    answered: list[tuple[str, int]] = []
+    failures = [0]
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client() -> None:
+        with httpx.Client(timeout=5) as http:
+            while not stop.is_set():
+                request_id = uuid.uuid4().hex
+                base = current["server"].url
+                try:
+                    response = http.get(
+                        f"{base}/gw/resources/{world.ref}/query",
+                        params={"GMSFHM": ZHANG},
+                        headers={"Authorization": f"Bearer {token}", "X-Request-Id": request_id},
+                    )
+                except httpx.TransportError:
+                    with lock:
+                        failures[0] += 1
+                    time.sleep(0.05)
+                    continue
+                with lock:
+                    answered.append((request_id, response.status_code))
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    try:
+        # when it is killed mid-run (SIGKILL: no shutdown, no flush) and started again
+        time.sleep(1.5)
+        before_kill = len(answered)
+        current["server"].kill()
+        restarted = Server(served, free_port(), log)
+        restarted.start()
+        current["server"] = restarted
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        current["server"].stop()
+
+    # then every 200 the clients received has its record, and the chain verifies
+    found = command(served, "deliveries")
+    recorded = {request_id: status for request_id, status in found["records"]}
+    delivered = [request_id for request_id, status in answered if status == 200]
+    assert before_kill > 0 and len(delivered) > before_kill, (before_kill, len(delivered))
+    missing = [request_id for request_id in delivered if recorded.get(request_id) != 200]
+    assert missing == []
+    assert found["intact"], found["reason"]

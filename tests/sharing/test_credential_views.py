@@ -1,0 +1,174 @@
+"""The credentials page: create a key and secret (shown once), rotate (shown once), edit the IP
+allow-list, revoke; and how to call the gateway."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from govshare.core.crypto import sm3_hex
+from govshare.core.roles import Role
+from govshare.sharing.models import AppCredential
+from govshare.sharing.services.credentials import credential_create
+from tests.factories import member
+from tests.sharing.factories import application_of
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("identity:login")
+LIST_URL = reverse("sharing:credential_list")
+CREATE_URL = reverse("sharing:credential_create")
+
+
+@pytest.fixture
+def application(dept_b):
+    return application_of(dept_b, name="社保经办系统")
+
+
+@pytest.fixture
+def issued(officer_b, application):
+    return credential_create(actor=officer_b, application=application, name="生产环境")
+
+
+def url(credential, name: str) -> str:
+    return reverse(f"sharing:credential_{name}", args=[credential.pk])
+
+
+# --- creating, and the secret shown once ----------------------------------------------------
+
+
+def test_a_new_credentials_secret_is_shown_once_and_not_on_reload(
+    client_for, officer_b, application
+):
+    client = client_for(officer_b)
+    response = client.post(
+        CREATE_URL,
+        {"application": application.pk, "name": "生产环境", "ip_allowlist": "10.0.0.0/8"},
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    secret = response.context["issued"].secret
+    credential = AppCredential.objects.get()
+    assert credential.secret_hash == sm3_hex(secret) and secret not in credential.secret_hash
+    page = response.content.decode()
+    assert secret in page and credential.app_key in page
+    assert 'data-copy-target="#gs-issued-plaintext"' in page
+    # Reloading the list never shows the secret again
+    again = client.get(LIST_URL).content.decode()
+    assert secret not in again and credential.app_key in again
+    assert "/gw/token" in again
+
+
+def test_the_list_groups_credentials_under_each_application(
+    client_for, officer_b, application, issued
+):
+    response = client_for(officer_b).get(LIST_URL)
+    assert response.context["applications"] == [(application, [issued.credential])]
+    assert issued.secret not in response.content.decode()
+
+
+def test_the_create_page_preselects_the_application(client_for, officer_b, application):
+    response = client_for(officer_b).get(CREATE_URL, {"application": application.pk})
+    assert response.status_code == 200
+    assert response.context["form"]["application"].value() == application.pk
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 65}, "name"),
+        ({"ip_allowlist": "not-an-ip"}, "ip_allowlist"),
+        ({"ip_allowlist": "\n".join(f"10.0.0.{n}" for n in range(60))}, "ip_allowlist"),
+        ({"application": "999999"}, "application"),
+        ({"application": "abc"}, "application"),
+    ],
+)
+def test_malformed_creation_names_the_field_and_issues_nothing(
+    client_for, officer_b, application, data, field
+):
+    post = {"application": application.pk, "name": "生产环境", "ip_allowlist": "", **data}
+    response = client_for(officer_b).post(CREATE_URL, post)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert response.context["issued"] is None
+    assert not AppCredential.objects.exists()
+
+
+def test_another_departments_application_is_not_offered(client_for, officer_a, application):
+    response = client_for(officer_a).post(
+        CREATE_URL, {"application": application.pk, "name": "借用"}
+    )
+    assert response.status_code == 400
+    assert "application" in response.context["form"].errors
+    assert not AppCredential.objects.exists()
+
+
+# --- rotating, the allow-list and revoking --------------------------------------------------
+
+
+def test_rotation_shows_the_new_secret_once(client_for, officer_b, issued):
+    client = client_for(officer_b)
+    response = client.post(url(issued.credential, "rotate"))
+    assert response.status_code == 200
+    secret = response.context["issued"].secret
+    assert secret != issued.secret and secret in response.content.decode()
+    credential = AppCredential.objects.get()
+    assert credential.generation == 2 and credential.secret_hash == sm3_hex(secret)
+    assert secret not in client.get(LIST_URL).content.decode()
+
+
+def test_the_allow_list_is_edited_and_checked(client_for, officer_b, issued):
+    client = client_for(officer_b)
+    target = url(issued.credential, "allowlist")
+    assert client.get(target).status_code == 200
+    response = client.post(target, {"ip_allowlist": "300.1.1.1"})
+    assert response.status_code == 400 and "ip_allowlist" in response.context["form"].errors
+    assert client.post(target, {"ip_allowlist": "192.168.1.0/24\n10.1.1.1"}).status_code == 302
+    issued.credential.refresh_from_db()
+    assert issued.credential.ip_allowlist == "192.168.1.0/24\n10.1.1.1/32"
+
+
+def test_revoking_ends_the_credential_and_its_actions(client_for, officer_b, issued):
+    client = client_for(officer_b)
+    assert client.post(url(issued.credential, "revoke")).status_code == 302
+    issued.credential.refresh_from_db()
+    assert issued.credential.revoked is not None
+    # A second revoke or a rotation of a revoked credential is refused with a message
+    assert client.post(url(issued.credential, "revoke")).status_code == 302
+    assert client.post(url(issued.credential, "rotate")).status_code == 302
+    issued.credential.refresh_from_db()
+    assert issued.credential.generation == 1
+
+
+# --- the permission matrix ------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client, issued):
+    for target in (LIST_URL, CREATE_URL, url(issued.credential, "allowlist")):
+        response = client.get(target)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
+
+
+def test_another_departments_officer_neither_sees_nor_touches_them(client_for, officer_a, issued):
+    client = client_for(officer_a)
+    assert issued.credential.app_key not in client.get(LIST_URL).content.decode()
+    assert client.post(url(issued.credential, "rotate")).status_code == 404
+    assert client.post(url(issued.credential, "revoke")).status_code == 404
+    assert client.get(url(issued.credential, "allowlist")).status_code == 404
+    issued.credential.refresh_from_db()
+    assert issued.credential.generation == 1 and issued.credential.revoked is None
+
+
+def test_staff_read_but_do_not_manage(client_for, dept_b, issued):
+    staff_b = member(dept_b, Role.STAFF, username="staff_b")
+    client = client_for(staff_b)
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    assert response.context["may_manage"] is False and response.context["form"] is None
+    assert issued.credential.app_key in response.content.decode()
+    assert client.get(CREATE_URL).status_code == 403
+    assert client.post(url(issued.credential, "rotate")).status_code == 403
+    assert client.post(url(issued.credential, "revoke")).status_code == 403
+    issued.credential.refresh_from_db()
+    assert issued.credential.generation == 1 and issued.credential.revoked is None
