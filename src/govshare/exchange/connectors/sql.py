@@ -39,6 +39,7 @@ STATEMENT_TIMEOUT_S = 10
 # A data-source file name: one path segment, no separators, no leading dot.
 SQLITE_NAME = re.compile(r"^[\w][\w.\-]*$")
 ERROR_CHARS = 200
+MAX_STATEMENTS = 256  # cached SELECT shapes per mount (items asked × columns filtered)
 
 _INVALID = object()  # a submitted value that cannot be of the column's type
 
@@ -110,10 +111,9 @@ def connect_args(engine: str) -> dict[str, Any]:
 
 
 def build_engine(connection: Connection, *, pooled: bool = True) -> sa.Engine:
-    options: dict[str, Any] = {
-        "pool_pre_ping": True,
-        "connect_args": connect_args(connection.engine),
-    }
+    # No pre-ping: it would cost a second round trip on every gateway call. A connection the
+    # source has dropped fails one call (502) and is discarded; recycling keeps them fresh.
+    options: dict[str, Any] = {"connect_args": connect_args(connection.engine)}
     if pooled:
         options.update(
             pool_size=4, max_overflow=4, pool_timeout=CONNECT_TIMEOUT_S, pool_recycle=1800
@@ -306,6 +306,7 @@ class SqlConnector:
         self.key_items = list(key_items)
         self.fixed = {column: _as_list(values) for column, values in fixed.items()}
         self.order = list(table.primary_key.columns) or [self.columns[i] for i in self.key_items]
+        self._statements: dict[tuple[Any, ...], sa.TextClause] = {}
 
     @classmethod
     def from_config(cls, config: TableMount) -> SqlConnector:
@@ -381,17 +382,13 @@ class SqlConnector:
             conditions[column] = _intersect(conditions.get(column), _typed(column, values))
         if any(not values for values in conditions.values()):
             return []
-        wanted = {item: self.columns[item] for item in items}
         checked = {f"_c{n}": column for n, column in enumerate(conditions) if is_text(column)}
-        selected = [column.label(item) for item, column in wanted.items()]
-        selected += [column.label(label) for label, column in checked.items()]
-        statement = sa.select(*selected).where(
-            *[_matches(column, values) for column, values in conditions.items()]
-        )
-        statement = statement.order_by(*self.order).limit(max(limit, 0)).offset(max(offset, 0))
+        statement = self._statement(tuple(items), tuple(conditions), tuple(checked))
+        params: dict[str, Any] = {"limit": max(limit, 0), "offset": max(offset, 0)}
+        params.update({f"p{n}": values for n, values in enumerate(conditions.values())})
         try:
             with self.engine.connect() as db:
-                fetched = db.execute(statement).mappings().all()
+                fetched = db.execute(statement, params).mappings().all()
         except sa.exc.SQLAlchemyError as error:
             raise source_error(error) from None
         return [
@@ -399,6 +396,45 @@ class SqlConnector:
             for row in fetched
             if all(_text_in(row[label], conditions[column]) for label, column in checked.items())
         ]
+
+    def _statement(
+        self, items: tuple[str, ...], conditions: tuple[sa.Column, ...], checked: tuple[str, ...]
+    ) -> sa.TextClause:
+        """The SELECT for one shape of call (items asked, columns filtered), built once.
+
+        Values travel as expanding bound parameters (= or IN on each column, so the source's
+        index is used); a cached textual statement spares rebuilding and re-keying a
+        SQLAlchemy expression on every gateway call.
+        """
+        key = (items, tuple(column.name for column in conditions), checked)
+        statement = self._statements.get(key)
+        if statement is not None:
+            return statement
+        quote = self.engine.dialect.identifier_preparer.quote
+        labels = {item: self.columns[item] for item in items}
+        labels.update({label: conditions[int(label[2:])] for label in checked})
+        selected = ", ".join(f"{quote(c.name)} AS {quote(label)}" for label, c in labels.items())
+        where = " AND ".join(
+            f"{quote(column.name)} IN :p{n}" for n, column in enumerate(conditions)
+        )
+        order = ", ".join(quote(column.name) for column in self.order)
+        table = self.engine.dialect.identifier_preparer.format_table(self.table)
+        sql = f"SELECT {selected} FROM {table}"
+        sql += f" WHERE {where}" if where else ""
+        sql += f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+        statement = (
+            sa.text(sql)
+            .bindparams(
+                *(
+                    sa.bindparam(f"p{n}", expanding=True, type_=column.type)
+                    for n, column in enumerate(conditions)
+                )
+            )
+            .columns(*(sa.column(label, c.type) for label, c in labels.items()))
+        )
+        if len(self._statements) < MAX_STATEMENTS:
+            self._statements[key] = statement
+        return statement
 
 
 def _as_list(values: Any) -> list[Any]:
@@ -411,11 +447,6 @@ def _typed(column: sa.Column, values: list[Any]) -> list[Any]:
 
 def _intersect(current: list[Any] | None, allowed: list[Any]) -> list[Any]:
     return allowed if current is None else [value for value in current if value in allowed]
-
-
-def _matches(column: sa.Column, values: list[Any]) -> sa.ColumnElement[bool]:
-    # Equality or IN on the key column, so the source's index on it is used.
-    return column == values[0] if len(values) == 1 else column.in_(values)
 
 
 def _text_in(stored: Any, values: list[Any]) -> bool:
