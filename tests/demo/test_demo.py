@@ -12,6 +12,7 @@ from govshare.core.chain import verify_chain
 from govshare.core.models import AuditEvent
 from govshare.exchange.connectors import connector_for
 from govshare.exchange.connectors.sql import sources_dir
+from govshare.exchange.models import DeliveryRecord
 from govshare.inventory.models import InformationSystem, ZombieFinding
 from govshare.orgs.models import Department, Membership, Region
 from govshare.sharing.choices import RequestState
@@ -83,3 +84,7 @@ def _the_exchange_and_sharing_parts_are_there():
     rows = connector.query({"GMSFHM": [number]}, ["GMSFHM", "XM"], {}, 10, 0)
     assert [row["GMSFHM"] for row in rows] == [number]
     assert AppCredential.objects.filter(app_key=DEMO_APP_KEY).exists()
+    # a week of traffic, today's through the real gateway, in one verified chain
+    assert verify_chain(DeliveryRecord).is_intact
+    assert DeliveryRecord.objects.filter(request_id__startswith="demo-", status=200).count() == 40
+    assert DeliveryRecord.objects.dates("created", "day").count() >= 5

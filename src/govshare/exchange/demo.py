@@ -227,3 +227,7 @@ def _row_count(path: Any, table: str) -> int:
         return -1
     finally:
         connection.close()
+
+
+# The gateway traffic step (order 80) lives in its own module; importing it registers it.
+from govshare.exchange import demo_traffic  # noqa: E402, F401
