@@ -10,13 +10,9 @@ the granted items, masked as granted, and the call is in both departments' deliv
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 from django.apps import apps
 
 from govshare.catalog import seed
@@ -25,6 +21,7 @@ from govshare.exchange.gateway.app import create_app
 from govshare.exchange.models import DeliveryRecord
 from govshare.exchange.services.mounts import connection_create, table_mount_set
 from govshare.sharing.models import ShareRequest
+from tests.browser.servers import AsgiServer
 from tests.browser.test_catalog_review import sign_in
 from tests.exchange.gateway.factories import PEOPLE, SOURCE_FILE, write_source
 from tests.factories import DepartmentFactory, member
@@ -32,37 +29,6 @@ from tests.inventory.factories import SystemFactory
 from tests.sharing.factories import published_resource
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class GatewayServer:
-    """The gateway app served over TCP by uvicorn in a thread of this process (it shares the
-    test database with the live server)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(
-            create_app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the gateway did not start"
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
 
 
 @pytest.fixture
@@ -165,7 +131,8 @@ def test_request_review_grant_credential_then_call_the_gateway(live_server, page
 
     # Then a real HTTP client gets a token and calls the gateway:
     number, name, sex = PEOPLE[0][:3]
-    with GatewayServer() as gateway, httpx.Client(base_url=gateway, timeout=10) as client:
+    gateway_app = create_app()
+    with AsgiServer(gateway_app) as gateway, httpx.Client(base_url=gateway, timeout=10) as client:
         token = client.post("/gw/token", json={"app_key": app_key, "app_secret": secret})
         assert token.status_code == 200, token.text
         headers = {

@@ -125,6 +125,18 @@ def test_two_character_words_are_found(officer_a, reviewer, dept_a):
     assert names(search(officer_a, "数据")) == ["公共服务事项数据"]
 
 
+def test_pinyin_initials_find_a_name(officer_a, reviewer, dept_a):
+    # given two published resources
+    published(officer_a, reviewer, dept_a)
+    published(officer_a, reviewer, dept_a, **theme(name="公共服务事项数据"))
+
+    # when a user types the first letters of a name's pinyin (户籍人口 → hjrk), or all of them
+    # then the resource is found, in any letter case
+    assert names(search(officer_a, "hjrk")) == ["户籍人口基本信息"]
+    assert names(search(officer_a, "GGFWSXSJ")) == ["公共服务事项数据"]
+    assert search(officer_a, "zzzz").total == 0
+
+
 def test_every_term_must_match(officer_a, reviewer, dept_a):
     # given two resources sharing one word
     published(officer_a, reviewer, dept_a)

@@ -19,7 +19,9 @@ from govshare.sharing.choices import RequestState
 from govshare.sharing.demo import DEMO_APP_KEY
 from govshare.sharing.models import AppCredential, ShareRequest
 
-pytestmark = pytest.mark.django_db
+# Committed, not wrapped in a test transaction: the demo's traffic step runs the gateway in
+# process, whose threads read the database through connections of their own.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_path):

@@ -37,6 +37,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypinyin import Style, lazy_pinyin
 
 from govshare.catalog.choices import (
     FormatClass,
@@ -150,6 +151,13 @@ def segment(text: str) -> str:
     return " ".join(token for word in words for token in TOKEN.findall(word.lower()))
 
 
+def initials(text: str) -> str:
+    """The pinyin initials of the Chinese in ``text`` (人口基础信息 → rkjcxx), so a name can be
+    found by the letters people type for it; other characters are left out."""
+    letters = lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(letter for letter in letters if letter.isascii() and letter.isalpha()).lower()
+
+
 @dataclass(frozen=True)
 class Clause:
     """One word of a query: the word itself, or all of its parts, must occur."""
@@ -160,7 +168,8 @@ class Clause:
     @property
     def is_prefix(self) -> bool:
         # A single character is rarely a word of its own (税 in 税务): match words it starts.
-        return len(self.token) == 1
+        # Latin letters may be the start of a name's pinyin initials (rkjc → rkjcxx).
+        return len(self.token) == 1 or (self.token.isascii() and self.token.isalpha())
 
     def terms(self) -> tuple[str, ...]:
         return (self.token, *self.parts)
@@ -345,7 +354,7 @@ def _row(resource: Resource, item_names: list[str], mount_statuses: set[str]) ->
         mount_status=mount_status(mount_statuses),
         status=resource.status,
         current_version_id=resource.current_version_id,
-        name_text=segment(version.name),
+        name_text=f"{segment(version.name)} {initials(version.name)}".strip(),
         keywords_text=segment(version.keywords),
         summary_text=segment(version.summary),
         items_text=" ".join(segment(name) for name in item_names),
