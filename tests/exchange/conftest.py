@@ -4,14 +4,12 @@ the local PostgreSQL and MariaDB (skipped when unreachable), and an HTTP upstrea
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +21,7 @@ from govshare.exchange.connectors import clear_connectors
 from govshare.exchange.models import Connection
 from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autouse: the seed)
 from tests.catalog.factories import items_data, resource_data
+from tests.upstream import JsonHandler, serve
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MYSQL_URL = "mysql+pymysql://root@127.0.0.1:3306/test"
@@ -181,11 +180,8 @@ def source(request) -> Source:
 # --- an upstream interface ----------------------------------------------------------------
 
 
-class UpstreamHandler(BaseHTTPRequestHandler):
+class UpstreamHandler(JsonHandler):
     """``/persons`` (needs the key; ``sfzh`` filters), ``/slow``, ``/boom`` (500), ``/html``."""
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -212,31 +208,12 @@ class UpstreamHandler(BaseHTTPRequestHandler):
         ]
         self.send(200, {"code": 0, "data": {"records": records}, "method": self.command})
 
-    def send(self, status: int, body: object, content_type: str = "application/json") -> None:
-        payload = (body if isinstance(body, str) else json.dumps(body)).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the timeout test)
-
 
 @pytest.fixture
 def upstream() -> Iterator[str]:
     """Base URL of a real HTTP server on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), UpstreamHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(UpstreamHandler) as url:
+        yield url
 
 
 # --- a published resource to mount --------------------------------------------------------

@@ -8,13 +8,10 @@ threads of this process (shared cache); tests that need another process copy it 
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +21,7 @@ import pytest
 from govshare.exchange.gateway.app import create_app
 from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autouse: the seed)
 from tests.exchange.gateway.factories import PEOPLE, World, build_world
+from tests.upstream import JsonHandler, serve
 
 with warnings.catch_warnings():
     # Starlette 1.x would rather have httpx2; httpx (pinned in the lock file) still works.
@@ -91,11 +89,8 @@ def gw(world) -> Iterator[Running]:
 # --- a real upstream HTTP API -------------------------------------------------------------
 
 
-class Upstream(BaseHTTPRequestHandler):
+class Upstream(JsonHandler):
     """``/people?sfzh=`` the people as records under ``data``; ``/slow`` sleeps; ``/boom`` 500."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -111,27 +106,8 @@ class Upstream(BaseHTTPRequestHandler):
         ]
         self.send(200, {"data": records})
 
-    def send(self, status: int, body: object) -> None:
-        payload = json.dumps(body, ensure_ascii=False).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
 
 @pytest.fixture
 def upstream_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(Upstream) as url:
+        yield url

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -318,10 +318,7 @@ def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: 
         decision=ItemDecision.GRANTED, decided_by=Party.SYSTEM
     )
     if share_request.items.filter(decision=ItemDecision.PENDING).exists():
-        share_request.provider_due = calendar.add_working_days(
-            timezone.localdate(), int(param(cfg.PROVIDER_DAYS.key))
-        )
-        share_request.save(update_fields=["provider_due"])
+        _start_provider_clock(share_request)
         return
     step(None, share_request, Action.AUTO_GRANT, Party.SYSTEM, "")
     _grant_create(share_request, GrantTerms())
@@ -330,19 +327,43 @@ def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: 
 # --- the provider's answer, negotiation and coordination ---------------------------------------
 
 
-def provider_decide(
-    *,
-    actor: Any,
-    share_request: ShareRequest,
-    answers: Mapping[str, ItemAnswer],
-    terms: GrantTerms = GrantTerms(),
-    note: str = "",
-) -> ShareRequest:
-    """The provider answers every pending item; the request is active if anything is granted."""
-    require(actor, "decide", share_request)
-    return _decide(
-        actor, share_request, Action.DECIDE, Party.PROVIDER, answers, terms, note, "provider"
-    )
+def _answerer(action: str, party: str, clock: str, doc: str) -> Callable[..., ShareRequest]:
+    """One way of answering items (first answer, in negotiation, in coordination): the
+    policy action of its party, then ``_decide``."""
+
+    def answer(
+        *,
+        actor: Any,
+        share_request: ShareRequest,
+        answers: Mapping[str, ItemAnswer],
+        terms: GrantTerms = GrantTerms(),
+        note: str = "",
+    ) -> ShareRequest:
+        require(actor, PARTY_ACTION[party], share_request)
+        return _decide(actor, share_request, action, party, answers, terms, note, clock)
+
+    answer.__doc__ = doc
+    return answer
+
+
+provider_decide = _answerer(
+    Action.DECIDE,
+    Party.PROVIDER,
+    "provider",
+    "The provider answers every pending item; the request is active if anything is granted.",
+)
+negotiation_agree = _answerer(
+    Action.AGREE,
+    Party.PROVIDER,
+    "provider",
+    "The provider's answer in negotiation; granting nothing sends it to coordination.",
+)
+coordination_decide = _answerer(
+    Action.COORDINATE,
+    Party.AUTHORITY,
+    "coordination",
+    "The authority's coordination decides the items; granting nothing closes the request.",
+)
 
 
 def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
@@ -351,27 +372,8 @@ def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> S
     require_note(note)
     with transaction.atomic():
         step(actor, share_request, Action.NEGOTIATE, Party.CONSUMER, note)
-        share_request.provider_due = calendar.add_working_days(
-            timezone.localdate(), int(param(cfg.PROVIDER_DAYS.key))
-        )
-        share_request.provider_answered = None
-        share_request.save(update_fields=["provider_due", "provider_answered"])
+        _start_provider_clock(share_request)
     return share_request
-
-
-def negotiation_agree(
-    *,
-    actor: Any,
-    share_request: ShareRequest,
-    answers: Mapping[str, ItemAnswer],
-    terms: GrantTerms = GrantTerms(),
-    note: str = "",
-) -> ShareRequest:
-    """The provider's answer in negotiation; granting nothing sends it to coordination."""
-    require(actor, "decide", share_request)
-    return _decide(
-        actor, share_request, Action.AGREE, Party.PROVIDER, answers, terms, note, "provider"
-    )
 
 
 def negotiation_escalate(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
@@ -382,28 +384,6 @@ def negotiation_escalate(*, actor: Any, share_request: ShareRequest, note: str) 
         step(actor, share_request, Action.ESCALATE, Party.CONSUMER, note)
         _start_coordination(share_request)
     return share_request
-
-
-def coordination_decide(
-    *,
-    actor: Any,
-    share_request: ShareRequest,
-    answers: Mapping[str, ItemAnswer],
-    terms: GrantTerms = GrantTerms(),
-    note: str = "",
-) -> ShareRequest:
-    """The authority's coordination decides the items; granting nothing closes the request."""
-    require(actor, "review", share_request)
-    return _decide(
-        actor,
-        share_request,
-        Action.COORDINATE,
-        Party.AUTHORITY,
-        answers,
-        terms,
-        note,
-        "coordination",
-    )
 
 
 def request_withdraw(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
@@ -505,6 +485,15 @@ def _check_answers(
                 ErrorCode.INVALID,
             )
     errors.raise_if_any()
+
+
+def _start_provider_clock(share_request: ShareRequest) -> None:
+    """The provider's deadline (51号: 10 working days by default) runs from today."""
+    share_request.provider_due = calendar.add_working_days(
+        timezone.localdate(), int(param(cfg.PROVIDER_DAYS.key))
+    )
+    share_request.provider_answered = None
+    share_request.save(update_fields=["provider_due", "provider_answered"])
 
 
 def _start_coordination(share_request: ShareRequest) -> None:
