@@ -35,6 +35,16 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan" or is_gateway_path(scope.get("path", "")):
         await gateway(scope, receive, send)
     elif scope["type"] == "http":
-        await django(scope, receive, send)  # type: ignore[arg-type]
+        await django(scope, _as_coroutine(receive), send)  # type: ignore[arg-type]
     else:  # websockets: nothing here speaks them
         await send({"type": "websocket.close", "code": 1000})
+
+
+def _as_coroutine(receive: Any) -> Any:
+    """a2wsgi hands ``receive()`` to ``asyncio.run_coroutine_threadsafe``, which takes only a
+    coroutine; granian's ``receive`` returns another awaitable (request bodies would fail)."""
+
+    async def receive_coroutine() -> Any:
+        return await receive()
+
+    return receive_coroutine

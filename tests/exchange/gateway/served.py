@@ -74,8 +74,15 @@ def command(env: dict[str, str], *args: str) -> Any:
 class Server:
     """granian serving the gateway on 127.0.0.1:port, in its own process group."""
 
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
-        self.env, self.port, self.log = env, port, log
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int,
+        log: Path,
+        target: str = "govshare.exchange.gateway.app:create_app",
+    ) -> None:
+        """``target``: the gateway's app factory, or ``govshare.asgi:application`` (one port)."""
+        self.env, self.port, self.log, self.target = env, port, log, target
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -85,9 +92,10 @@ class Server:
     def start(self, timeout: float = 30.0) -> None:
         args = [
             str(BIN / "granian"),
-            *("--interface", "asgi", "--factory", "--host", "127.0.0.1"),
+            *("--interface", "asgi", "--host", "127.0.0.1"),
+            *(["--factory"] if self.target.endswith(":create_app") else []),
             *("--port", str(self.port), "--workers", "1", "--no-ws", "--log-level", "warning"),
-            "govshare.exchange.gateway.app:create_app",
+            self.target,
         ]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(

@@ -4,6 +4,7 @@ its delivery record and an intact chain."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -127,3 +128,29 @@ def test_a_killed_gateway_leaves_no_answer_without_its_record(world, served, tmp
     missing = [request_id for request_id in delivered if recorded.get(request_id) != 200]
     assert missing == []
     assert found["intact"], found["reason"]
+
+
+def test_the_one_port_server_takes_form_posts_for_django(world, served, tmp_path, settings):
+    # given `govshare run`'s app (the router) under granian, its pages' static files collected
+    (tmp_path / "static").symlink_to(settings.STATIC_ROOT)
+    server = Server(
+        served, free_port(), tmp_path / "router.log", target="govshare.asgi:application"
+    )
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            # when the sign-in form is posted with its CSRF token (a request body through a2wsgi)
+            page = client.get("/accounts/login/")
+            assert page.status_code == 200, (page.status_code, page.text[:300])
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+            answer = client.post(
+                "/accounts/login/",
+                data={"csrfmiddlewaretoken": token, "username": "nobody", "password": "x"},
+                headers={"Referer": f"{server.url}/accounts/login/"},
+            )
+            gateway = client.get("/gw/health")
+    finally:
+        server.stop()
+    # then Django reads the body and answers the form (no 500), and /gw/ is the gateway
+    assert answer.status_code == 200 and 'name="username"' in answer.text
+    assert gateway.json()["status"] == "ok"
