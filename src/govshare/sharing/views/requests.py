@@ -4,6 +4,7 @@ and the steps each party takes on it. Every write goes through sharing.services.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -141,7 +143,10 @@ def request_create(request: HttpRequest) -> HttpResponse:
         pk=int(wanted),
         current_version__isnull=False,
     )
-    form = _request_form(request, consumer_id, resource)
+    today = timezone.localdate()
+    # A year from today is the usual period of a request; the officer changes it as needed.
+    initial = {"period_start": today, "period_end": today + dt.timedelta(days=365)}
+    form = _request_form(request, consumer_id, resource, initial=initial)
 
     def create(data: dict[str, Any]) -> ShareRequest:
         return services.request_create(
