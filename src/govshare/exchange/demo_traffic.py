@@ -43,19 +43,31 @@ OUTCOMES = (
 
 @demo_step(80, "traffic")
 def load_traffic(actor: Any, say: Say) -> None:
-    if DeliveryRecord.objects.exists():
-        say("traffic: the delivery log already has records")
-        return
     grants = list(
         Grant.objects.filter(request__state=RequestState.ACTIVE)
         .select_related("request", "application", "consumer", "resource")
         .prefetch_related("items")
         .order_by("pk")
     )
+    _say_where(grants, say)
+    if DeliveryRecord.objects.exists():
+        say("traffic: the delivery log already has records")
+        return
     history = _history(grants, random.Random(51))  # 国发〔2016〕51号
     append_records(DeliveryRecord, history)
     today = _calls_today(grants)
     say(f"traffic: {len(history)} past calls over {HISTORY_DAYS} days, {today} calls today")
+
+
+def _say_where(grants: list[Grant], say: Say) -> None:
+    """Where the README's gateway example calls: the demo credential's query grant."""
+    demo = AppCredential.objects.filter(app_key=DEMO_APP_KEY).first()
+    for grant in grants:
+        if demo and grant.application_id == demo.application_id and grant.mode == "query":
+            say(
+                f"gateway: app key {DEMO_APP_KEY} (secret in README) may query "
+                f"{grant.resource.name} at /gw/resources/{grant.resource_id}/query"
+            )
 
 
 def _history(grants: list[Grant], rng: random.Random) -> list[DeliveryRecord]:
