@@ -307,7 +307,7 @@ def test_anonymous_users_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-@pytest.mark.parametrize("month", ["2024-13", "garbage", "2999-01", "2024-1"])
+@pytest.mark.parametrize("month", ["2024-13", "garbage", "2999-01"])
 def test_a_bad_month_is_answered_with_400_and_a_message(client_for, reviewer, month):
     response = client_for(reviewer).get(reverse("catalog:indicators"), {"month": month})
 

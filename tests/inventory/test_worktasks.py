@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from govshare.core import months
 from govshare.core.config import param_set
 from govshare.core.models import AuditEvent
 from govshare.core.roles import Role
@@ -265,12 +266,12 @@ def test_a_closed_task_takes_no_more_reports(admin_user, officer_a, task, dept_a
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "26-10", "2026/10", "", "abcd-ef"])
 def test_a_malformed_month_is_refused(text):
     with pytest.raises(ValidationError) as caught:
-        progress.parse_month(text)
+        months.parse_month(text)
     assert "month" in caught.value.error_dict
 
 
 def test_month_arithmetic():
-    assert progress.parse_month("2026-2") == dt.date(2026, 2, 1)
+    assert months.parse_month("2026-2") == dt.date(2026, 2, 1)
     assert progress.add_months(dt.date(2026, 1, 1), -2) == dt.date(2025, 11, 1)
     assert progress.month_end(dt.date(2028, 2, 1)) == dt.date(2028, 2, 29)
 

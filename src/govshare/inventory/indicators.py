@@ -14,17 +14,15 @@ whole record — so one set of rules computes both the live and the historical f
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core.errors import ErrorCode, field_error
+from govshare.core import months
 from govshare.inventory.choices import LIVE_LIFECYCLES, CloudStatus, Connection, Lifecycle
 from govshare.inventory.models import InformationSystem, SystemRevision, ZombieFinding
 from govshare.orgs.models import Department
@@ -38,7 +36,6 @@ STATE_FIELDS = (
     "cloud_status",
 )
 INTEGRATED_LIFECYCLES = frozenset({Lifecycle.MERGED, Lifecycle.RETIRED})
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 # --- the state of a system, now or at a month's end -----------------------------------------
@@ -275,14 +272,7 @@ def _zombie_indicator(states: list[SystemState], zombies: set[int] | None) -> In
 
 def parse_month(text: str) -> dt.date:
     """``YYYY-MM`` → the month's first day; a malformed or future month is an error."""
-    match = MONTH_PATTERN.match((text or "").strip())
-    month_number = int(match.group(2)) if match else 0
-    if match is None or not 1 <= month_number <= 12 or int(match.group(1)) < 1900:
-        raise field_error("month", _("Enter a month as YYYY-MM."), ErrorCode.INVALID)
-    month = dt.date(int(match.group(1)), month_number, 1)
-    if month > timezone.localdate().replace(day=1):
-        raise field_error("month", _("The month has not begun yet."), ErrorCode.INVALID)
-    return month
+    return months.parse_month(text, not_after=timezone.localdate())
 
 
 def month_end(month: dt.date) -> dt.datetime:

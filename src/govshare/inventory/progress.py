@@ -15,7 +15,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -33,17 +32,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from govshare.core.config import param
-from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.config import REPORT_DAY
 from govshare.inventory.models import ProgressReport, WorkTask
 from govshare.orgs.models import Department
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
 ResponsibleUnit = WorkTask.responsible_units.through
 
 
@@ -62,14 +58,6 @@ def month_end(month: dt.date) -> dt.date:
 def add_months(month: dt.date, count: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + count
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str, field: str = "month") -> dt.date:
-    """``"2026-10"`` → 2026-10-01; anything else is a validation error naming ``field``."""
-    match = MONTH_PATTERN.match((text or "").strip())
-    if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1:
-        return dt.date(int(match[1]), int(match[2]), 1)
-    raise field_error(field, _("Enter a month as YYYY-MM, e.g. 2026-10."), ErrorCode.INVALID)
 
 
 def report_due(month: dt.date) -> dt.date:

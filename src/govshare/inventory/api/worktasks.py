@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from govshare.core import months
 from govshare.core.api import PLAIN_TEXT, InputSchema, ObjectId, Pagination, auth_user, responses
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
@@ -28,7 +29,7 @@ from govshare.orgs.roles import principal_of
 
 router = Router(tags=["inventory"])
 
-# A month is sent as YYYY-MM and parsed by progress.parse_month, so a bad one is a 422 naming
+# A month is sent as YYYY-MM and parsed by months.parse_month, so a bad one is a 422 naming
 # the field in the node's language rather than pydantic's pattern message.
 MonthText = Annotated[str, Field(max_length=10, description="YYYY-MM"), PLAIN_TEXT]
 CategoryText = Annotated[str, Field(max_length=60), PLAIN_TEXT]
@@ -210,7 +211,7 @@ def report_index(
     task = _visible_task(request, id)
     reports = ProgressReport.objects.restrict(auth_user(request), "view").filter(task=task)
     if month:
-        reports = reports.filter(month=progress.parse_month(month))
+        reports = reports.filter(month=months.parse_month(month))
     if unit:
         reports = reports.filter(department_id=unit)
     reports = reports.select_related("department", "reported_by")
@@ -223,7 +224,7 @@ def report_send(request: HttpRequest, id: ObjectId, payload: ReportIn) -> Status
     user = auth_user(request)
     task = _visible_task(request, id)
     department = _reporting_unit(user, task, payload.unit)
-    month = progress.parse_month(payload.month)
+    month = months.parse_month(payload.month)
     key = {"task": task, "department": department, "month": month}
     is_new = not ProgressReport.objects.filter(**key).exists()
     values = payload.model_dump(exclude={"unit", "month"})
@@ -253,7 +254,7 @@ def progress_missing(request: HttpRequest, month: MonthText = "") -> dict[str, A
     """Who has not reported on which open task for ``month`` (this month if none) by the
     report day — only the units whose reports you may read."""
     today = timezone.localdate()
-    picked = progress.parse_month(month) if month else progress.current_month(today)
+    picked = months.parse_month(month) if month else progress.current_month(today)
     rows = progress.missing_reports(picked, today, user=auth_user(request))
     due = progress.report_due(picked)
     return {

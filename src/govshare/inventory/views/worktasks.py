@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from govshare.core import months
 from govshare.core.forms import StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -53,7 +54,7 @@ class MonthField(forms.Field):
         if not value:
             return None
         try:
-            return progress.parse_month(str(value))
+            return months.parse_month(str(value))
         except ValidationError as error:
             raise ValidationError(error.message_dict["month"], code="invalid") from None
 
@@ -461,7 +462,7 @@ def progress_workbook(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     text = request.GET.get("month", "").strip()
     try:
-        month = progress.parse_month(text) if text else progress.current_month(today)
+        month = months.parse_month(text) if text else progress.current_month(today)
     except ValidationError as error:
         detail = error.message_dict["month"][0]
         context = {"status": 400, "title": _("Bad request"), "detail": detail}
