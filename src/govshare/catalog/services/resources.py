@@ -25,6 +25,7 @@ from govshare.catalog.choices import (
 from govshare.catalog.models import DataItem, Resource, ResourceEvent, ResourceVersion
 from govshare.catalog.services.codes import allocate_code
 from govshare.core import audit
+from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.core.transitions import check_transition
@@ -144,17 +145,7 @@ def version_update(
 
 
 def _build_version(version: ResourceVersion, data: Mapping[str, Any]) -> ResourceVersion:
-    unknown = set(data) - set(VERSION_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {
-                name: ValidationError(_("Unknown field."), code=ErrorCode.INVALID)
-                for name in sorted(unknown)
-            }
-        )
-    for name, value in data.items():
-        setattr(version, name, value.strip() if isinstance(value, str) else value)
-    return version
+    return assign(version, data, VERSION_FIELDS)
 
 
 def _build_items(items: Sequence[ItemData]) -> list[DataItem]:

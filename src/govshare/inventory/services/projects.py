@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import require
 from govshare.inventory.models import InformationSystem, Project
@@ -122,16 +123,7 @@ def _check_systems(
 
 
 def _assign(project: Project, data: dict[str, Any]) -> None:
-    unknown = set(data) - set(PROJECT_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {
-                name: ValidationError(_("Unknown field."), code=ErrorCode.INVALID)
-                for name in sorted(unknown)
-            }
-        )
-    for name, value in data.items():
-        setattr(project, name, value.strip() if isinstance(value, str) else value)
+    assign(project, data, PROJECT_FIELDS)
 
 
 def project_snapshot(project: Project) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import require
 from govshare.core.transitions import check_transition
@@ -186,16 +187,7 @@ def system_update(
 
 
 def _assign(system: InformationSystem, data: dict[str, Any]) -> None:
-    unknown = set(data) - set(SYSTEM_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {
-                name: ValidationError(_("Unknown field."), code=ErrorCode.INVALID)
-                for name in sorted(unknown)
-            }
-        )
-    for name, value in data.items():
-        setattr(system, name, value.strip() if isinstance(value, str) else value)
+    assign(system, data, SYSTEM_FIELDS)
 
 
 def _revise(actor: Any, system: InformationSystem, changed: list[str], note: str) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from govshare.catalog.choices import Masking, ResourceStatus, ShareType
 from govshare.catalog.models import DataItem, Resource
 from govshare.core import audit, stamps
+from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
@@ -146,11 +147,7 @@ def request_update(
 
 
 def _apply(share_request: ShareRequest, data: Mapping[str, Any]) -> None:
-    unknown = sorted(set(data) - set(REQUEST_FIELDS))
-    if unknown:
-        raise field_error(unknown[0], _("Unknown field."), ErrorCode.INVALID)
-    for name, value in data.items():
-        setattr(share_request, name, value.strip() if isinstance(value, str) else value)
+    assign(share_request, data, REQUEST_FIELDS)
 
 
 def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataItem]:
