@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from govshare.inventory.models import CleanupRecord, ShadowSystem, ZombieFinding
+from govshare.inventory.models import CleanupRecord, ShadowSystem, ZombieAssessment, ZombieFinding
 from tests.inventory.factories import SystemFactory
 from tests.inventory.test_system_views import assert_login_redirect
 
@@ -24,6 +24,7 @@ def flagged(dept_a, dept_b):
     big = SystemFactory(department=dept_a, name="智慧警务平台")
     duplicate = SystemFactory(department=dept_a, name="警务协同系统")
     idle = SystemFactory(department=dept_b, name="培训报名系统")
+    ZombieAssessment.objects.create(assessed=now, findings=3, systems=3)  # the run that found
     ZombieFinding.objects.create(
         system=unused,
         rule="detached",

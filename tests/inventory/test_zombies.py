@@ -131,3 +131,18 @@ def test_a_recent_successful_health_check_counts_as_use():
         TODAY, Thresholds(unused_days=90, stale_months=1000, similarity=0.99, idle_users=0)
     )
     assert _rules(findings, system) == set()
+
+
+def test_an_assessment_that_finds_nothing_still_counts_as_the_last_run(reviewer):
+    # given an earlier run, and a node where nothing is a zombie now
+    from govshare.inventory.selectors import latest_assessment
+
+    zombie_assess(actor=reviewer)
+    first = latest_assessment()
+
+    # when the rules run again and find nothing
+    rows = zombie_assess(actor=reviewer)
+
+    # then the last-assessed time is this run's
+    assert rows == []
+    assert latest_assessment() > first

@@ -30,6 +30,7 @@ from govshare.inventory.models import (
     IntegrationPlan,
     SystemRevision,
     UsageReport,
+    ZombieAssessment,
     ZombieFinding,
 )
 from govshare.orgs.models import Department
@@ -219,8 +220,9 @@ class ZombieRow:
 
 
 def latest_assessment() -> dt.datetime | None:
-    """When the rules last ran. The run is node-wide, so its time is no department's data."""
-    return ZombieFinding.objects.aggregate(last=Max("assessed"))["last"]
+    """When the rules last ran (even if they found nothing). The run is node-wide, so its time
+    is no department's data."""
+    return ZombieAssessment.objects.aggregate(last=Max("assessed"))["last"]
 
 
 def zombie_rows(user: Any, *, rule: str = "", department_id: int | None = None) -> list[ZombieRow]:

@@ -506,7 +506,7 @@ def zombie_list(
 def zombie_run(request: HttpRequest) -> dict[str, Any]:
     """Run the zombie rules now and replace the list (the sharing authority)."""
     findings = zombie_assess(actor=auth_user(request))
-    assessed = findings[0].assessed if findings else timezone.now()
+    assessed = selectors.latest_assessment() or timezone.now()
     systems = len({finding.system_id for finding in findings})
     return {"findings": len(findings), "systems": systems, "assessed": assessed}
 

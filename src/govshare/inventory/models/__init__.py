@@ -5,7 +5,12 @@ from govshare.inventory.models.plans import IntegrationItem, IntegrationPlan, Pr
 from govshare.inventory.models.systems import InformationSystem, SystemRevision
 from govshare.inventory.models.usage import HealthCheck, UsageReport
 from govshare.inventory.models.worktasks import Milestone, ProgressReport, WorkTask
-from govshare.inventory.models.zombies import CleanupRecord, ShadowSystem, ZombieFinding
+from govshare.inventory.models.zombies import (
+    CleanupRecord,
+    ShadowSystem,
+    ZombieAssessment,
+    ZombieFinding,
+)
 
 __all__ = [
     "CensusEvent",
@@ -22,5 +27,6 @@ __all__ = [
     "SystemRevision",
     "UsageReport",
     "WorkTask",
+    "ZombieAssessment",
     "ZombieFinding",
 ]

@@ -11,6 +11,21 @@ from govshare.inventory.choices import CleanupDecision, ShadowStatus, ZombieRule
 from govshare.inventory.models.systems import InformationSystem
 
 
+class ZombieAssessment(models.Model):
+    """One run of the zombie rules (僵尸系统研判), kept even when it finds nothing."""
+
+    assessed = models.DateTimeField(_("assessed"), db_index=True)
+    findings = models.PositiveIntegerField(_("findings"))
+    systems = models.PositiveIntegerField(_("systems flagged"))
+
+    class Meta:
+        ordering = ["-assessed"]
+        get_latest_by = "assessed"
+
+    def __str__(self) -> str:
+        return f"{self.assessed:%Y-%m-%d %H:%M} ({self.findings})"
+
+
 class CurrentFindingManager(models.Manager):
     """The findings of the latest assessment: the clean-up list as it stands."""
 

@@ -18,6 +18,7 @@ from govshare.inventory.models import (
     CleanupRecord,
     InformationSystem,
     ShadowSystem,
+    ZombieAssessment,
     ZombieFinding,
 )
 from govshare.inventory.services.systems import apply_lifecycle
@@ -41,6 +42,9 @@ def zombie_assess(*, actor: Any) -> list[ZombieFinding]:
                 assessed=now,
             )
             for f in results
+        )
+        ZombieAssessment.objects.create(
+            assessed=now, findings=len(rows), systems=len({f.system.pk for f in results})
         )
         audit.record(
             actor=actor,
