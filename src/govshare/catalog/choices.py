@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ResourceClass(models.TextChoices):
@@ -126,7 +127,7 @@ class Masking(models.TextChoices):
     """Default masking policy of a data item (脱敏策略)."""
 
     NONE = "none", _("None")
-    NAME = "name", _("Name")
+    NAME = "name", pgettext_lazy("masking", "Name")  # 姓名, not 名称
     ID_NUMBER = "id_number", _("ID number")
     PHONE = "phone", _("Phone number")
     ADDRESS = "address", _("Address")
