@@ -354,6 +354,22 @@ def reminders(month, today, user=None):
     return [(row.task.code, row.department.name) for row in rows]
 
 
+def test_a_task_owes_reports_only_from_its_start(authority, dept_a):
+    # given a task that starts in November 2026
+    WorkTaskFactory(code="2.1", lead_unit=authority, units=[dept_a], start=dt.date(2026, 11, 3))
+
+    # then October's reminders do not name it, November's do
+    assert reminders(dt.date(2026, 10, 1), dt.date(2026, 11, 20)) == []
+    assert reminders(dt.date(2026, 11, 1), dt.date(2026, 11, 26)) == [("2.1", dept_a.name)]
+
+
+def test_a_task_cannot_start_after_its_deadline(admin_user, authority, dept_a):
+    data = task_data(authority, [dept_a], start=dt.date(2027, 7, 1))
+    with pytest.raises(ValidationError) as error:
+        task_create(actor=admin_user, data=data)
+    assert "start" in error.value.message_dict
+
+
 def test_the_reminder_list_is_empty_until_the_report_day_has_passed(october):
     month = dt.date(2026, 10, 1)
 

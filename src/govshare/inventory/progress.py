@@ -193,8 +193,11 @@ def month_rows(
     """
     month = month_start(month)
     as_of = min(today or timezone.localdate(), month_end(month))
+    # Open tasks owe a report once they have started (a task added later, or starting later,
+    # owes nothing for an earlier month); any task reported on that month shows its report.
+    started = Q(start__isnull=True) | Q(start__lt=add_months(month, 1))
     tasks = (
-        WorkTask.objects.filter(Q(is_closed=False) | Q(reports__month=month))
+        WorkTask.objects.filter((Q(is_closed=False) & started) | Q(reports__month=month))
         .distinct()
         .select_related("lead_unit")
         .prefetch_related("responsible_units")

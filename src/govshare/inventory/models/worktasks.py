@@ -27,6 +27,8 @@ class WorkTask(models.Model):
     responsible_units = models.ManyToManyField(
         "orgs.Department", verbose_name=_("responsible units"), related_name="work_tasks"
     )
+    # Reports are owed from this date's month on (empty: from whenever the task was added).
+    start = models.DateField(_("start date"), null=True, blank=True)
     deadline = models.DateField(_("deadline"))
     is_closed = models.BooleanField(_("closed"), default=False)
 

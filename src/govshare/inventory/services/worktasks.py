@@ -54,6 +54,7 @@ class TaskData:
     deadline: dt.date | None
     responsible_units: Sequence[Department] = ()
     description: str = ""
+    start: dt.date | None = None
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -123,6 +124,7 @@ def _assign(task: WorkTask, data: TaskData) -> None:
     task.description = data.description.strip()
     task.lead_unit = data.lead_unit  # type: ignore[assignment]
     task.deadline = data.deadline  # type: ignore[assignment]
+    task.start = data.start
 
 
 def _task_errors(task: WorkTask, data: TaskData) -> ErrorCollector:
@@ -132,6 +134,8 @@ def _task_errors(task: WorkTask, data: TaskData) -> ErrorCollector:
         task.full_clean(validate_unique=False)
     except ValidationError as error:
         errors.absorb(error)
+    if task.start and task.deadline and task.start > task.deadline:
+        errors.add("start", _("The task cannot start after its deadline."), ErrorCode.INVALID)
     duplicates = WorkTask.objects.filter(code=task.code).exclude(pk=task.pk)
     if task.code and duplicates.exists():
         message = _("Another task has the number %(code)s.") % {"code": task.code}

@@ -109,6 +109,12 @@ class TaskForm(StyledForm):
         label=gettext_lazy("Responsible units"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    start = forms.DateField(
+        label=gettext_lazy("Start date"),
+        required=False,
+        help_text=gettext_lazy("Monthly reports are owed from this month on."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     deadline = forms.DateField(
         label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
