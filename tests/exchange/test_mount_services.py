@@ -276,6 +276,8 @@ def test_an_api_mount_keeps_its_credential_encrypted(officer_a, resource, upstre
         ({"base_url": "ftp://example.com/x"}, "base_url"),
         ({"base_url": "file:///etc/passwd"}, "base_url"),
         ({"base_url": ""}, "base_url"),
+        ({"base_url": "http://169.254.169.254/latest/meta-data"}, "base_url"),
+        ({"base_url": "http://0.0.0.0:8000/x"}, "base_url"),
         ({"timeout_ms": 10}, "timeout_ms"),
         ({"auth_header": "Bad Header"}, "auth_header"),
         ({"records_path": "data[0]"}, "records_path"),

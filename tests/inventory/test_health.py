@@ -4,6 +4,7 @@ and command, the chart series, and the connectivity overview (系统联通率)."
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from govshare.core.config import param_set
 from govshare.core.models import Job
+from govshare.inventory import health
 from govshare.inventory.health import (
     availability,
     connectivity_overview,
@@ -326,3 +328,24 @@ def test_departments_see_no_probe_button_and_only_their_systems(census, client_f
 def test_the_connectivity_page_needs_sign_in(client):
     response = client.get(reverse("inventory:connectivity"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_name_that_resolves_to_a_link_local_address_is_not_fetched(monkeypatch):
+    # given a health URL whose name resolves to the cloud metadata address
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+    # when it is probed
+    result = health.measure(
+        "http://metadata.example/health", client=health.probe_client(1.0), timeout=1.0
+    )
+
+    # then nothing is fetched and the reason names the address
+    assert not result.is_up and "169.254.169.254" in result.error
+
+
+def test_a_literal_unspecified_address_is_refused_too():
+    assert health.refused_address("0.0.0.0", 80) == "0.0.0.0"
+    assert health.refused_address("127.0.0.1", 80) is None

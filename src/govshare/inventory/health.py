@@ -9,6 +9,8 @@ it is not audited (the job that runs it is).
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import socket
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -78,9 +80,37 @@ def probe_client(timeout: float) -> httpx.Client:
 # --- probing --------------------------------------------------------------------------------
 
 
+def is_probe_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Addresses no system has: cloud metadata at 169.254.169.254 and other link-local,
+    multicast, and 0.0.0.0 / :: — the prober, inside the network, never fetches them."""
+    return not (address.is_link_local or address.is_multicast or address.is_unspecified)
+
+
+def refused_address(host: str, port: int | None) -> str | None:
+    """The first address ``host`` stands for that the prober may not fetch, or None.
+
+    The census refuses such literals when the URL is saved; a name is checked here, on every
+    probe, after it resolves (a name can be pointed anywhere later).
+    """
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
+        except OSError:
+            return None  # unresolvable: the fetch itself reports it
+        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    refused = next((address for address in addresses if not is_probe_address(address)), None)
+    return str(refused) if refused is not None else None
+
+
 def measure(url: str, *, client: httpx.Client, timeout: float) -> ProbeResult:
     """GET ``url``: status below 400 is up; everything else, with the reason, is down."""
     started = time.monotonic()
+    target = httpx.URL(url)
+    refused = refused_address(target.host, target.port)
+    if refused is not None:
+        return ProbeResult(timezone.now(), False, error=f"refused: {target.host} is {refused}")
     try:
         status_code, latency_ms = _fetch(client, httpx.URL(url), started + timeout)
     except (httpx.TimeoutException, ProbeTimeout):

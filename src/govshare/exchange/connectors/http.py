@@ -21,6 +21,7 @@ from govshare.exchange.connectors.base import (
     UpstreamTimeout,
 )
 from govshare.exchange.models import ApiMount, HttpMethod
+from govshare.inventory.health import refused_address
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -29,6 +30,11 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
         raise NotConfigured(_("The upstream address must be an http or https URL."))
+    # Like health probes: never cloud metadata (169.254.169.254), multicast or 0.0.0.0.
+    if refused_address(parts.hostname, parts.port) is not None:
+        raise NotConfigured(
+            _("The upstream address may not be link-local, multicast or unspecified.")
+        )
 
 
 def walk(node: Any, path: str) -> Any:

@@ -30,6 +30,7 @@ from govshare.inventory.choices import (
     Connection,
     Lifecycle,
 )
+from govshare.inventory.health import is_probe_address
 from govshare.inventory.models import CensusEvent, CensusReturn, InformationSystem, SystemRevision
 from govshare.orgs.models import Department
 
@@ -130,8 +131,8 @@ def _is_probe_target(url: str) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return True  # a name; the prober's answer only says up or down, never the body
-    return not (address.is_link_local or address.is_multicast or address.is_unspecified)
+        return True  # a name: checked on every probe once resolved (health.refused_address)
+    return is_probe_address(address)
 
 
 # --- systems --------------------------------------------------------------------------------
