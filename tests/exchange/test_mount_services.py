@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from govshare.catalog.models import Mount
+from govshare.catalog.search import search
 from govshare.core import stamps
 from govshare.core.crypto import sm4_decrypt
 from govshare.core.models import AuditEvent
@@ -152,6 +153,9 @@ def test_a_table_mount_is_saved_and_the_slot_marked_mounted(
     assert stamps.current("gateway") == 1
     result = mount_test(actor=officer_a, mount=mount)
     assert result.ok, result.message
+    # and the catalog's search counts it under 已挂接
+    counts = {f.value: f.count for f in search(officer_a, "").facets["mount_status"]}
+    assert counts.get("mounted") == 1
 
 
 def test_table_mount_errors_name_the_field_and_the_rule(officer_a, resource, sqlite_source):

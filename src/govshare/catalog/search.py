@@ -57,7 +57,7 @@ jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not our log
 DOC_TABLE = "catalog_search_doc"
 FTS_TABLE = "catalog_search_fts"
 STATE_TABLE = "catalog_search_state"
-EVERYTHING_CACHE_SECONDS = 600
+COUNTS_CACHE_SECONDS = 600  # and until the index changes (its token is in the key)
 MAX_PER_PAGE = 200
 MAX_QUERY_LENGTH = 100
 SUMMARY_SNIPPET = 160
@@ -568,32 +568,65 @@ def _run(
     page: int,
     per_page: int,
 ) -> tuple[int, Ranked, FacetRows]:
-    if source is not None or filters:
-        return _execute(source, filters, visible, page, per_page)
-    # The whole visible catalog (the list page as it opens): its counts cost a pass over every
-    # row, so they are kept until the index changes; the page itself comes from the name index.
-    key = _everything_key(visible)
+    """The page, the total and the facet counts. Counting means a pass over every match, so
+    the total and the counts of a search are kept until the index changes: asked again (the
+    next page, a popular query), only the ranked page is read."""
+    key = _counts_key(source, filters, visible)
     counted = cache.get(key)
-    if counted is None:
+    if counted is not None:
+        return counted[0], _page(source, filters, visible, page, per_page), counted[1]
+    if source is None and not filters:
+        # The whole visible catalog (the list page as it opens): counted once, paged by name.
         total, _ranked, facets = _execute(None, {}, visible, 1, 1)
-        counted = (total, facets)
-        cache.set(key, counted, EVERYTHING_CACHE_SECONDS)
-    sql = (
-        f"SELECT d.resource_id, 0 FROM {DOC_TABLE} d WHERE {visible[0]} "
-        "ORDER BY d.name, d.resource_id LIMIT %s OFFSET %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*visible[1], per_page, (page - 1) * per_page])
-        ranked = [(int(pk), 0.0) for pk, _score in cursor.fetchall()]
-    return counted[0], ranked, counted[1]
+        cache.set(key, (total, facets), COUNTS_CACHE_SECONDS)
+        return total, _page(source, filters, visible, page, per_page), facets
+    total, ranked, facets = _execute(source, filters, visible, page, per_page)
+    cache.set(key, (total, facets), COUNTS_CACHE_SECONDS)
+    return total, ranked, facets
 
 
-def _everything_key(visible: tuple[str, tuple[Any, ...]]) -> str:
+def _counts_key(
+    source: Source | None, filters: Mapping[str, list[str]], visible: tuple[str, tuple[Any, ...]]
+) -> str:
+    """Names one search's counts, and the index state they were counted in."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {STATE_TABLE} WHERE id = 1")
         row = cursor.fetchone()
-    digest = hashlib.sha256(repr((row[0] if row else "", visible)).encode()).hexdigest()
-    return f"catalog.search.everything:{digest}"
+    shape = (source.where_sql, source.params) if source else None
+    state = repr((row[0] if row else "", shape, sorted(filters.items()), visible))
+    return f"catalog.search.counts:{hashlib.sha256(state.encode()).hexdigest()}"
+
+
+def _page(
+    source: Source | None,
+    filters: Mapping[str, list[str]],
+    visible: tuple[str, tuple[Any, ...]],
+    page: int,
+    per_page: int,
+) -> Ranked:
+    """The ranked page alone (name order when nothing ranks)."""
+    source = source or Source(f"{DOC_TABLE} d", "1 = 1", ())
+    where, params = _where(source, filters, visible)
+    ranked = source.score_sql != "0"
+    order = "score DESC, d.name, d.resource_id" if ranked else "d.name, d.resource_id"
+    sql = (
+        f"SELECT d.resource_id, {source.score_sql} AS score FROM {source.from_sql} "
+        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
+        return [(int(pk), float(score or 0)) for pk, score in cursor.fetchall()]
+
+
+def _where(
+    source: Source, filters: Mapping[str, list[str]], visible: tuple[str, tuple[Any, ...]]
+) -> tuple[list[str], list[Any]]:
+    where, params = [source.where_sql, visible[0]], [*source.params, *visible[1]]
+    for name, values in filters.items():
+        sql, values_params = _filter_sql(name, values)
+        where.append(sql)
+        params.extend(values_params)
+    return where, params
 
 
 def _touch() -> None:
@@ -612,11 +645,7 @@ def _execute(
 ) -> tuple[int, Ranked, FacetRows]:
     """One statement: the matching set once (a CTE), then its page, total and facet counts."""
     source = source or Source(f"{DOC_TABLE} d", "1 = 1", ())
-    where, params = [source.where_sql, visible[0]], [*source.params, *visible[1]]
-    for name, values in filters.items():
-        sql, values_params = _filter_sql(name, values)
-        where.append(sql)
-        params.extend(values_params)
+    where, params = _where(source, filters, visible)
     columns = ", ".join(f"d.{column}" for column in FACETS.values())
     order = "score DESC, name, resource_id" if source.score_sql != "0" else "name, resource_id"
     branches = [

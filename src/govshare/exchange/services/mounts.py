@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import DataItem, Mount, Resource
+from govshare.catalog.search import reindex_resource
 from govshare.core import audit, stamps
 from govshare.core.crypto import sm4_encrypt
 from govshare.core.errors import ErrorCode, ErrorCollector
@@ -231,6 +232,7 @@ def _save_slot(
             before=before,
             after={**after, "status": status},
         )
+        reindex_resource(mount.resource_id)  # the catalog's mount-status facet
         stamps.bump(GATEWAY_STAMP)
 
 
@@ -553,5 +555,6 @@ def _record_test(actor: Any, mount: Mount, result: CheckResult) -> CheckResult:
             after={"kind": mount.kind, "ok": result.ok, "message": result.message},
         )
         if changed:
+            reindex_resource(mount.resource_id)
             stamps.bump(GATEWAY_STAMP)
     return result
