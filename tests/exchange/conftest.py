@@ -17,10 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from govshare.catalog.services import resource_create, resource_review, resource_submit
+from govshare.core.roles import Role
 from govshare.exchange.connectors import clear_connectors
 from govshare.exchange.models import Connection
 from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autouse: the seed)
 from tests.catalog.factories import items_data, resource_data
+from tests.factories import DepartmentFactory, member
 from tests.upstream import JsonHandler, serve
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -228,3 +230,16 @@ def resource(officer_a, reviewer, dept_a):
     resource_submit(actor=officer_a, resource=resource)
     resource_review(actor=reviewer, resource=resource, approve=True)
     return resource
+
+
+# --- a third department (民政局): neither consumer nor provider of the others' calls ----------
+
+
+@pytest.fixture
+def dept_c(db):
+    return DepartmentFactory(name="民政局")
+
+
+@pytest.fixture
+def officer_c(dept_c):
+    return member(dept_c, Role.DATA_OFFICER, username="officer_c")

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from govshare.core.roles import Role
 from govshare.exchange.models import DeliveryRecord
 from tests.api_client import api_client, assert_error_body
 from tests.exchange.delivery_factories import at, delivery, log
-from tests.factories import DepartmentFactory, member
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/exchange"
-
-
-@pytest.fixture
-def dept_c(db):
-    return DepartmentFactory(name="民政局")
-
-
-@pytest.fixture
-def officer_c(dept_c):
-    return member(dept_c, Role.DATA_OFFICER, username="officer_c")
 
 
 @pytest.fixture

@@ -16,27 +16,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from govshare.core.roles import Role
 from govshare.exchange import selectors
 from govshare.exchange.models import DeliveryRecord
 from govshare.exchange.selectors import DeliveryFilters
 from tests.exchange.delivery_factories import at, delivery, log
-from tests.factories import DepartmentFactory, member
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/exchange/deliveries/"
 EXPORT = "/exchange/deliveries/export.csv"
-
-
-@pytest.fixture
-def dept_c(db):
-    return DepartmentFactory(name="民政局")
-
-
-@pytest.fixture
-def officer_c(dept_c):
-    return member(dept_c, Role.DATA_OFFICER, username="officer_c")
 
 
 @pytest.fixture
