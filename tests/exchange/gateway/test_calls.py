@@ -69,7 +69,7 @@ def test_asking_for_an_item_not_granted_is_403_naming_it(world, gw, token):
 
 
 def test_the_grants_row_filter_hides_other_rows(world, gw):
-    grant(world, ["XM"], row_filter={"XBDM": ["2"]})
+    grant(world, ["GMSFHM", "XM"], row_filter={"XBDM": ["2"]})
     gw.refresh()
     token = gw.token(world)
     response = gw.call("GET", path(world), token, params={"GMSFHM": [ZHANG, LI, OUYANG]})
@@ -169,7 +169,7 @@ def test_messages_are_chinese_by_default_and_english_on_request(world, gw, token
 
 
 def test_calls_over_the_rate_are_429_with_retry_after(world, gw):
-    grant(world, ["XM"], rate_per_minute=2)
+    grant(world, ["GMSFHM", "XM"], rate_per_minute=2)
     gw.refresh()
     token = gw.token(world)
     answers = [gw.call("GET", path(world), token, params={"GMSFHM": ZHANG}) for _ in range(3)]
@@ -179,7 +179,7 @@ def test_calls_over_the_rate_are_429_with_retry_after(world, gw):
 
 
 def test_calls_over_the_daily_quota_are_429_until_tomorrow(world, gw):
-    grant(world, ["XM"], daily_quota=1)
+    grant(world, ["GMSFHM", "XM"], daily_quota=1)
     gw.refresh()
     token = gw.token(world)
     answers = [gw.call("GET", path(world), token, params={"GMSFHM": ZHANG}) for _ in range(2)]
@@ -232,6 +232,36 @@ def test_verify_refuses_items_not_granted_and_needs_a_key(world, gw):
     assert keyless.status_code in (403, 422)
     nothing = gw.call("POST", path(world, "verify"), token, json={})
     assert nothing.status_code == 422 and nothing.json()["code"] == "missing_key"
+
+
+def test_verify_answers_only_within_the_grants_rows(world, gw):
+    # given a verify grant limited to women (XBDM 2); 张三 is a man
+    grant(world, ["GMSFHM", "XM"], mode="verify", row_filter={"XBDM": ["2"]})
+    gw.refresh()
+    token = gw.token(world)
+
+    outside = gw.call("POST", path(world, "verify"), token, json={"GMSFHM": ZHANG, "XM": "张三"})
+    inside = gw.call("POST", path(world, "verify"), token, json={"GMSFHM": LI, "XM": "李四"})
+
+    # then his row is no row for this grant; hers matches
+    assert outside.json()["found"] is False
+    assert inside.json() == {"found": True, "match": True, "results": {"GMSFHM": True, "XM": True}}
+
+
+def test_a_key_item_not_granted_is_no_oracle(world, gw):
+    # given grants on the ID number only: verify, and query
+    grant(world, ["GMSFHM"], mode="verify")
+    grant(world, ["XBDM"])
+    gw.refresh()
+    token = gw.token(world)
+
+    # when a name (a key item, not granted) is compared, or looked up by
+    compared = gw.call("POST", path(world, "verify"), token, json={"GMSFHM": ZHANG, "XM": "张三"})
+    looked_up = gw.call("GET", path(world), token, params={"GMSFHM": ZHANG, "XM": "张三"})
+
+    # then both are refused naming it: a yes/no would tell what the name is
+    for response in (compared, looked_up):
+        assert response.status_code == 403 and "XM" in response.json()["fields"]
 
 
 # --- proxy ----------------------------------------------------------------------------------

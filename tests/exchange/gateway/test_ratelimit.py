@@ -64,7 +64,7 @@ def test_without_redis_the_limiter_falls_back_to_counting_in_process():
 
 
 def test_the_gateway_limits_through_redis_when_configured(world, redis_url):
-    grant(world, ["XM"], rate_per_minute=2)
+    grant(world, ["GMSFHM", "XM"], rate_per_minute=2)
     for running in start_gateway(redis_url=redis_url):
         running.gateway.limiter.prefix = f"govshare:test:{uuid.uuid4().hex}"
         token = running.token(world)

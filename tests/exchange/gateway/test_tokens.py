@@ -112,7 +112,7 @@ def test_wrong_or_incomplete_credentials_get_no_token(world, gw, body, status, c
 
 
 def test_an_expired_token_is_answered_401(world, gw):
-    grant(world, ["XM"])
+    grant(world, ["GMSFHM", "XM"])
     gw.refresh()
     expired = tokens.issue(world.credential.pk, world.credential.generation, -1)
     response = query(gw, world, expired)
@@ -120,7 +120,7 @@ def test_an_expired_token_is_answered_401(world, gw):
 
 
 def test_a_call_without_a_token_is_401_with_a_bearer_challenge(world, gw):
-    grant(world, ["XM"])
+    grant(world, ["GMSFHM", "XM"])
     response = query(gw, world, None)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
@@ -129,7 +129,7 @@ def test_a_call_without_a_token_is_401_with_a_bearer_challenge(world, gw):
 
 def test_rotation_ends_every_older_token(world, gw):
     # given a working token
-    grant(world, ["XM"])
+    grant(world, ["GMSFHM", "XM"])
     gw.refresh()
     old_token = gw.token(world)
     assert query(gw, world, old_token).status_code == 200
@@ -149,7 +149,7 @@ def test_rotation_ends_every_older_token(world, gw):
 
 
 def test_revocation_ends_tokens_and_refuses_new_ones(world, gw):
-    grant(world, ["XM"])
+    grant(world, ["GMSFHM", "XM"])
     gw.refresh()
     token = gw.token(world)
     world.credential.revoked = timezone.now()
@@ -177,7 +177,7 @@ def test_revocation_ends_tokens_and_refuses_new_ones(world, gw):
 )
 def test_the_ip_allowlist_is_checked_for_tokens_and_calls(world, gw, allowlist, allowed):
     # the test client calls from 127.0.0.1; a token is issued before the list changes
-    grant(world, ["XM"])
+    grant(world, ["GMSFHM", "XM"])
     gw.refresh()
     token = gw.token(world)
     world.credential.ip_allowlist = allowlist

@@ -38,8 +38,14 @@ class Connector(Protocol):
         ``{item identifier: JSON-ready value}`` restricted to ``items``."""
         ...
 
-    def verify(self, values: dict[str, str], key_items: list[str]) -> dict[str, bool] | None:
-        """Per submitted item, whether the stored value equals it (核验); None if no row."""
+    def verify(
+        self,
+        values: dict[str, str],
+        key_items: list[str],
+        row_filter: dict[str, list[str]] | None = None,
+    ) -> dict[str, bool] | None:
+        """Per submitted item, whether the stored value equals it (核验); None if no row
+        (a row outside ``row_filter``, the grant's rows, is no row)."""
         ...
 
     def proxy(self, params: dict[str, str], items: list[str]) -> list[dict[str, Any]]:

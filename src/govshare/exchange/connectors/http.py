@@ -118,11 +118,22 @@ class HttpConnector:
         kept = [r for r in records if all(str(r[i]) in ok for i, ok in allowed.items())]
         return [{item: record[item] for item in items} for record in kept[offset : offset + limit]]
 
-    def verify(self, values: dict[str, str], key_items: list[str]) -> dict[str, bool] | None:
+    def verify(
+        self,
+        values: dict[str, str],
+        key_items: list[str],
+        row_filter: dict[str, list[str]] | None = None,
+    ) -> dict[str, bool] | None:
         params = {item: values[item] for item in key_items if item in values}
         if not params:
             raise BadParameter(_("Give a value for at least one key item."))
-        records = self.proxy(params, list(values))
+        limits = row_filter or {}
+        fetched = self.proxy(params, list(dict.fromkeys([*values, *limits])))
+        records = [
+            record
+            for record in fetched
+            if all(str(record.get(item)) in allowed for item, allowed in limits.items())
+        ]
         if not records:
             return None
         record = records[0]

@@ -337,12 +337,18 @@ class SqlConnector:
         rows = self._select(keys, items, row_filter, limit, offset)
         return [{item: json_ready(row[item]) for item in items} for row in rows]
 
-    def verify(self, values: dict[str, str], key_items: list[str]) -> dict[str, bool] | None:
-        self._check_items(list(values))
+    def verify(
+        self,
+        values: dict[str, str],
+        key_items: list[str],
+        row_filter: dict[str, list[str]] | None = None,
+    ) -> dict[str, bool] | None:
+        self._check_items([*values, *(row_filter or {})])
         used = [item for item in key_items if item in values]
         if not used or any(item not in self.key_items for item in used):
             raise BadParameter(_("Give a value for at least one key item."))
-        rows = self._select({item: [values[item]] for item in used}, list(values), {}, 1, 0)
+        keys = {item: [values[item]] for item in used}
+        rows = self._select(keys, list(values), row_filter or {}, 1, 0)
         if not rows:
             return None
         row = rows[0]

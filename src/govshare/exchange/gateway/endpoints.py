@@ -480,10 +480,21 @@ class Gateway:
         keys = {key: params[key] for key in keys_allowed if params.get(key)}
         if not keys:
             raise GatewayError(GatewayCode.MISSING_KEY, dict.fromkeys(keys_allowed, "required"))
+        self.check_granted(keys, grant)
         self.check_values(resource, keys)
         row_filter = {item: list(values) for item, values in grant.row_filter.items()}
         rows = await self.from_source(call, "query", keys, items, row_filter, limit, offset)
         return self.rows_payload(resource, grant, call, rows, items, limit, offset)
+
+    @staticmethod
+    def check_granted(names: Any, grant: GrantPolicy) -> None:
+        """Values looked up or compared are of granted items only: a match, or the rows a
+        lookup returns, would otherwise tell what a non-granted item holds."""
+        refused = [name for name in names if name not in grant.items]
+        if refused:
+            raise GatewayError(
+                GatewayCode.ITEM_NOT_GRANTED, dict.fromkeys(refused[:10], "not_granted")
+            )
 
     def rows_payload(
         self,
@@ -519,12 +530,9 @@ class Gateway:
             raise GatewayError(
                 GatewayCode.UNKNOWN_PARAMETER, dict.fromkeys(unknown[:10], "unknown")
             )
-        # Key items identify the row; every other value compared must be a granted item.
-        refused = [name for name in params if name not in keys and name not in grant.items]
-        if refused:
-            raise GatewayError(
-                GatewayCode.ITEM_NOT_GRANTED, dict.fromkeys(refused[:10], "not_granted")
-            )
+        # Every value compared, the key that locates the row included, must be a granted item:
+        # otherwise a yes/no answer would tell what a non-granted item holds.
+        self.check_granted(params, grant)
         values = {name: single(params, name) or "" for name in params}
         if not any(values.get(key) for key in keys):
             raise GatewayError(GatewayCode.MISSING_KEY, dict.fromkeys(keys, "required"))
@@ -532,7 +540,8 @@ class Gateway:
         # The first key item given locates the row (the mount lists them by priority); every
         # other value, keys included, is compared with what the row holds.
         locator = next(key for key in keys if values.get(key))
-        outcome = await self.from_source(call, "verify", values, [locator])
+        row_filter = {item: list(allowed) for item, allowed in grant.row_filter.items()}
+        outcome = await self.from_source(call, "verify", values, [locator], row_filter)
         found = outcome is not None
         results = {name: bool(found and outcome.get(name)) for name in values}
         call.items, call.row_count = list(values), int(found)
