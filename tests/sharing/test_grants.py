@@ -239,3 +239,18 @@ def test_grants_may_be_kept_until_they_expire(grant, officer_a, officer_b, dept_
     with pytest.raises(ValidationError) as error:
         draft_request(officer_b, dept_b, grant.resource, items=("XBDM",))
     assert "resource" in error.value.message_dict
+
+
+def test_a_step_taken_on_a_stale_copy_is_refused(grant, officer_a):
+    # given the grant suspended, and two pages that loaded it
+    grant_suspend(actor=officer_a, grant=grant, reason="核查")
+    one, other = (type(grant).objects.select_related("request").get(pk=grant.pk) for _ in "ab")
+
+    # when one revokes it, the other's resume (from a suspended copy) is refused
+    grant_revoke(actor=officer_a, grant=one, reason="违规")
+    with pytest.raises(ValidationError) as error:
+        grant_resume(actor=officer_a, grant=other, reason="恢复")
+
+    assert set(error.value.message_dict) == {"state"}
+    other.request.refresh_from_db()
+    assert other.request.state == RequestState.REVOKED

@@ -412,3 +412,28 @@ def test_every_step_is_an_event_and_an_audit_record(rejected):
         AuditEvent.objects.filter(object_id=str(rejected.pk)).values_list("action", flat=True)
     )
     assert {"sharing.request.submit", "sharing.request.decide"} <= audited
+
+
+def test_an_item_granted_at_conformity_cannot_be_taken_back(in_provider_review, officer_a):
+    with pytest.raises(ValidationError) as error:
+        provider_decide(
+            actor=officer_a,
+            share_request=in_provider_review,
+            answers={
+                "GMSFHM": ItemAnswer(grant=True),
+                "XM": ItemAnswer(grant=True),
+                "XBDM": ItemAnswer(grant=False, reason="不想给"),
+            },
+        )
+    assert set(error.value.message_dict) == {"items.XBDM"}
+    # but its masking may be set in the answer
+    provider_decide(
+        actor=officer_a,
+        share_request=in_provider_review,
+        answers={
+            "GMSFHM": ItemAnswer(grant=True),
+            "XM": ItemAnswer(grant=True),
+            "XBDM": ItemAnswer(grant=True, masking="custom"),
+        },
+    )
+    assert in_provider_review.grant.items.get(identifier="XBDM").masking == "custom"

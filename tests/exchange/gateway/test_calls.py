@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from govshare.catalog.models import Mount
+from govshare.catalog.services import resource_withdraw
+from govshare.core.roles import Role
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.factories import PEOPLE, api_mount, grant
+from tests.factories import member
 
 ZHANG, LI, OUYANG = PEOPLE[0][0], PEOPLE[1][0], PEOPLE[2][0]
 
@@ -378,3 +381,14 @@ def test_health_needs_no_token_and_unknown_paths_are_json_404(gw):
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
     wrong_method = gw.client.delete("/gw/token")
     assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "method_not_allowed"
+
+
+def test_grants_kept_on_a_withdrawn_resource_go_on_serving(world, gw, token):
+    # given the provider withdraws the resource and keeps the live grants until they expire
+    officer = member(world.provider, Role.DATA_OFFICER)
+    resource_withdraw(actor=officer, resource=world.resource, reason="并入新资源", grants="keep")
+    gw.refresh()
+
+    # then the grant still answers
+    response = gw.call("GET", path(world), token, params={"GMSFHM": ZHANG})
+    assert response.status_code == 200 and response.json()["rows"]

@@ -211,7 +211,9 @@ def _resources() -> dict[str, ResourcePolicy]:
         Mount.objects.filter(
             status=MountStatus.MOUNTED,
             kind__in=[MountKind.TABLE, MountKind.API],
-            resource__status=ResourceStatus.PUBLISHED,
+            # A withdrawn resource still serves the grants its provider chose to keep until
+            # they expire (catalog.withdrawal); nothing new can be requested on it.
+            resource__status__in=[ResourceStatus.PUBLISHED, ResourceStatus.WITHDRAWN],
         )
         .select_related(
             "resource__provider", "resource__current_version", "table_config__connection"

@@ -467,6 +467,15 @@ def _check_answers(
                     ErrorCode.REQUIRED,
                 )
             continue
+        if not open_now and not answer.grant:
+            # Granted already (unconditional items at conformity, or an earlier round): the
+            # answer may set its masking, never take it back (a grant is revoked as a whole).
+            errors.add(
+                f"items.{item.identifier}",
+                _("This item is granted already; it cannot be refused now."),
+                ErrorCode.CONFLICT,
+            )
+            continue
         if not answer.grant and not answer.reason.strip():
             errors.add(
                 f"items.{item.identifier}",
@@ -628,7 +637,23 @@ def step(
     note: str,
     target: str | None = None,
 ) -> None:
-    """Take one step of the state machine: check it, move, record the event and the audit."""
+    """Take one step of the state machine: check it, move, record the event and the audit.
+
+    The request's row is locked and its state read again first (call inside the service's
+    transaction): two steps at once — a resume racing a revoke — cannot both pass the check.
+    """
+    stored = (
+        ShareRequest.objects.select_for_update()
+        .filter(pk=share_request.pk)
+        .values_list("state", flat=True)
+        .get()
+    )
+    if stored != share_request.state:
+        raise field_error(
+            "state",
+            _("The request changed meanwhile; reload it and try again."),
+            ErrorCode.CONFLICT,
+        )
     next_state, _party = check_step(share_request, action, party)
     before = share_request.state
     share_request.state = target or next_state
