@@ -437,3 +437,22 @@ def test_an_item_granted_at_conformity_cannot_be_taken_back(in_provider_review, 
         },
     )
     assert in_provider_review.grant.items.get(identifier="XBDM").masking == "custom"
+
+
+def test_a_grant_cannot_end_before_the_period_starts(
+    officer_a, officer_b, dept_b, resource, reviewer
+):
+    start = dt.date.today() + dt.timedelta(days=60)
+    share_request = draft_request(
+        officer_b, dept_b, resource, period_start=start, period_end=start + dt.timedelta(90)
+    )
+    request_submit(actor=officer_b, share_request=share_request)
+    conformity_review(actor=reviewer, share_request=share_request, outcome="pass")
+    with pytest.raises(ValidationError) as error:
+        provider_decide(
+            actor=officer_a,
+            share_request=share_request,
+            answers={"GMSFHM": ItemAnswer(grant=True), "XM": ItemAnswer(grant=True)},
+            terms=GrantTerms(valid_until=start - dt.timedelta(days=1)),
+        )
+    assert fields_of(error) == {"valid_until"}

@@ -128,6 +128,10 @@ def grant_extension_decide(*, actor: Any, grant: Grant, approve: bool, note: str
         raise field_error("until", _("No extension has been asked for."), ErrorCode.CONFLICT)
     if not approve:
         require_note(note)
+    elif grant.extension_until < timezone.localdate():
+        raise field_error(
+            "until", _("The extension asked for has already run out."), ErrorCode.CONFLICT
+        )
     share_request = grant.request
     with transaction.atomic():
         if approve:

@@ -566,6 +566,13 @@ def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
         raise field_error("valid_until", _("Enter a valid date."), ErrorCode.INVALID)
     if valid_until < timezone.localdate():
         raise field_error("valid_until", _("The date has already passed."), ErrorCode.INVALID)
+    if valid_until < share_request.period_start:
+        raise field_error(
+            "valid_until",
+            _("A grant cannot end before the period requested starts (%(start)s).")
+            % {"start": share_request.period_start.isoformat()},
+            ErrorCode.INVALID,
+        )
     if valid_until > share_request.period_end:
         raise field_error(
             "valid_until",
