@@ -456,3 +456,21 @@ def test_a_grant_cannot_end_before_the_period_starts(
             terms=GrantTerms(valid_until=start - dt.timedelta(days=1)),
         )
     assert fields_of(error) == {"valid_until"}
+
+
+def test_nothing_is_granted_for_an_application_no_longer_in_use(rejected, officer_a, officer_b):
+    # given a refused request under negotiation whose application has since been retired
+    negotiation_open(actor=officer_b, share_request=rejected, note="请再考虑")
+    type(rejected.application).objects.filter(pk=rejected.application_id).update(
+        lifecycle="retired"
+    )
+    rejected.application.refresh_from_db()
+
+    # when the provider agrees, then it is refused and the request stays in negotiation
+    with pytest.raises(ValidationError) as error:
+        negotiation_agree(
+            actor=officer_a, share_request=rejected, answers={"XM": ItemAnswer(grant=True)}
+        )
+    assert fields_of(error) == {"state"}
+    rejected.refresh_from_db()
+    assert rejected.state == RequestState.NEGOTIATION

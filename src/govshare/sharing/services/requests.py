@@ -415,6 +415,8 @@ def _decide(
     check_step(share_request, action, party)
     items = list(share_request.items.all())
     _check_answers(share_request, items, answers, action)
+    if any(answer.grant for answer in answers.values()):
+        _check_still_grantable(share_request)
     granted_any = False
     with transaction.atomic():
         for item in items:
@@ -491,6 +493,18 @@ def _check_answers(
                 ErrorCode.INVALID,
             )
     errors.raise_if_any()
+
+
+def _check_still_grantable(share_request: ShareRequest) -> None:
+    """Whatever round grants (a refusal negotiated, a conformity rejection coordinated), the
+    resource must still be published and the application still in use."""
+    problems = []
+    if share_request.resource.status != ResourceStatus.PUBLISHED:
+        problems.append(_("The resource is no longer published."))
+    if share_request.application.lifecycle not in LIVE_LIFECYCLES:
+        problems.append(_("The application is no longer in use."))
+    if problems:
+        raise field_error("state", "；".join(problems), ErrorCode.CONFLICT)
 
 
 def _start_provider_clock(share_request: ShareRequest) -> None:
