@@ -239,22 +239,23 @@ def bare_query(query: str) -> list[int]:
     """The baseline: the first page of ids by rank, one statement on the index."""
     from django.db import connection
 
+    from govshare.catalog import chinese_text
     from govshare.catalog import search as index
 
-    clauses = index.parse_query(query)
+    clauses = chinese_text.parse_query(query)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             weights = ", ".join(map(str, index.BM25_WEIGHTS))
             cursor.execute(
                 f"SELECT rowid FROM {index.FTS_TABLE} WHERE {index.FTS_TABLE} MATCH %s "
                 f"ORDER BY bm25({index.FTS_TABLE}, {weights}) LIMIT %s",
-                [index.fts5_match(clauses), PER_PAGE],
+                [chinese_text.fts5_match(clauses), PER_PAGE],
             )
         else:
             cursor.execute(
                 f"SELECT resource_id FROM {index.DOC_TABLE}, to_tsquery('simple', %s) q "
                 "WHERE document @@ q ORDER BY ts_rank(document, q) DESC LIMIT %s",
-                [index.pg_tsquery(clauses), PER_PAGE],
+                [chinese_text.pg_tsquery(clauses), PER_PAGE],
             )
         return [row[0] for row in cursor.fetchall()]
 

@@ -10,15 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from govshare.catalog import search as catalog_search
+from govshare.catalog.chinese_text import highlight, parse_query, segment
 from govshare.catalog.models import Category, Mount, Resource
-from govshare.catalog.search import (
-    highlight,
-    parse_query,
-    reindex_all,
-    reindex_resource,
-    search,
-    segment,
-)
+from govshare.catalog.search import reindex_all, reindex_resource, search
 from govshare.catalog.services import (
     resource_create,
     resource_review,
