@@ -69,3 +69,9 @@ def test_the_indicators_are_served_with_their_formulas(officer_a, dept_a, review
 def test_a_bad_month_is_4xx(officer_a, month):
     response = send(api_client(officer_a), "GET", f"{API}/catalog/indicators?month={month}")
     assert_error_body(response)
+
+
+def test_a_pattern_error_is_explained_in_the_users_language(officer_a):
+    response = send(api_client(officer_a), "GET", f"{API}/catalog/export.csv?category=1'--")
+    error = assert_error_body(response, 422)
+    assert error["fields"]["category"] and "String should match" not in str(error)

@@ -176,6 +176,7 @@ INPUT_MESSAGES: dict[str, Any] = {
     "extra_forbidden": gettext_lazy("Unknown field."),
     "string_type": gettext_lazy("Enter text."),
     "string_too_long": gettext_lazy("Ensure this value has at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("Enter a value in the expected format."),
     "text_characters": gettext_lazy("The text contains characters that cannot be stored."),
     "int_type": gettext_lazy("Enter a whole number."),
     "int_parsing": gettext_lazy("Enter a whole number."),

@@ -4,11 +4,12 @@ Each export holds the resources the caller may see, narrowed by the catalog list
 filters; DCAT holds the published ones only.
 """
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router
+from ninja import Field, Query, Router, Schema
 
 from govshare.catalog import exports, workbook
 from govshare.catalog.choices import ResourceStatus, ShareType
@@ -30,60 +31,51 @@ CategoryPrefix = Annotated[str, Field(max_length=20, pattern=r"^[0-9A-Za-z]*$")]
 FILE = responses({200: None})
 
 
-def _resources(
-    request: HttpRequest,
-    provider: int | None,
-    status: ResourceStatus | None,
-    share_type: ShareType | None,
-    category: str,
-) -> QuerySet[Resource]:
+class CatalogFilter(Schema):
+    """The catalog list's simple filters, as query parameters."""
+
+    provider: ObjectId | None = None
+    status: ResourceStatus | None = None
+    share_type: ShareType | None = None
+    category: CategoryPrefix = ""
+
+
+def _resources(request: HttpRequest, filters: CatalogFilter) -> QuerySet[Resource]:
     resources = Resource.objects.restrict(auth_user(request), "view")
     return exports.filter_resources(
         resources,
-        provider=provider,
-        status=status or "",
-        share_type=share_type or "",
-        category=category,
+        provider=filters.provider,
+        status=filters.status or "",
+        share_type=filters.share_type or "",
+        category=filters.category,
     )
 
 
-@router.get("/export.xlsx", response=FILE, summary="Export the catalog workbook")
-def export_xlsx(
-    request: HttpRequest,
-    provider: ObjectId | None = None,
-    status: ResourceStatus | None = None,
-    share_type: ShareType | None = None,
-    category: CategoryPrefix = "",
-) -> HttpResponse:
-    """The visible resources in the layout of the import template (re-importable)."""
-    resources = _resources(request, provider, status, share_type, category)
-    return download(workbook.catalog_export(resources), export_filename("xlsx"), XLSX)
+def _file_export(render: Callable[[QuerySet[Resource]], bytes], extension: str, kind: str) -> Any:
+    def endpoint(request: HttpRequest, filters: Query[CatalogFilter]) -> HttpResponse:
+        content = render(_resources(request, filters))
+        return download(content, export_filename(extension), kind)
+
+    return endpoint
 
 
-@router.get("/export.json", response=FILE, summary="Export the catalog as JSON")
-def export_json(
-    request: HttpRequest,
-    provider: ObjectId | None = None,
-    status: ResourceStatus | None = None,
-    share_type: ShareType | None = None,
-    category: CategoryPrefix = "",
-) -> HttpResponse:
-    """``{"generated", "count", "resources"}``: each resource's shown version and items."""
-    resources = _resources(request, provider, status, share_type, category)
-    return download(exports.json_export(resources), export_filename("json"), JSON)
-
-
-@router.get("/export.csv", response=FILE, summary="Export the catalog as CSV")
-def export_csv(
-    request: HttpRequest,
-    provider: ObjectId | None = None,
-    status: ResourceStatus | None = None,
-    share_type: ShareType | None = None,
-    category: CategoryPrefix = "",
-) -> HttpResponse:
-    """One row per resource with Chinese headings and labels (UTF-8 with BOM, for Excel)."""
-    resources = _resources(request, provider, status, share_type, category)
-    return download(exports.csv_export(resources), export_filename("csv"), CSV)
+# path, renderer, file extension, content type, summary, description
+FILE_EXPORTS = (
+    ("/export.xlsx", workbook.catalog_export, "xlsx", XLSX, "Export the catalog workbook",
+     "The visible resources in the layout of the import template (re-importable)."),
+    ("/export.json", exports.json_export, "json", JSON, "Export the catalog as JSON",
+     '``{"generated", "count", "resources"}``: each resource\'s shown version and items.'),
+    ("/export.csv", exports.csv_export, "csv", CSV, "Export the catalog as CSV",
+     "One row per resource with Chinese headings and labels (UTF-8 with BOM, for Excel)."),
+)  # fmt: skip
+for _path, _render, _extension, _kind, _summary, _description in FILE_EXPORTS:
+    router.get(
+        _path,
+        response=FILE,
+        summary=_summary,
+        description=_description,
+        operation_id=f"catalog_export_{_extension}",
+    )(_file_export(_render, _extension, _kind))
 
 
 @router.get("/dcat.jsonld", response=FILE, summary="The catalog in DCAT", url_name="catalog_dcat")
@@ -94,7 +86,8 @@ def export_dcat(
     category: CategoryPrefix = "",
 ) -> HttpResponse:
     """A dcat:Catalog with one dcat:Dataset per published resource (JSON-LD)."""
-    resources = _resources(request, provider, None, share_type, category)
+    filters = CatalogFilter(provider=provider, share_type=share_type, category=category)
+    resources = _resources(request, filters)
     return download(dcat_document(request, resources), export_filename("jsonld"), JSON_LD)
 
 
