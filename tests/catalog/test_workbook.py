@@ -535,7 +535,7 @@ def test_the_export_has_the_context_columns_and_continues_items_past_the_sheet_l
     monkeypatch, officer_a, reviewer, dept_a
 ):
     # given a sheet limit of 3 rows and a resource with 3 items (a heading and 2 items a sheet)
-    monkeypatch.setattr(workbook, "EXCEL_ROWS", 3)
+    monkeypatch.setattr(workbook.writer, "EXCEL_ROWS", 3)  # where the writer reads it
     resource = published(officer_a, reviewer, dept_a)
 
     # when it is exported

@@ -1,0 +1,275 @@
+"""The import, all or nothing (Issue 4 §7): every resource through the catalog services in
+one transaction, their field errors mapped back to cells, everything rolled back on any."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import xlsxwriter
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from govshare.catalog.choices import EDITABLE_VERSIONS, ResourceStatus
+from govshare.catalog.models import DataItem, Resource, ResourceVersion
+from govshare.catalog.services import (
+    ITEM_FIELDS,
+    resource_create,
+    resource_start_change,
+    version_update,
+)
+from govshare.catalog.workbook.columns import (
+    BLANK_ITEM_ROWS,
+    ERROR_HEADING,
+    CellError,
+    Column,
+    ImportResult,
+    item_columns,
+    resource_columns,
+)
+from govshare.catalog.workbook.reader import (
+    FileError,
+    Parser,
+    ResourceRow,
+    Row,
+    Sheet,
+    Upload,
+    link_items,
+    read_upload,
+)
+from govshare.catalog.workbook.writer import (
+    _add_validations,
+    _finish,
+    _styles,
+    _write_header,
+    _write_values,
+)
+from govshare.core import audit
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import require
+from govshare.inventory.workbook import normalize
+from govshare.orgs.models import Department
+
+# --- the import: all or nothing -------------------------------------------------------------
+
+
+class RolledBack(Exception):
+    def __init__(self, errors: list[CellError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def catalog_import(*, actor: Any, provider: Department, content: bytes) -> ImportResult:
+    """Draft, update or change ``provider``'s resources from a catalog workbook, all or nothing."""
+    require(actor, "add", Resource(provider=provider))
+    try:
+        upload = read_upload(content)
+    except FileError as problem:
+        return ImportResult(errors=[problem.error])
+    parser = Parser(provider)
+    sheet = upload.resources
+    resources = [parser.resource_row(sheet, number, values) for number, values in sheet.rows]
+    items = [parser.item_row(s, number, values) for s in upload.items for number, values in s.rows]
+    link_items(resources, items)
+    result = ImportResult()
+    try:
+        with transaction.atomic():
+            _write_all(actor, provider, resources, result)
+            errors = [e for row in resources for e in row.errors] + [
+                e for i in items for e in i.errors
+            ]
+            if errors:
+                raise RolledBack(errors)
+            _record_import(actor, provider, len(resources), len(items), result)
+    except RolledBack as rolled:
+        return ImportResult(
+            errors=rolled.errors, error_workbook=error_workbook(upload, rolled.errors)
+        )
+    return result
+
+
+def _write_all(
+    actor: Any, provider: Department, rows: list[ResourceRow], result: ImportResult
+) -> None:
+    existing = Resource.objects.filter(provider=provider).select_related(
+        "current_version", "working_version"
+    )
+    by_name = {resource.name: resource for resource in existing}
+    for row in rows:
+        if row.is_duplicate:
+            continue
+        target = by_name.get(row.data.get("name", ""))
+        items = [item.data for item in row.items]
+        try:
+            outcome = _write_resource(actor, provider, target, row.data, items)
+        except ValidationError as error:
+            place_errors(row, error)
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
+
+
+def _write_resource(
+    actor: Any,
+    provider: Department,
+    target: Resource | None,
+    data: dict[str, Any],
+    items: list[dict[str, Any]],
+) -> str:
+    """Write one resource through the services; which of the result's counters it adds to."""
+    if target is None:
+        resource_create(actor=actor, provider=provider, data=data, items=items)
+        return "created"
+    _check_writable(target)
+    working = target.working_version
+    if is_unchanged(working or target.current_version, data, items):
+        return "unchanged"
+    if working is None:
+        working = resource_start_change(actor=actor, resource=target, note=_import_note())
+    systems = list(working.source_systems.all())  # the workbook has no column for them: keep
+    version_update(actor=actor, resource=target, data=data, items=items, source_systems=systems)
+    return "updated" if target.current_version_id is None else "changed"
+
+
+def _check_writable(target: Resource) -> None:
+    if target.status == ResourceStatus.WITHDRAWN:
+        raise field_error(
+            "status", _("The resource is withdrawn and cannot be changed."), ErrorCode.CONFLICT
+        )
+    working = target.working_version
+    if working is not None and working.status not in EDITABLE_VERSIONS:
+        raise field_error(
+            "status",
+            _("The resource is under review; it can be changed once the review is done."),
+            ErrorCode.CONFLICT,
+        )
+
+
+def is_unchanged(
+    version: ResourceVersion | None, data: Mapping[str, Any], items: list[dict[str, Any]]
+) -> bool:
+    """Whether ``data`` and ``items`` say what ``version`` already says (no new version)."""
+    if version is None or any(_differs(version, k, v) for k, v in data.items()):
+        return False
+    current = list(version.items.all())
+    if len(current) != len(items):
+        return False
+    return not any(
+        _differs(item, name, new.get(name, _item_default(name)))
+        for item, new in zip(current, items, strict=True)
+        for name in ITEM_FIELDS
+    )
+
+
+def _differs(obj: models.Model, name: str, value: Any) -> bool:
+    if isinstance(value, models.Model) or name in ("category", "element"):
+        return getattr(obj, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
+def _item_default(name: str) -> Any:
+    model_field = DataItem._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return model_field.get_default() if model_field.has_default() else None
+
+
+def _import_note() -> str:
+    return _("Catalog workbook import")
+
+
+def _record_import(
+    actor: Any, provider: Department, resources: int, items: int, result: ImportResult
+) -> None:
+    audit.record(
+        actor=actor,
+        action="catalog.workbook.import",
+        object_type="catalog.resource",
+        object_repr=_import_note(),
+        department_id=provider.pk,
+        after={
+            "resources": resources,
+            "items": items,
+            "created": result.created,
+            "updated": result.updated,
+            "changed": result.changed,
+            "unchanged": result.unchanged,
+        },
+    )
+
+
+def place_errors(row: ResourceRow, error: ValidationError) -> None:
+    """Put a service's field errors on their cells: ``share_condition`` on the resource's row,
+    ``items.2.share_type`` on the row of its second item; other keys on the row as a whole."""
+    fields = error.error_dict if hasattr(error, "error_dict") else {"__all__": error.error_list}
+    for key, problems in fields.items():
+        target, label = _cell_of(row, key)
+        if label and any(e.column == label for e in target.errors):
+            continue  # the cell is already reported as unreadable
+        for problem in problems:
+            for message in problem.messages:
+                code = problem.code or ErrorCode.INVALID
+                target.errors.append(CellError(target.sheet, target.number, label, message, code))
+
+
+def _cell_of(row: ResourceRow, key: str) -> tuple[Row, str]:
+    labels = {c.field: c.label for c in resource_columns()}
+    parts = key.split(".")
+    if parts[0] != "items" or len(parts) < 2 or not parts[1].isdigit():
+        return row, labels.get(key, "")
+    position = int(parts[1])
+    if not 1 <= position <= len(row.items):
+        return row, ""
+    item_labels = {c.field: c.label for c in item_columns()}
+    return row.items[position - 1], item_labels.get(parts[2], "") if len(parts) > 2 else ""
+
+
+# --- the error workbook ---------------------------------------------------------------------
+
+
+def error_workbook(upload: Upload, errors: list[CellError]) -> bytes:
+    """The uploaded sheets as they were, bad cells highlighted, and an 错误 column per row."""
+    marks: dict[tuple[str, int], tuple[list[str], set[str]]] = {}
+    for error in errors:
+        messages, labels = marks.setdefault((error.sheet, error.row), ([], set()))
+        messages.append(f"{error.column}：{error.message}" if error.column else error.message)
+        if error.column:
+            labels.add(error.column)
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"constant_memory": True})
+    styles = _styles(book)
+    written = [_write_marked(book, sheet, marks, styles) for sheet in upload.sheets]
+    sources = _finish(book, styles, with_context=False)
+    resource_rows = upload.resources.rows[-1][0] if upload.resources.rows else 1
+    for sheet, cols, last_row in written:
+        _add_validations(sheet, cols, sources, last_row + BLANK_ITEM_ROWS, resource_rows)
+    book.close()
+    return output.getvalue()
+
+
+def _write_marked(
+    book: Any,
+    upload: Sheet,
+    marks: Mapping[tuple[str, int], tuple[list[str], set[str]]],
+    styles: dict[str, Any],
+) -> tuple[Any, list[Column | None], int]:
+    kept = [
+        i for i, h in enumerate(upload.header) if normalize(h or "") != normalize(ERROR_HEADING)
+    ]
+    cols: list[Column | None] = [upload.mapping.get(i) for i in kept] + [None]
+    headings = ["" if upload.header[i] is None else str(upload.header[i]) for i in kept]
+    sheet = book.add_worksheet(upload.title)
+    _write_header(sheet, [*headings, ERROR_HEADING], cols, styles)
+    sheet.set_column(len(kept), len(kept), 60, styles["error"])
+    last_row = 1
+    for number, values in upload.rows:
+        messages, labels = marks.get((upload.title, number), ([], set()))
+        cells = [values[i] if i < len(values) else None for i in kept]
+        bad = frozenset(
+            p for p, column in enumerate(cols[:-1]) if column and column.label in labels
+        )
+        _write_values(sheet, number - 1, cells, styles, bad)
+        if messages:
+            sheet.write_string(number - 1, len(kept), "\n".join(messages), styles["error"])
+        last_row = number
+    return sheet, cols, last_row
