@@ -1,11 +1,18 @@
-"""The baseline of bench/gateway.py: a bare Starlette endpoint doing the gateway's indexed lookup
-on the same source table with SQLAlchemy, and nothing else (no token, grant, masking or log)."""
+"""The baselines of bench/gateway.py: bare Starlette endpoints doing the gateway's indexed lookup
+on the same source table, and nothing else (no token, grant, masking or log).
+
+- ``/bare/query``: the lookup as a plain service would write it, with SQLAlchemy Core (a
+  connection from the pool per call, a text statement) — the baseline the issue names;
+- ``/bare/connector``: the lookup through the gateway's own table connector (the same code path
+  the gateway runs), so the difference to the gateway is its governance alone.
+"""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
+import django
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -13,11 +20,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+django.setup()
+
+from govshare.exchange.connectors.sql import SqlConnector, reflect_table  # noqa: E402
+
 URL = os.environ["GOVSHARE_BENCH_SOURCE_URL"]
 engine = sa.create_engine(URL, pool_size=8, max_overflow=8)
 # Executed as the gateway executes it: inline for a local SQLite file, else in a worker thread.
 INLINE = URL.startswith("sqlite")
 LOOKUP = sa.text("SELECT sfzh, xm, xb FROM person WHERE sfzh = :key ORDER BY id LIMIT 10")
+ITEMS = ["GMSFHM", "XM", "XBDM"]
+connector = SqlConnector(
+    engine,
+    reflect_table(engine, "person"),
+    columns={"GMSFHM": "sfzh", "XM": "xm", "XBDM": "xb"},
+    key_items=["GMSFHM"],
+    fixed_filter={},
+)
 
 
 def lookup(key: str) -> list[dict[str, Any]]:
@@ -26,9 +45,19 @@ def lookup(key: str) -> list[dict[str, Any]]:
     return [{"GMSFHM": r["sfzh"], "XM": r["xm"], "XBDM": r["xb"]} for r in rows]
 
 
+def connector_lookup(key: str) -> list[dict[str, Any]]:
+    return connector.query({"GMSFHM": [key]}, ITEMS, {}, 10, 0)
+
+
 async def query(request: Request) -> JSONResponse:
     key = request.query_params.get("GMSFHM", "")
     rows = lookup(key) if INLINE else await run_in_threadpool(lookup, key)
+    return JSONResponse({"rows": rows})
+
+
+async def query_connector(request: Request) -> JSONResponse:
+    key = request.query_params.get("GMSFHM", "")
+    rows = connector_lookup(key) if INLINE else await run_in_threadpool(connector_lookup, key)
     return JSONResponse({"rows": rows})
 
 
@@ -36,4 +65,10 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-app = Starlette(routes=[Route("/bare/query", query), Route("/bare/health", health)])
+app = Starlette(
+    routes=[
+        Route("/bare/query", query),
+        Route("/bare/connector", query_connector),
+        Route("/bare/health", health),
+    ]
+)

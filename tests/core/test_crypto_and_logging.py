@@ -10,6 +10,14 @@ from govshare.core.crypto import sm3_hex, sm4_decrypt, sm4_encrypt
 from govshare.core.logging import RedactSecretsFilter, redact
 
 
+def test_sm3_through_cryptography_gives_the_same_digest_as_through_hashlib(monkeypatch):
+    from govshare.core import crypto
+
+    expected = sm3_hex("abc")
+    monkeypatch.setattr(crypto, "_HASHLIB_SM3", False)
+    assert sm3_hex("abc") == expected
+
+
 def test_sm3_matches_gbt_32905_vectors():
     assert sm3_hex("abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
     assert sm3_hex("abcd" * 16).startswith("debe9ff9")

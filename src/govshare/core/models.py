@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -55,21 +56,22 @@ class AuditEvent(HashChainedModel):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
 
-    def chained_content(self) -> dict[str, Any]:
+    @classmethod
+    def content_of(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "created": canonical_time(self.created),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "department_id": self.department_id,
-            "before": self.before,
-            "after": self.after,
-            "request_id": self.request_id,
-            "ip": self.ip,
-            "source": self.source,
+            "created": canonical_time(values["created"]),
+            "actor_id": values["actor_id"],
+            "actor_name": values["actor_name"],
+            "action": values["action"],
+            "object_type": values["object_type"],
+            "object_id": values["object_id"],
+            "object_repr": values["object_repr"],
+            "department_id": values["department_id"],
+            "before": values["before"],
+            "after": values["after"],
+            "request_id": values["request_id"],
+            "ip": values["ip"],
+            "source": values["source"],
         }
 
 

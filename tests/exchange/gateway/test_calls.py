@@ -3,11 +3,15 @@ match and never stored data; proxy filters an upstream's records; refusals carry
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 
 from govshare.catalog.models import Mount
 from govshare.catalog.services import resource_withdraw
 from govshare.core.roles import Role
+from govshare.exchange.gateway.endpoints import time_ordered_id
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.factories import PEOPLE, api_mount, grant
 from tests.factories import member
@@ -381,6 +385,18 @@ def test_health_needs_no_token_and_unknown_paths_are_json_404(gw):
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
     wrong_method = gw.client.delete("/gw/token")
     assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "method_not_allowed"
+    # a data path with a method it does not take goes the same way (not the direct data path)
+    wrong_method = gw.client.delete("/gw/resources/1/query")
+    assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "method_not_allowed"
+    assert gw.client.get("/gw/resources/1/verify").status_code == 405
+
+
+def test_a_request_id_made_up_by_the_gateway_is_a_time_ordered_uuid():
+    ids = [time_ordered_id() for _ in range(3)]
+    assert all(uuid.UUID(made).version == 7 for made in ids) and len(set(ids)) == 3
+    earlier = time_ordered_id()
+    time.sleep(0.002)
+    assert time_ordered_id()[:12] > earlier[:12]  # the leading 48 bits are the time in ms
 
 
 def test_grants_kept_on_a_withdrawn_resource_go_on_serving(world, gw, token):

@@ -82,13 +82,14 @@ def test_the_gateway_fails_closed_when_the_log_cannot_be_written_then_recovers(
     world, gw, token, monkeypatch
 ):
     query = f"/gw/resources/{world.ref}/query"
-    real_append = chain.append_records
+    store = gw.gateway.writer.store
+    real_append = store.append
 
-    def broken(model, records):
+    def broken(records):
         raise RuntimeError("disk full")
 
     # given a delivery log that cannot be written
-    monkeypatch.setattr(chain, "append_records", broken)
+    monkeypatch.setattr(store, "append", broken)
 
     # when calls come in, they are refused with 503 and no data
     first = gw.call("GET", query, token, params={"GMSFHM": ZHANG}, headers={"X-Request-Id": "f1"})
@@ -100,7 +101,7 @@ def test_the_gateway_fails_closed_when_the_log_cannot_be_written_then_recovers(
     assert gw.client.get("/gw/health").status_code == 503
 
     # when the log is writable again, the gateway serves again by itself
-    monkeypatch.setattr(chain, "append_records", real_append)
+    monkeypatch.setattr(store, "append", real_append)
     deadline = time.monotonic() + 5
     while True:
         answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
@@ -115,6 +116,28 @@ def test_the_gateway_fails_closed_when_the_log_cannot_be_written_then_recovers(
     assert set(DeliveryRecord.objects.filter(request_id__in=["f1", "f2"]).values_list(
         "status", flat=True)) == {503}  # fmt: skip
     assert not DeliveryRecord.objects.filter(request_id__in=["f1", "f2"], status=200).exists()
+    assert chain.verify_chain(DeliveryRecord).is_intact
+
+
+def test_the_writer_reconnects_when_its_connection_is_lost(world, gw, token):
+    query = f"/gw/resources/{world.ref}/query"
+    # given the writer's own database connection, closed under it
+    gw.gateway.writer.store.close()
+
+    # when calls come in, the first is refused (its record could not be written) ...
+    first = gw.call("GET", query, token, params={"GMSFHM": ZHANG}, headers={"X-Request-Id": "c1"})
+    assert first.status_code == 503
+
+    # ... and the writer reconnects by itself and serves again
+    deadline = time.monotonic() + 5
+    while True:
+        answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
+                         headers={"X-Request-Id": "c2"})  # fmt: skip
+        if answer.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert answer.status_code == 200
+    assert DeliveryRecord.objects.filter(request_id="c2", status=200).count() == 1
     assert chain.verify_chain(DeliveryRecord).is_intact
 
 

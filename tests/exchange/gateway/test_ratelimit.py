@@ -45,6 +45,13 @@ def test_windows_end_at_the_next_minute_and_the_next_local_midnight():
     assert current.day == "20251231" and current.minute_left == 1 and current.day_left == 1
 
 
+def test_the_day_window_moves_at_local_midnight_whatever_order_times_are_asked_in():
+    before = 1_767_196_799.5  # 2025-12-31 23:59:59.5 in Shanghai
+    assert windows(TZ, now=before + 1).day == "20260101"  # the next local day
+    assert windows(TZ, now=before).day == "20251231"  # and back: the kept day is not reused
+    assert windows(TZ, now=before + 86_400).day_left == 1
+
+
 def test_the_local_limiter_counts_rate_then_quota():
     assert hits(LocalLimiter(TZ), 3, rate=2, quota=100) == [None, None, "rate_limited"]
     assert hits(LocalLimiter(TZ), 3, rate=100, quota=2) == [None, None, "quota_exceeded"]

@@ -50,6 +50,14 @@ def test_a_tampered_token_is_refused(tamper):
     assert refused.value.code == "token_invalid"
 
 
+def test_a_token_checked_before_is_still_refused_once_it_expires():
+    token = tokens.issue(7, 3, 60, now=1_000_000)
+    assert tokens.parse(token, now=1_000_010).credential_id == 7  # checked, and remembered
+    with pytest.raises(GatewayError) as refused:
+        tokens.parse(token, now=1_000_060)
+    assert refused.value.code == "token_expired"
+
+
 def test_a_token_signed_under_another_secret_key_is_refused(settings):
     token = tokens.issue(7, 3, 60)
     settings.SECRET_KEY = "another-node-secret-key-0123456789-abcdefghijklmnop"

@@ -62,7 +62,16 @@ def connector_for(mount: Any) -> Connector:
 
 
 def _recipe(mount: Any) -> tuple[tuple[Any, ...], Any]:
-    """The configuration's fingerprint, and how to build its connector."""
+    """The configuration's fingerprint, and how to build its connector; worked out once per
+    mount instance (the gateway's policy holds its instances until it recompiles, and asks on
+    every call)."""
+    recipe = mount.__dict__.get("_connector_recipe")
+    if recipe is None:
+        recipe = mount.__dict__["_connector_recipe"] = _new_recipe(mount)
+    return recipe
+
+
+def _new_recipe(mount: Any) -> tuple[tuple[Any, ...], Any]:
     try:
         fingerprint: tuple[Any, ...]
         if mount.kind == MountKind.TABLE:

@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -306,7 +307,9 @@ class SqlConnector:
         self.key_items = list(key_items)
         self.fixed = {column: _as_list(values) for column, values in fixed.items()}
         self.order = list(table.primary_key.columns) or [self.columns[i] for i in self.key_items]
-        self._statements: dict[tuple[Any, ...], sa.TextClause] = {}
+        self._statements: dict[tuple[Any, ...], _Statement] = {}
+        self._held: Any = None
+        self._held_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_config(cls, config: TableMount) -> SqlConnector:
@@ -389,58 +392,131 @@ class SqlConnector:
         if any(not values for values in conditions.values()):
             return []
         checked = {f"_c{n}": column for n, column in enumerate(conditions) if is_text(column)}
-        statement = self._statement(tuple(items), tuple(conditions), tuple(checked))
-        params: dict[str, Any] = {"limit": max(limit, 0), "offset": max(offset, 0)}
-        params.update({f"p{n}": values for n, values in enumerate(conditions.values())})
-        try:
-            with self.engine.connect() as db:
-                fetched = db.execute(statement, params).mappings().all()
-        except sa.exc.SQLAlchemyError as error:
-            raise source_error(error) from None
-        return [
-            dict(row)
+        counts = tuple(len(values) for values in conditions.values())
+        statement = self._statement(tuple(items), tuple(conditions), counts, tuple(checked))
+        params: list[Any] = []
+        for column, values in conditions.items():
+            bind = statement.binders[column]
+            params += [bind(value) for value in values] if bind else values
+        params += [max(limit, 0), max(offset, 0)]
+        fetched, converters = self._fetch(statement, params)
+        rows = [
+            {
+                label: convert(value) if convert else value
+                for label, convert, value in zip(statement.labels, converters, row, strict=True)
+            }
             for row in fetched
+        ]
+        return [
+            row
+            for row in rows
             if all(_text_in(row[label], conditions[column]) for label, column in checked.items())
         ]
 
-    def _statement(
-        self, items: tuple[str, ...], conditions: tuple[sa.Column, ...], checked: tuple[str, ...]
-    ) -> sa.TextClause:
-        """The SELECT for one shape of call (items asked, columns filtered), built once.
+    def _fetch(self, statement: _Statement, params: list[Any]) -> tuple[list[Any], Any]:
+        """Run a statement on a DB-API connection: the gateway's hot path, without the per-call
+        compilation and result wrapping of SQLAlchemy's execution layer.
 
-        Values travel as expanding bound parameters (= or IN on each column, so the source's
-        index is used); a cached textual statement spares rebuilding and re-keying a
-        SQLAlchemy expression on every gateway call.
+        A SQLite file is read through one connection the connector keeps (taking one from the
+        pool and giving it back cost more than the lookup); a network database through a pooled
+        connection per call, so lookups in several threads run side by side.
         """
-        key = (items, tuple(column.name for column in conditions), checked)
+        if self._held_lock is None:
+            raw = self._checkout()
+            try:
+                return self._run(raw, statement, params)
+            finally:
+                raw.close()  # back to the pool, or discarded if invalidated
+        with self._held_lock:
+            if self._held is None:
+                self._held = self._checkout()
+            try:
+                return self._run(self._held, statement, params)
+            except ConnectorError:
+                self._held.close()
+                self._held = None
+                raise
+
+    def _checkout(self) -> Any:
+        try:
+            return self.engine.raw_connection()
+        except sa.exc.SQLAlchemyError as error:
+            raise source_error(error) from None
+
+    def _run(self, raw: Any, statement: _Statement, params: list[Any]) -> tuple[list[Any], Any]:
+        try:
+            cursor = raw.cursor()
+            cursor.execute(statement.sql, params)
+            converters = statement.converters or statement.set_converters(
+                self.engine.dialect, cursor.description
+            )
+            return list(cursor.fetchall()), converters
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            raw.invalidate()  # whatever went wrong, this connection is not used again
+            raise source_error(error) from None
+
+    def _statement(
+        self,
+        items: tuple[str, ...],
+        conditions: tuple[sa.Column, ...],
+        counts: tuple[int, ...],
+        checked: tuple[str, ...],
+    ) -> _Statement:
+        """The SELECT for one shape of call (items asked, columns filtered and how many values
+        each), in the driver's own parameter style, built once.
+
+        Values travel as bound parameters (= or IN on each column, so the source's index is
+        used), converted by the column type's bind processor; results by its result processor,
+        as SQLAlchemy would have done.
+        """
+        key = (items, tuple(column.name for column in conditions), counts, checked)
         statement = self._statements.get(key)
         if statement is not None:
             return statement
-        quote = self.engine.dialect.identifier_preparer.quote
+        dialect = self.engine.dialect
+        quote = dialect.identifier_preparer.quote
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
         labels = {item: self.columns[item] for item in items}
         labels.update({label: conditions[int(label[2:])] for label in checked})
         selected = ", ".join(f"{quote(c.name)} AS {quote(label)}" for label, c in labels.items())
         where = " AND ".join(
-            f"{quote(column.name)} IN :p{n}" for n, column in enumerate(conditions)
+            f"{quote(column.name)} IN ({', '.join([marker] * count)})"
+            for column, count in zip(conditions, counts, strict=True)
         )
         order = ", ".join(quote(column.name) for column in self.order)
-        table = self.engine.dialect.identifier_preparer.format_table(self.table)
+        table = dialect.identifier_preparer.format_table(self.table)
         sql = f"SELECT {selected} FROM {table}"
         sql += f" WHERE {where}" if where else ""
-        sql += f" ORDER BY {order} LIMIT :limit OFFSET :offset"
-        statement = (
-            sa.text(sql)
-            .bindparams(
-                *(
-                    sa.bindparam(f"p{n}", expanding=True, type_=column.type)
-                    for n, column in enumerate(conditions)
-                )
-            )
-            .columns(*(sa.column(label, c.type) for label, c in labels.items()))
+        sql += f" ORDER BY {order} LIMIT {marker} OFFSET {marker}"
+        statement = _Statement(
+            sql=sql,
+            labels=tuple(labels),
+            types=tuple(c.type.dialect_impl(dialect) for c in labels.values()),
+            binders={
+                column: column.type.dialect_impl(dialect).bind_processor(dialect)
+                for column in conditions
+            },
         )
         if len(self._statements) < MAX_STATEMENTS:
             self._statements[key] = statement
         return statement
+
+
+@dataclass
+class _Statement:
+    sql: str
+    labels: tuple[str, ...]
+    types: tuple[Any, ...]
+    binders: dict[sa.Column, Any]
+    # Result processors need the driver's type codes of the result columns: set on first use.
+    converters: tuple[Any, ...] | None = None
+
+    def set_converters(self, dialect: Any, description: Any) -> tuple[Any, ...]:
+        self.converters = tuple(
+            kind.result_processor(dialect, column[1])
+            for kind, column in zip(self.types, description, strict=True)
+        )
+        return self.converters
 
 
 def _as_list(values: Any) -> list[Any]:

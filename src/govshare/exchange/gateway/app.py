@@ -4,9 +4,10 @@ Starlette app is built. No Django middleware, session or template is on the gate
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from starlette.applications import Starlette
+if TYPE_CHECKING:
+    from govshare.exchange.gateway.endpoints import FrontDoor
 
 
 def setup_django() -> None:
@@ -19,7 +20,7 @@ def setup_django() -> None:
         django.setup()
 
 
-def create_app(**options: Any) -> Starlette:
+def create_app(**options: Any) -> FrontDoor:
     """The gateway as an ASGI app; ``options`` go to ``Gateway`` (tests shorten the poll)."""
     setup_django()
     from govshare.exchange.gateway.endpoints import Gateway

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connections
 
 from govshare.exchange.gateway.errors import GatewayCode
+from govshare.sharing.choices import RequestState
 
 logger = logging.getLogger("govshare.gateway")
 
@@ -95,6 +96,13 @@ class ResourcePolicy:
         return [item for item in self.items if item in served]
 
 
+STATE_PROBLEMS: dict[str, GatewayCode] = {
+    RequestState.SUSPENDED: GatewayCode.GRANT_SUSPENDED,
+    RequestState.EXPIRED: GatewayCode.GRANT_EXPIRED,
+    RequestState.REVOKED: GatewayCode.GRANT_REVOKED,
+}
+
+
 @dataclass(frozen=True)
 class GrantPolicy:
     id: int
@@ -117,15 +125,8 @@ class GrantPolicy:
 
     def problem(self, today: dt.date) -> GatewayCode | None:
         """Why the grant cannot be used today, or None."""
-        from govshare.sharing.choices import RequestState
-
-        state_problems: dict[str, GatewayCode] = {
-            RequestState.SUSPENDED: GatewayCode.GRANT_SUSPENDED,
-            RequestState.EXPIRED: GatewayCode.GRANT_EXPIRED,
-            RequestState.REVOKED: GatewayCode.GRANT_REVOKED,
-        }
         if self.state != RequestState.ACTIVE:
-            return state_problems.get(self.state, GatewayCode.NO_GRANT)
+            return STATE_PROBLEMS.get(self.state, GatewayCode.NO_GRANT)
         if today < self.valid_from:
             return GatewayCode.GRANT_NOT_YET_VALID
         if today > self.valid_until:

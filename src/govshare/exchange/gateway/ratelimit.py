@@ -9,7 +9,6 @@ process counts on its own.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import math
 import threading
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from govshare.exchange.gateway.clock import local_day
 from govshare.exchange.gateway.errors import GatewayCode
 
 logger = logging.getLogger("govshare.gateway")
@@ -63,13 +63,12 @@ class Windows:
 
 def windows(tz: ZoneInfo, now: float | None = None) -> Windows:
     now = time.time() if now is None else now
-    local = dt.datetime.fromtimestamp(now, tz)
-    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tz)
+    day = local_day(tz, now)
     return Windows(
         minute=int(now // 60),
-        day=local.strftime("%Y%m%d"),
+        day=day.key,
         minute_left=max(1, math.ceil(60 - now % 60)),
-        day_left=max(1, math.ceil(midnight.timestamp() - now)),
+        day_left=max(1, math.ceil(day.ends - now)),
     )
 
 

@@ -22,6 +22,10 @@ from django.conf import settings
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError
 
 VERSION = "v1"
+# Tokens already checked, by (signing secret, token): a client sends the same token on every call
+# until it expires, and its MAC need not be recomputed each time. Bounded; expiry is still
+# checked on every call.
+VERIFIED_CACHE_SIZE = 10_000
 TOKEN_PATTERN = re.compile(r"v1\.(\d{1,18})\.(\d{1,9})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
 
 
@@ -51,15 +55,28 @@ def issue(
     return f"{payload}.{_mac(payload)}"
 
 
+_verified: dict[tuple[str, str], TokenClaims] = {}
+
+
 def parse(token: str, now: float | None = None) -> TokenClaims:
     """The claims of a well-formed, authentic, unexpired token; GatewayError (401) otherwise."""
+    cache_key = (settings.SECRET_KEY, token)
+    claims = _verified.get(cache_key)
+    if claims is None:
+        claims = _authentic_claims(token)
+        if len(_verified) >= VERIFIED_CACHE_SIZE:
+            _verified.clear()
+        _verified[cache_key] = claims
+    if claims.expires <= (time.time() if now is None else now):
+        raise GatewayError(GatewayCode.TOKEN_EXPIRED)
+    return claims
+
+
+def _authentic_claims(token: str) -> TokenClaims:
     match = TOKEN_PATTERN.fullmatch(token)
     if match is None:
         raise GatewayError(GatewayCode.TOKEN_INVALID)
     payload = token.rsplit(".", 1)[0]
     if not hmac.compare_digest(_mac(payload), match.group(4)):
         raise GatewayError(GatewayCode.TOKEN_INVALID)
-    claims = TokenClaims(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    if claims.expires <= (time.time() if now is None else now):
-        raise GatewayError(GatewayCode.TOKEN_EXPIRED)
-    return claims
+    return TokenClaims(int(match.group(1)), int(match.group(2)), int(match.group(3)))

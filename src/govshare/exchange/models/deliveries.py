@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -60,10 +61,11 @@ class DeliveryRecord(HashChainedModel):
     def __str__(self) -> str:
         return f"#{self.seq} {self.mode} {self.status}"
 
-    def chained_content(self) -> dict[str, Any]:
+    @classmethod
+    def content_of(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "created": canonical_time(self.created),
-            **{name: getattr(self, name) for name in CHAINED_FIELDS},
+            "created": canonical_time(values["created"]),
+            **{name: values[name] for name in CHAINED_FIELDS},
         }
 
 
