@@ -223,6 +223,11 @@ class ChainWriter:
     def is_open(self) -> bool:
         return self._wrapper is not None
 
+    @property
+    def is_local_file(self) -> bool:
+        """SQLite: appending costs CPU, not round trips."""
+        return connections.settings[self.alias]["ENGINE"].endswith("sqlite3")
+
     def close(self) -> None:
         wrapper, self._wrapper = self._wrapper, None
         if wrapper is not None:

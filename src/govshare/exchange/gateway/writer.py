@@ -2,13 +2,15 @@
 
 A handler hands its record over and awaits it: the answer leaves only after the record is in the
 database, so a process killed at any moment never leaves a delivered answer without its evidence.
-Records handed over while the loop is busy go together in one transaction (group commit), written
-by a callback the loop runs once per turn on a connection of the writer's own
-(``core.chain.ChainWriter``).
+Records handed over while the loop is busy go together in one transaction (group commit), on a
+connection of the writer's own (``core.chain.ChainWriter``):
 
-No thread: the write blocks the loop for the length of one short local transaction, which the
-waiting handlers would wait for anyway, whereas a writer thread made every call pay for passing
-the interpreter lock back and forth (measured: a third of the throughput).
+- into a SQLite file, by a callback the loop runs once per turn: the write blocks the loop for
+  one short local transaction, which the waiting handlers would wait for anyway, whereas a
+  writer thread made every call pay for passing the interpreter lock back and forth (measured:
+  a third of the throughput);
+- into a database over the network, in the writer's one thread, a batch at a time: there the
+  transaction mostly waits for round trips and the commit, which must not stop the loop.
 
 When a write fails the writer turns unhealthy and the gateway fails closed: the waiting calls
 answer 503 instead of their data (their records, which described answers never sent, give way to
@@ -22,6 +24,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +64,8 @@ class DeliveryWriter:
         self._scheduled = False
         self._healthy = True
         self._recovery: asyncio.Task[None] | None = None
+        self._in_flight: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
         self._backoff = FIRST_BACKOFF_S
         self._unrecorded = 0
         self.written = 0
@@ -97,6 +102,7 @@ class DeliveryWriter:
     async def start(self) -> None:
         """Open the store (in a worker thread: connecting is blocking) and serve this loop."""
         self._loop = asyncio.get_running_loop()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="gateway-deliveries")
         try:
             await run_in_threadpool(self.store.open)
         except Exception:
@@ -107,12 +113,16 @@ class DeliveryWriter:
         """Write what is queued (flush), then close the store."""
         if self._recovery is not None:
             self._recovery.cancel()
+        if self._in_flight is not None:
+            await self._in_flight
         while self._queue and self.store.is_open and self._write(self._take()):
             pass
         if self._queue:
             logger.error("gateway: %d delivery records not written at shutdown", len(self._queue))
         await run_in_threadpool(self.store.close_quietly)
-        self._loop = None
+        if self._executor is not None:
+            self._executor.shutdown()
+        self._loop = self._executor = None
 
     # --- writing --------------------------------------------------------------------------
 
@@ -122,10 +132,35 @@ class DeliveryWriter:
 
     def _flush(self) -> None:
         self._scheduled = False
-        if self._queue and self._healthy:
-            self._write(self._take())
+        if not self._queue or not self._healthy or self._in_flight is not None:
+            return
+        batch = self._take()
+        if not self.store.is_local_file:
+            assert self._loop is not None
+            self._in_flight = self._loop.create_task(self._write_in_thread(batch))
+            return
+        self._write(batch)
         if self._queue:
             self._schedule()
+
+    async def _write_in_thread(self, batch: list[_Pending]) -> None:
+        """A database over the network: the transaction's round trips and its commit wait in
+        the writer's thread while the loop serves other calls, whose records gather for the
+        next batch (the interpreter lock is free while the driver waits)."""
+        assert self._loop is not None
+        records = [pending.record for pending in batch]
+        try:
+            await self._loop.run_in_executor(self._executor, self.store.append, records)
+        except Exception:
+            logger.exception("gateway: writing %d delivery records failed", len(batch))
+            self._fail(batch)
+        else:
+            self.written += len(batch)
+            _settle(batch, None)
+        finally:
+            self._in_flight = None
+            if self._queue:
+                self._schedule()
 
     def _write(self, batch: list[_Pending]) -> bool:
         try:
