@@ -7,9 +7,11 @@ Issue 4: "catalog export of 100,000 resources to Excel under 60 s; import of 10,
 items on sheet 2. Reduced size (the default, run by the test suite): 2,000 resources and 500
 rows.
 
-- Export: ``catalog_export`` of every resource (the database read, the labels, XlsxWriter in
-  constant_memory mode). Baseline: the same cell values, already in memory, written with
-  XlsxWriter (constant_memory) alone.
+- Export: ``catalog_export`` of every resource: the database read, the labels, and the
+  workbook streamed with ``govshare.core.xlsx``. Baseline: the same cell values, already in
+  memory, written with XlsxWriter (constant_memory) alone, which is how the export wrote them
+  before ``core.xlsx``; a ratio under 1 means the whole export, database read included, takes
+  less time than that library alone took to write the cells. The goal is absolute.
 - Import: ``catalog_import`` of a clean workbook into a new department (every resource drafted
   through ``resource_create`` in one transaction). Baseline: opening the same bytes with
   openpyxl (read-only) and walking every cell.
@@ -283,7 +285,7 @@ def _figure(
         figure=name,
         value=value,
         baseline=baseline,
-        ratio=round(value / baseline, 2),
+        ratio=round(value / baseline, 4),  # 2 places would be more than 1 % off a ratio of 0.2
         goal=f"< {goal:.0f} s",
         unit="s",
     )

@@ -1,4 +1,5 @@
-"""JSON, CSV and DCAT exports, the simple filters, and the export and import pages."""
+"""JSON, CSV and DCAT exports, the simple filters, and the export pages (the import pages:
+test_import_views.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from govshare.catalog.services import (
 )
 from govshare.catalog.views import transfer
 from tests.catalog.factories import items_data, resource_data
-from tests.catalog.test_workbook import filled, item_row, mixed_workbook, resource_row
 
 pytestmark = pytest.mark.django_db
 
@@ -265,50 +265,3 @@ def test_the_csv_and_dcat_pages(client_for, catalog, officer_a):
     document = json.loads(response.content)
     assert population.code in {d["dct:identifier"] for d in document["dcat:dataset"]}
     assert document["@id"] == "http://testserver/api/v1/catalog/dcat.jsonld"
-
-
-def upload(client, content: bytes):
-    file = io.BytesIO(content)
-    file.name = "目录.xlsx"
-    return client.post(reverse("catalog:import"), {"file": file})
-
-
-def test_a_bad_upload_shows_the_problems_offers_the_marked_workbook_and_writes_nothing(
-    client_for, officer_a, settings, tmp_path
-):
-    settings.VAR_DIR = tmp_path
-    client = client_for(officer_a)
-
-    response = upload(client, mixed_workbook())
-
-    assert response.status_code == 400 and not Resource.objects.exists()
-    page = response.content.decode()
-    assert 'id="gs-import-errors"' in page and "不存在的资源" in page
-    marked = client.get(reverse("catalog:import_errors"))
-    assert marked.status_code == 200 and marked["Content-Type"] == transfer.XLSX
-    rows = list(load_workbook(io.BytesIO(marked.content))["信息资源"].iter_rows(values_only=True))
-    assert rows[0][-1] == "错误"
-
-
-def test_the_marked_workbook_is_only_for_the_session_that_uploaded(
-    client_for, officer_a, officer_b, settings, tmp_path
-):
-    settings.VAR_DIR = tmp_path
-    upload(client_for(officer_a), mixed_workbook())
-    assert client_for(officer_b).get(reverse("catalog:import_errors")).status_code == 404
-
-
-def test_a_clean_upload_applies_for_the_active_department(client_for, officer_a, dept_a):
-    content = filled([resource_row()], [item_row("户籍人口基本信息", "XM")])
-
-    response = upload(client_for(officer_a), content)
-
-    assert response.status_code == 302 and response["Location"] == reverse("catalog:import")
-    assert Resource.objects.get().provider == dept_a
-
-
-def test_staff_may_not_import(client_for, staff_a):
-    client = client_for(staff_a)
-    assert client.get(reverse("catalog:import")).status_code == 403
-    content = filled([resource_row()], [item_row("户籍人口基本信息", "XM")])
-    assert upload(client, content).status_code == 403 and not Resource.objects.exists()

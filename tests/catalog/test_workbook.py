@@ -4,10 +4,14 @@ and an export that imports back."""
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
+import zipfile
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from govshare.catalog import workbook
@@ -386,6 +390,47 @@ def test_bad_cells_are_filled_red_and_good_ones_are_not(officer_a, dept_a):
     assert validations(book[RES])["F"].type == "list"  # still a workbook to fill in
 
 
+def test_the_import_reports_its_steps_outside_its_transaction(officer_a, dept_a):
+    # when a bad workbook is imported with someone listening for progress
+    steps: list[tuple[int, str]] = []
+    workbook.catalog_import(
+        actor=officer_a,
+        provider=dept_a,
+        content=mixed_workbook(),
+        on_progress=lambda percent, message: steps.append((percent, message)),
+    )
+
+    # then they heard of the check (with the number of resources) and of the marking
+    assert [percent for percent, _message in steps] == [10, 90]
+    assert "5" in steps[0][1]
+
+
+def test_the_error_workbook_is_well_formed_and_keeps_the_templates_dropdowns(officer_a, dept_a):
+    # when the mixed workbook is imported and comes back marked
+    result = import_into(officer_a, dept_a, mixed_workbook())
+
+    # then every part of the error workbook is well-formed XML
+    with zipfile.ZipFile(io.BytesIO(result.error_workbook)) as package:
+        for name in package.namelist():
+            ET.fromstring(package.read(name))
+
+    # and it has the template's sheets and, on both data sheets, the template's dropdowns and
+    # rules (the 错误 column has none), with the heading and first two columns frozen
+    book = load_workbook(io.BytesIO(result.error_workbook))
+    assert book.sheetnames == [RES, ITEMS, "填表说明", "代码表"] and book.active.title == RES
+    assert book["代码表"].sheet_state == "hidden"
+    for title, columns in ((RES, workbook.resource_columns()), (ITEMS, workbook.item_columns())):
+        sheet, rules = book[title], validations(book[title])
+        for index, column in enumerate(columns):
+            if column.kind in (workbook.Kind.CHOICE, workbook.Kind.BOOLEAN):
+                assert rules[chr(ord("A") + index)].type == "list", column.field
+        assert chr(ord("A") + len(columns)) not in rules  # the 错误 column
+        assert sheet.freeze_panes == "C2" and sheet["A1"].font.b
+    share_types = list_values(book, validations(book[RES])["F"])
+    assert share_types == list(GUIDE_LABELS["share_type"].values())
+    assert validations(book[ITEMS])["E"].type == "whole"  # 长度: a whole number
+
+
 def test_the_error_workbook_once_fixed_imports(officer_a, dept_a):
     # given the error workbook of the mixed upload, with every marked cell corrected
     result = import_into(officer_a, dept_a, mixed_workbook())
@@ -558,3 +603,53 @@ def test_the_export_has_the_context_columns_and_continues_items_past_the_sheet_l
     # and it imports back from both item sheets
     result = import_into(officer_a, dept_a, exported)
     assert result.errors == [] and result.unchanged == 1
+
+
+def test_the_export_is_well_formed_with_the_templates_dropdowns_styles_and_guide(
+    officer_a, reviewer, dept_a
+):
+    # given a published resource whose summary holds XML's special characters
+    summary = "户籍 & 住址 <基本> 信息，含\"引号\"和'撇号'"
+    published(officer_a, reviewer, dept_a, summary=summary)
+
+    # when the catalog is exported
+    exported = workbook.catalog_export(Resource.objects.all())
+
+    # then every part of the file is well-formed XML
+    with zipfile.ZipFile(io.BytesIO(exported)) as package:
+        for name in package.namelist():
+            ET.fromstring(package.read(name))
+
+    # and it has the template's sheets, dropdowns, header styles and frozen panes
+    book = load_workbook(io.BytesIO(exported))
+    assert book.sheetnames == [RES, ITEMS, "填表说明", "代码表"] and book.active.title == RES
+    assert book["代码表"].sheet_state == "hidden"
+    for title, columns in ((RES, workbook.resource_columns()), (ITEMS, workbook.item_columns())):
+        rules = validations(book[title])
+        for index, column in enumerate(columns):
+            if column.kind in (workbook.Kind.CHOICE, workbook.Kind.BOOLEAN):
+                assert rules[chr(ord("A") + index)].type == "list", column.field
+        header = book[title]["A1"]
+        assert header.font.b and header.fill.fgColor.rgb.endswith("DCE6F1")
+        assert book[title].freeze_panes == "C2"
+    assert book[RES]["R1"].fill.fgColor.rgb.endswith("EDEDED")  # the grey context columns
+    assert book[RES]["C2"].value == summary
+
+    # and it imports back unchanged
+    result = import_into(officer_a, dept_a, exported)
+    assert result.errors == [] and result.unchanged == 1
+
+
+def test_the_export_reads_the_catalog_in_the_same_queries_however_many_resources(
+    officer_a, reviewer, dept_a
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            workbook.catalog_export(Resource.objects.all())
+        return len(captured)
+
+    published(officer_a, reviewer, dept_a, name="资源一")
+    one = queries()
+    for name in ("资源二", "资源三"):
+        published(officer_a, reviewer, dept_a, name=name)
+    assert queries() == one

@@ -1,20 +1,16 @@
 """Pages: the catalog workbook (template, import, export) and the JSON, CSV and DCAT exports.
 
-The import acts for the user's active department, where they must be data officer; it applies
-every row or none. When it applies none, the page lists the problems and offers the error
-workbook, kept for an hour in a private file that only the same session can download.
+The import acts for the user's active department, where they must be data officer. The upload
+is imported by a background job (``catalog.tasks``) that applies every row or none; the job's
+page follows its progress and then shows what was applied, or lists the problems and offers the
+error workbook. Only the uploader (and those who see every job: admins, auditors) see it.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
@@ -28,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.catalog import exports, workbook
+from govshare.catalog import exports, tasks, workbook
 from govshare.catalog.choices import ResourceStatus, ShareType
 from govshare.catalog.models import Resource
 from govshare.core.context_processors import node_name
 from govshare.core.forms import StyledForm
+from govshare.core.models import Job
 from govshare.core.permissions import require
 from govshare.orgs.models import Department
 
@@ -40,9 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 JSON_LD = "application/ld+json"
-ERRORS_SESSION_KEY = "catalog_import_errors"
-ERRORS_KEPT_SECONDS = 3600
-ERRORS_SHOWN = 500  # rows of the problem table; the error workbook has them all
+RECENT_IMPORTS = 5  # the user's own, listed on the import page
 ANY: list[tuple[Any, Any]] = [("", "---------")]
 CATEGORY_PREFIX = RegexValidator(
     r"^[0-9A-Za-z]{1,20}$", gettext_lazy("Enter a classification code.")
@@ -108,21 +103,10 @@ def importing_department(request: HttpRequest) -> Department:
     return department
 
 
-def errors_dir() -> Path:
-    return Path(settings.VAR_DIR) / "tmp" / "catalog-import-errors"
-
-
-def keep_error_workbook(request: HttpRequest, content: bytes) -> None:
-    """Store the error workbook under a random name that only this session knows."""
-    folder = errors_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - ERRORS_KEPT_SECONDS
-    for old in folder.glob("*.xlsx"):  # forget the workbooks nobody came back for
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.xlsx").write_bytes(content)
-    request.session[ERRORS_SESSION_KEY] = token
+def import_jobs(user: Any) -> QuerySet[Job]:
+    """The catalog imports ``user`` may see: the jobs' own rule (their own; admins all)."""
+    path = tasks.import_catalog_workbook.module_path
+    return Job.objects.restrict(user, "view").filter(task_path=path)
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -136,53 +120,57 @@ def template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def catalog_import(request: HttpRequest) -> HttpResponse:
-    """Upload the catalog workbook for the active department: all rows, or nothing."""
+    """Upload the catalog workbook for the active department; a job imports it."""
     department = importing_department(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
-        result = workbook.catalog_import(actor=request.user, provider=department, content=content)
-        if result.is_valid:
-            messages.success(request, _import_summary(result))
-            return redirect("catalog:import")
-        if result.error_workbook:
-            keep_error_workbook(request, result.error_workbook)
+        job = tasks.catalog_import_start(actor=request.user, provider=department, content=content)
+        return redirect("catalog:import_job", pk=job.pk)
+    own_imports = import_jobs(request.user).filter(created_by=request.user)
     context = {
         "form": form,
         "department": department,
-        "result": result,
-        "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
-        "has_error_workbook": bool(result and result.error_workbook),
+        "recent_imports": own_imports[:RECENT_IMPORTS],
     }
-    failed = request.method == "POST" and (result is None or not result.is_valid)
-    status = 400 if failed else 200
+    status = 400 if request.method == "POST" else 200
     return render(request, "catalog/transfer/import.html", context, status=status)
-
-
-def _import_summary(result: workbook.ImportResult) -> str:
-    return _(
-        "The catalog workbook was imported: %(created)s new drafts, %(updated)s drafts updated, "
-        "%(changed)s published resources changed in a new version, %(unchanged)s unchanged."
-    ) % {
-        "created": result.created,
-        "updated": result.updated,
-        "changed": result.changed,
-        "unchanged": result.unchanged,
-    }
 
 
 @login_required
 @require_GET
-def import_errors(request: HttpRequest) -> HttpResponse:
-    """The error workbook of this session's last failed import."""
-    token = request.session.get(ERRORS_SESSION_KEY)
-    if not token:
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress, then its outcome (polled by htmx while the job runs)."""
+    job = get_object_or_404(import_jobs(request.user), pk=pk)
+    outcome = job.result if job.status == Job.Status.SUCCEEDED else None
+    context = {
+        "job": job,
+        "is_running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),
+        "outcome": outcome,
+        "summary": _import_summary(outcome) if outcome and outcome["applied"] else "",
+        "has_error_workbook": bool(outcome and tasks.error_workbook_path(job)),
+    }
+    is_poll = request.headers.get("HX-Request")
+    template = "import_job_status.html" if is_poll else "import_job.html"
+    return render(request, f"catalog/transfer/{template}", context)
+
+
+def _import_summary(outcome: dict[str, Any]) -> str:
+    return _(
+        "The catalog workbook was imported: %(created)s new drafts, %(updated)s drafts updated, "
+        "%(changed)s published resources changed in a new version, %(unchanged)s unchanged."
+    ) % {name: outcome[name] for name in ("created", "updated", "changed", "unchanged")}
+
+
+@login_required
+@require_GET
+def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The error workbook of an import that applied nothing."""
+    job = get_object_or_404(import_jobs(request.user), pk=pk)
+    path = tasks.error_workbook_path(job)
+    if path is None:
         raise Http404
-    source = errors_dir() / f"{token}.xlsx"
-    if not source.is_file():
-        raise Http404
-    return download(source.read_bytes(), "信息资源目录编制表-错误.xlsx", XLSX)
+    return download(path.read_bytes(), "信息资源目录编制表-错误.xlsx", XLSX)
 
 
 def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
@@ -212,7 +200,8 @@ export_dcat = _export_view(dcat_document, "jsonld", JSON_LD)
 urlpatterns: list[URLPattern] = [
     path("transfer/template.xlsx", template, name="template"),
     path("transfer/import/", catalog_import, name="import"),
-    path("transfer/import/errors.xlsx", import_errors, name="import_errors"),
+    path("transfer/import/<int:pk>/", import_job, name="import_job"),
+    path("transfer/import/<int:pk>/errors.xlsx", import_job_errors, name="import_job_errors"),
     path("transfer/export.xlsx", export_xlsx, name="export"),
     path("transfer/export.json", export_json, name="export_json"),
     path("transfer/export.csv", export_csv, name="export_csv"),
