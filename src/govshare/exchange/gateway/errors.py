@@ -1,8 +1,9 @@
 """Error values of the exchange gateway (网关): a code, an HTTP status and a message per code.
 
-Bodies are ``{"code", "message", "fields"}`` like the rest of the API (CONVENTIONS rule 7). The
-gateway runs outside Django's request cycle, so its messages live here in both languages rather
-than going through gettext per call: Chinese by default, English for ``Accept-Language: en``.
+Bodies are ``{"code", "message", "fields"}`` like the rest of the API (CONVENTIONS rule 7).
+Messages go through gettext like the rest of the platform: Chinese by default, English for
+``Accept-Language: en``. The gateway runs outside Django's request cycle, so the language is
+chosen where a body is rendered — only for refusals; an answer with data carries no message.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class GatewayCode(StrEnum):
@@ -43,55 +48,54 @@ class GatewayCode(StrEnum):
 
 C = GatewayCode
 
-# code → (HTTP status, Chinese message, English message)
-MESSAGES: dict[GatewayCode, tuple[int, str, str]] = {
-    C.NOT_AUTHENTICATED: (401, "缺少访问令牌。", "An access token is required."),
-    C.TOKEN_INVALID: (401, "访问令牌无效。", "The access token is not valid."),
-    C.TOKEN_EXPIRED: (401, "访问令牌已过期，请重新获取。", "The access token has expired."),
-    C.BAD_CREDENTIALS: (401, "应用凭证错误。", "Wrong app key or secret."),
-    C.CREDENTIAL_REVOKED: (401, "应用凭证已吊销。", "The application credential is revoked."),
-    C.IP_NOT_ALLOWED: (403, "调用地址不在白名单内。", "Calls from this address are not allowed."),
-    C.NO_GRANT: (403, "本应用未获该资源的授权。", "This application has no grant on it."),
-    C.GRANT_SUSPENDED: (403, "授权已暂停。", "The grant is suspended."),
-    C.GRANT_EXPIRED: (403, "授权已过期。", "The grant has expired."),
-    C.GRANT_REVOKED: (403, "授权已撤销。", "The grant is revoked."),
-    C.GRANT_NOT_YET_VALID: (403, "授权尚未生效。", "The grant is not valid yet."),
-    C.MODE_NOT_GRANTED: (403, "未授权此交付方式。", "This delivery mode is not granted."),
-    C.ITEM_NOT_GRANTED: (403, "请求了未授权的信息项。", "An item asked for is not granted."),
-    C.NOT_FOUND: (404, "接口不存在。", "No such endpoint."),
-    C.RESOURCE_NOT_FOUND: (404, "资源不存在或未挂接。", "No such published, mounted resource."),
-    C.METHOD_NOT_ALLOWED: (405, "不支持此请求方法。", "Method not allowed."),
-    C.INVALID: (422, "请求参数有误。", "Invalid parameters."),
-    C.UNKNOWN_PARAMETER: (422, "存在未知参数。", "Unknown parameters."),
-    C.MISSING_KEY: (422, "请至少提供一个查询键。", "Give at least one key item to look up by."),
-    C.BODY_TOO_LARGE: (413, "请求体过大。", "The request body is too large."),
-    C.RATE_LIMITED: (429, "调用频率超过限制。", "Too many calls per minute."),
-    C.QUOTA_EXCEEDED: (429, "已超过每日调用配额。", "The daily quota is used up."),
-    C.UPSTREAM_FAILURE: (502, "上游接口调用失败。", "The upstream service failed."),
-    C.UPSTREAM_TIMEOUT: (504, "上游接口响应超时。", "The upstream service timed out."),
+# code → (HTTP status, message)
+MESSAGES: dict[GatewayCode, tuple[int, Any]] = {
+    C.NOT_AUTHENTICATED: (401, _("An access token is required.")),
+    C.TOKEN_INVALID: (401, _("The access token is not valid.")),
+    C.TOKEN_EXPIRED: (401, _("The access token has expired.")),
+    C.BAD_CREDENTIALS: (401, _("Wrong app key or secret.")),
+    C.CREDENTIAL_REVOKED: (401, _("The application credential is revoked.")),
+    C.IP_NOT_ALLOWED: (403, _("Calls from this address are not allowed.")),
+    C.NO_GRANT: (403, _("This application has no grant on it.")),
+    C.GRANT_SUSPENDED: (403, _("The grant is suspended.")),
+    C.GRANT_EXPIRED: (403, _("The grant has expired.")),
+    C.GRANT_REVOKED: (403, _("The grant is revoked.")),
+    C.GRANT_NOT_YET_VALID: (403, _("The grant is not valid yet.")),
+    C.MODE_NOT_GRANTED: (403, _("This delivery mode is not granted.")),
+    C.ITEM_NOT_GRANTED: (403, _("An item asked for is not granted.")),
+    C.NOT_FOUND: (404, _("No such endpoint.")),
+    C.RESOURCE_NOT_FOUND: (404, _("No such published, mounted resource.")),
+    C.METHOD_NOT_ALLOWED: (405, _("Method not allowed.")),
+    C.INVALID: (422, _("Invalid parameters.")),
+    C.UNKNOWN_PARAMETER: (422, _("Unknown parameters.")),
+    C.MISSING_KEY: (422, _("Give at least one key item to look up by.")),
+    C.BODY_TOO_LARGE: (413, _("The request body is too large.")),
+    C.RATE_LIMITED: (429, _("Too many calls per minute.")),
+    C.QUOTA_EXCEEDED: (429, _("The daily quota is used up.")),
+    C.UPSTREAM_FAILURE: (502, _("The upstream service failed.")),
+    C.UPSTREAM_TIMEOUT: (504, _("The upstream service timed out.")),
     C.DELIVERY_LOG_UNAVAILABLE: (
         503,
-        "交付日志暂不可写，网关暂停服务。",
-        "The delivery log cannot be written; the gateway is not serving.",
+        _("The delivery log cannot be written; the gateway is not serving."),
     ),
-    C.INTERNAL: (500, "网关内部错误。", "Internal gateway error."),
+    C.INTERNAL: (500, _("Internal gateway error.")),
 }
 
-# Field-level messages: rule → (Chinese, English); "%s" takes the detail.
-FIELD_MESSAGES: dict[str, tuple[str, str]] = {
-    "unknown": ("未知参数。", "Unknown parameter."),
-    "not_granted": ("该信息项未授权。", "This item is not granted."),
-    "unknown_item": ("资源没有该信息项。", "The resource has no such item."),
-    "too_long": ("值过长（最多 %s 个字符）。", "Value too long (at most %s characters)."),
-    "too_many": ("值过多（最多 %s 个）。", "Too many values (at most %s)."),
-    "integer": ("须为 0 到 %s 之间的整数。", "Must be an integer from 0 to %s."),
-    "required": ("必填。", "Required."),
-    "not_text": ("须为文本。", "Must be text."),
-    "bad_body": ("请求体须为 JSON 对象或表单。", "The body must be a JSON object or a form."),
-    "not_key": ("不是该资源的查询键。", "Not a key item of this resource."),
-    "bad_header": ("请求头无效。", "Invalid header."),
-    "format": ("格式不符（%s）。", "Wrong format (%s)."),
-    "text": ("%s", "%s"),  # a message written elsewhere (a connector's), already translated
+# Field-level messages by rule; "%s" takes the detail.
+FIELD_MESSAGES: dict[str, Any] = {
+    "unknown": _("Unknown parameter."),
+    "not_granted": _("This item is not granted."),
+    "unknown_item": _("The resource has no such item."),
+    "too_long": _("Value too long (at most %s characters)."),
+    "too_many": _("Too many values (at most %s)."),
+    "integer": _("Must be an integer from 0 to %s."),
+    "required": _("Required."),
+    "not_text": _("Must be text."),
+    "bad_body": _("The body must be a JSON object or a form."),
+    "not_key": _("Not a key item of this resource."),
+    "bad_header": _("Invalid header."),
+    "format": _("Wrong format (%s)."),
+    "text": "%s",  # a message written elsewhere (a connector's), already translated
 }
 
 
@@ -118,13 +122,13 @@ def wants_english(accept_language: str) -> bool:
 
 
 def error_body(error: GatewayError, english: bool) -> dict[str, Any]:
-    index = 2 if english else 1
-    fields: dict[str, str] = {}
-    for name, rule in error.fields.items():
-        key, detail = (rule, None) if isinstance(rule, str) else rule
-        text = FIELD_MESSAGES[key][index - 1]
-        fields[name] = text % detail if detail is not None else text
-    message = str(MESSAGES[error.code][index])
+    with translation.override("en" if english else settings.LANGUAGE_CODE):
+        fields: dict[str, str] = {}
+        for name, rule in error.fields.items():
+            key, detail = (rule, None) if isinstance(rule, str) else rule
+            text = str(FIELD_MESSAGES[key])
+            fields[name] = text % detail if detail is not None else text
+        message = str(MESSAGES[error.code][1])
     if fields:
         message = f"{message} {'; '.join(fields)}" if english else f"{message}{'、'.join(fields)}"
     return {"code": error.code.value, "message": message, "fields": fields}
