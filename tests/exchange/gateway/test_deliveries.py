@@ -24,6 +24,17 @@ def token(world, gw):
     return gw.token(world)
 
 
+def query_until_served(gw, query, token, request_id, seconds=5.0):
+    """Call until the gateway answers 200 (it recovers by itself) or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
+                         headers={"X-Request-Id": request_id})  # fmt: skip
+        if answer.status_code == 200 or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
+
+
 def test_every_call_has_exactly_one_record_and_the_chain_verifies(world, gw, token):
     # given calls that succeed and calls refused at every step
     query = f"/gw/resources/{world.ref}/query"
@@ -102,14 +113,7 @@ def test_the_gateway_fails_closed_when_the_log_cannot_be_written_then_recovers(
 
     # when the log is writable again, the gateway serves again by itself
     monkeypatch.setattr(store, "append", real_append)
-    deadline = time.monotonic() + 5
-    while True:
-        answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
-                         headers={"X-Request-Id": "after"})  # fmt: skip
-        if answer.status_code == 200 or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert answer.status_code == 200
+    assert query_until_served(gw, query, token, "after").status_code == 200
 
     # then the refusals were recorded as 503s (not the answers that were never sent) and the
     # chain holds together
@@ -129,14 +133,7 @@ def test_the_writer_reconnects_when_its_connection_is_lost(world, gw, token):
     assert first.status_code == 503
 
     # ... and the writer reconnects by itself and serves again
-    deadline = time.monotonic() + 5
-    while True:
-        answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
-                         headers={"X-Request-Id": "c2"})  # fmt: skip
-        if answer.status_code == 200 or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert answer.status_code == 200
+    assert query_until_served(gw, query, token, "c2").status_code == 200
     assert DeliveryRecord.objects.filter(request_id="c2", status=200).count() == 1
     assert chain.verify_chain(DeliveryRecord).is_intact
 
