@@ -30,9 +30,13 @@ engine = sa.create_engine(URL, pool_size=8, max_overflow=8)
 INLINE = URL.startswith("sqlite")
 LOOKUP = sa.text("SELECT sfzh, xm, xb FROM person WHERE sfzh = :key ORDER BY id LIMIT 10")
 ITEMS = ["GMSFHM", "XM", "XBDM"]
+# The connector's engine as the gateway builds it (autocommit on a network database).
+connector_engine = sa.create_engine(
+    URL, pool_size=8, max_overflow=8, **({} if INLINE else {"isolation_level": "AUTOCOMMIT"})
+)
 connector = SqlConnector(
-    engine,
-    reflect_table(engine, "person"),
+    connector_engine,
+    reflect_table(connector_engine, "person"),
     columns={"GMSFHM": "sfzh", "XM": "xm", "XBDM": "xb"},
     key_items=["GMSFHM"],
     fixed_filter={},

@@ -202,9 +202,9 @@ class ChainWriter:
         )
         quote = wrapper.ops.quote_name
         columns = [*(field.column for field in self.fields), "seq", "prev_hash", "hash"]
-        self._insert_head = "INSERT INTO {} ({}) VALUES ".format(
-            quote(self.model._meta.db_table), ", ".join(quote(column) for column in columns)
-        )
+        table, names = quote(self.model._meta.db_table), ", ".join(map(quote, columns))
+        self._insert_head = f"INSERT INTO {table} ({names}) VALUES "
+        self._copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self._row_sql = "(" + ", ".join([marker] * len(columns)) + ")"
         self._rows_per_insert = max(1, MAX_INSERT_PARAMS // len(columns))
         cursor = wrapper.connection.cursor()
@@ -259,7 +259,15 @@ class ChainWriter:
             cursor.close()
 
     def _insert(self, cursor: Any, values: list[Any], count: int) -> None:
+        """SQLite: one multi-row INSERT per 30,000 values. PostgreSQL: COPY, one stream for the
+        batch (Django's client-side binding would parse a long multi-row INSERT anew for every
+        batch, and row-by-row INSERTs cost a round trip each)."""
         width = len(values) // count
+        if not self.is_local_file:
+            with cursor.copy(self._copy_sql) as copy:
+                for start in range(0, len(values), width):
+                    copy.write_row(values[start : start + width])
+            return
         step = self._rows_per_insert
         for start in range(0, count, step):
             rows = min(step, count - start)

@@ -115,6 +115,10 @@ def build_engine(connection: Connection, *, pooled: bool = True) -> sa.Engine:
     # No pre-ping: it would cost a second round trip on every gateway call. A connection the
     # source has dropped fails one call (502) and is discarded; recycling keeps them fresh.
     options: dict[str, Any] = {"connect_args": connect_args(connection.engine)}
+    if connection.engine != Engine.SQLITE:
+        # Lookups are single statements: in autocommit no BEGIN goes before each, and no
+        # ROLLBACK after it when the connection returns to the pool (two round trips a call).
+        options["isolation_level"] = "AUTOCOMMIT"
     if pooled:
         options.update(
             pool_size=4, max_overflow=4, pool_timeout=CONNECT_TIMEOUT_S, pool_recycle=1800

@@ -7,6 +7,7 @@ record committed → answer. Any refusal on the way is an answer too, and record
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -14,6 +15,7 @@ import os
 import re
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +56,7 @@ from govshare.exchange.masking import mask
 logger = logging.getLogger("govshare.gateway")
 
 DEFAULT_LIMIT = 10
+SOURCE_THREADS = 8
 MAX_LIMIT = openapi.MAX_LIMIT
 MAX_OFFSET = openapi.MAX_OFFSET
 PAGING = frozenset({"items", "limit", "offset"})
@@ -163,6 +166,9 @@ class Gateway:
     def __init__(self, *, poll_seconds: float = 1.0, redis_url: str | None = None) -> None:
         self.policy = PolicyStore(poll_seconds=poll_seconds)
         self.writer = DeliveryWriter()
+        # Threads for sources over the network: as many as a source's pool has connections
+        # (connectors/sql.py), so no more threads contend for the interpreter lock than can work.
+        self.sources = ThreadPoolExecutor(SOURCE_THREADS, thread_name_prefix="gateway-sources")
         self.redis_url = (
             getattr(settings, "GOVSHARE_REDIS_URL", "") if redis_url is None else redis_url
         )
@@ -221,6 +227,7 @@ class Gateway:
             await self.writer.stop()
             await self.limiter.close()
             await run_in_threadpool(connectors.clear_connectors)
+            self.sources.shutdown(wait=False)
 
     def first_load(self) -> None:
         try:
@@ -429,7 +436,7 @@ class Gateway:
         try:
             if _is_local(mount):
                 return work()
-            return await run_in_threadpool(work)
+            return await asyncio.get_running_loop().run_in_executor(self.sources, work)
         except connectors.BadParameter as error:
             raise GatewayError(GatewayCode.INVALID, {"parameters": ("text", str(error))}) from None
         except connectors.UpstreamTimeout:
