@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from govshare.core.config import param_set
 from govshare.core.crypto import sm3_hex
 from govshare.core.models import AuditEvent
 from govshare.inventory.models import InformationSystem, ShadowSystem, UsageReport
@@ -179,6 +180,29 @@ def test_an_officer_reports_by_name_and_an_unknown_name_becomes_a_shadow_system(
     assert UsageReport.objects.count() == 1
 
 
+def test_new_shadow_systems_stop_at_the_daily_number_of_the_department(
+    officer_a, dept_a, admin_user
+):
+    # given a daily number of 2 new shadow systems per department
+    param_set(actor=admin_user, key="inventory.shadow.new_per_department_per_day", value=2)
+    for name in ("小程序甲", "小程序乙"):
+        usage_report_by_name(actor=officer_a, name=name, date=today(), active_users=1, requests=1)
+
+    # when a third unknown name is reported the same day, it is refused and nothing is noted
+    with pytest.raises(ValidationError) as refused:
+        usage_report_by_name(
+            actor=officer_a, name="小程序丙", date=today(), active_users=1, requests=1
+        )
+    assert "name" in refused.value.message_dict
+    assert ShadowSystem.objects.count() == 2
+
+    # but a name already noted is still counted
+    again = usage_report_by_name(
+        actor=officer_a, name="小程序甲", date=today(), active_users=1, requests=1
+    )
+    assert again.shadow.times_seen == 2
+
+
 def test_staff_may_not_report_by_name(staff_a, dept_a):
     SystemFactory(department=dept_a, name="社区矫正管理系统")
     with pytest.raises(PermissionDenied):
@@ -266,6 +290,20 @@ def test_an_unknown_name_is_answered_202_and_listed_as_a_shadow_system(officer_a
     # reported again, the same shadow system is seen once more
     send(api_client(officer_a), "POST", REPORTS, body)
     assert ShadowSystem.objects.get().times_seen == 2
+
+
+def test_past_the_daily_number_of_new_shadow_systems_the_api_answers_409(
+    officer_a, dept_a, admin_user
+):
+    param_set(actor=admin_user, key="inventory.shadow.new_per_department_per_day", value=1)
+    body = {"system": "没登记的系统", "date": today().isoformat(), "active_users": 2, "requests": 3}
+    assert send(api_client(officer_a), "POST", REPORTS, body).status_code == 202
+
+    response = send(api_client(officer_a), "POST", REPORTS, {**body, "system": "另一个"})
+
+    assert response.status_code == 409, response.content
+    assert "name" in response.json()["fields"]
+    assert ShadowSystem.objects.count() == 1
 
 
 def test_a_name_of_another_departments_system_is_a_shadow_for_the_officer(

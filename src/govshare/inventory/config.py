@@ -110,3 +110,18 @@ REPORT_WINDOW = declare(
         section=SECTION,
     )
 )
+SHADOW_DAILY_CAP = declare(
+    ParamSpec(
+        "inventory.shadow.new_per_department_per_day",
+        50,
+        _("New shadow systems per department per day"),
+        _(
+            "Usage reports naming systems missing from the census note at most this many new "
+            "shadow systems for one department a day; past it such reports are refused until "
+            "the next day (names already noted are still counted)."
+        ),
+        minimum=1,
+        maximum=10000,
+        section=SECTION,
+    )
+)

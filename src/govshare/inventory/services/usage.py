@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.config import param
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.jobs import job_start
 from govshare.core.models import Job
 from govshare.core.permissions import require
 from govshare.core.roles import Role
+from govshare.inventory import config
 from govshare.inventory.choices import Lifecycle
 from govshare.inventory.models import InformationSystem, ShadowSystem, UsageReport
 from govshare.inventory.services.zombies import shadow_record
@@ -232,7 +234,28 @@ def usage_report_by_name(
         )
         return UsageOutcome(report=report)
     owner = department or _only_department(departments)
+    _check_shadow_cap(owner, name)
     return UsageOutcome(shadow=shadow_record(name=name, source=SHADOW_SOURCE, department=owner))
+
+
+def _check_shadow_cap(owner: Department | None, name: str) -> None:
+    """Refuse a new shadow system past the department's daily number: a reporting key or a
+    script gone wrong must not flood the authority's follow-up list."""
+    shadows = ShadowSystem.objects.filter(source=SHADOW_SOURCE, department=owner)
+    if shadows.filter(name=name[:150]).exists():
+        return  # seen before: only counted again
+    cap = int(param(config.SHADOW_DAILY_CAP.key))
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    if shadows.filter(first_seen__gte=midnight).count() >= cap:
+        raise field_error(
+            "name",
+            _(
+                "%(count)s systems missing from the census were already reported for this "
+                "department today; register this one in the census, or report it tomorrow."
+            )
+            % {"count": cap},
+            ErrorCode.CONFLICT,
+        )
 
 
 def _reporting_departments(actor: Any, department: Department | None) -> set[int]:
