@@ -3,8 +3,9 @@ on the same source table, and nothing else (no token, grant, masking or log).
 
 - ``/bare/query``: the lookup as a plain service would write it, with SQLAlchemy Core (a
   connection from the pool per call, a text statement) — the baseline the issue names;
-- ``/bare/connector``: the lookup through the gateway's own table connector (the same code path
-  the gateway runs), so the difference to the gateway is its governance alone.
+- ``/bare/connector``: the lookup through the gateway's own table connector, run as the gateway
+  runs it (inline for SQLite, on the loop for PostgreSQL), so the difference to the gateway is
+  its governance alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.routing import Route
 
 django.setup()
 
+from govshare.exchange.connectors.pg_async import greenlet_spawn  # noqa: E402
 from govshare.exchange.connectors.sql import SqlConnector, reflect_table  # noqa: E402
 
 URL = os.environ["GOVSHARE_BENCH_SOURCE_URL"]
@@ -61,7 +63,12 @@ async def query(request: Request) -> JSONResponse:
 
 async def query_connector(request: Request) -> JSONResponse:
     key = request.query_params.get("GMSFHM", "")
-    rows = connector_lookup(key) if INLINE else await run_in_threadpool(connector_lookup, key)
+    if INLINE:
+        rows = connector_lookup(key)
+    elif connector.serves_from_loop:  # as the gateway runs it: PostgreSQL on the loop
+        rows = await greenlet_spawn(connector_lookup, key)
+    else:
+        rows = await run_in_threadpool(connector_lookup, key)
     return JSONResponse({"rows": rows})
 
 

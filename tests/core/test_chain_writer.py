@@ -3,9 +3,13 @@ hashes them, interleave with it in one chain, and a failed batch leaves nothing 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.chain import ChainHead, ChainWriter, append_records, verify_chain
 from govshare.exchange.models import DeliveryRecord
 
@@ -95,3 +99,23 @@ def test_a_closed_writer_refuses_to_append(writer):
     writer.close()
     with pytest.raises(RuntimeError, match="not open"):
         writer.append([delivery(0)])
+
+
+def test_on_postgresql_the_writer_appends_from_an_event_loop_without_a_thread():
+    if connection.vendor != "postgresql":
+        pytest.skip("the asynchronous path is PostgreSQL's")
+
+    async def append_on_the_loop():
+        writer = ChainWriter(DeliveryRecord)
+        await writer.open_on_loop()
+        try:
+            await greenlet_spawn(writer.append, [delivery(0), delivery(1)])
+        finally:
+            await greenlet_spawn(writer.close)
+
+    asyncio.run(append_on_the_loop())
+    assert list(DeliveryRecord.objects.values_list("request_id", flat=True).order_by("seq")) == [
+        "req-0",
+        "req-1",
+    ]
+    assert verify_chain(DeliveryRecord).is_intact

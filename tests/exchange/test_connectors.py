@@ -3,6 +3,8 @@ upstream on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,9 +18,10 @@ from govshare.exchange.connectors import (
     connector_for,
     connector_for_table,
 )
+from govshare.exchange.connectors.pg_async import greenlet_spawn
 from govshare.exchange.connectors.sql import sqlite_path
 from govshare.exchange.models import Connection
-from tests.exchange.conftest import COLUMNS, UPSTREAM_KEY
+from tests.exchange.conftest import COLUMNS, PG_URL, UPSTREAM_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +157,49 @@ def test_verify_compares_numbers_and_dates_by_value(source):
     assert result == {"GMSFHM": True, "SR": True, "CSRQ": True}
     wrong = connector.verify({"GMSFHM": ZHANG, "SR": "abc", "CSRQ": "1990-01-02"}, ["GMSFHM"])
     assert wrong == {"GMSFHM": True, "SR": False, "CSRQ": False}
+
+
+# --- PostgreSQL on the event loop -------------------------------------------------------------
+
+
+def on_the_loop(connector, method, *args):
+    """``connector.method(*args)`` as the gateway runs it for PostgreSQL: inside greenlet_spawn
+    on an event loop, its connections closed before the loop ends."""
+
+    async def run():
+        try:
+            return await greenlet_spawn(getattr(connector, method), *args)
+        finally:
+            await connector.close_loop_connections()
+
+    return asyncio.run(run())
+
+
+def test_on_the_event_loop_a_postgresql_source_answers_as_from_a_thread(postgresql_source):
+    columns = {"GMSFHM": "id_number", "XM": "name", "CSRQ": "birth", "SR": "income"}
+    connector = table_connector(postgresql_source, columns=columns)
+    assert connector.serves_from_loop
+    query = ({"GMSFHM": [ZHANG, OUYANG]}, ["XM", "CSRQ", "SR"], {}, 10, 0)
+    verify = ({"GMSFHM": ZHANG, "SR": "1234.5", "CSRQ": "1990-01-02"}, ["GMSFHM"])
+
+    assert on_the_loop(connector, "query", *query) == connector.query(*query)
+    assert on_the_loop(connector, "verify", *verify) == connector.verify(*verify)
+    assert on_the_loop(connector, "verify", *verify) == {"GMSFHM": True, "SR": True, "CSRQ": False}
+
+
+def test_on_the_event_loop_a_failing_statement_is_a_connector_failure(postgresql_source):
+    connector = table_connector(postgresql_source)
+    engine = sa.create_engine(PG_URL, poolclass=sa.pool.NullPool)
+    with engine.begin() as db:  # the provider drops the table under the mount
+        db.execute(sa.text(f'DROP TABLE "{postgresql_source.table}"'))
+    engine.dispose()
+    with pytest.raises(UpstreamFailure):
+        on_the_loop(connector, "query", {"GMSFHM": [ZHANG]}, ["XM"], {}, 10, 0)
+
+
+def test_sqlite_and_mysql_sources_are_read_from_threads(sqlite_source, mysql_source):
+    assert not table_connector(sqlite_source).serves_from_loop
+    assert not table_connector(mysql_source).serves_from_loop
 
 
 # --- SQLite file names ----------------------------------------------------------------------

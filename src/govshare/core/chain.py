@@ -14,9 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import psycopg
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 
+from govshare.core.async_bridge import BridgedConnection, greenlet_spawn
 from govshare.core.crypto import sm3_hex
 
 GENESIS_HASH = "0" * 64
@@ -129,7 +131,7 @@ def _insert(model: type[Chained], records: list[Chained]) -> None:
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
+        ", ".join(quote(_column(field)) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
     rows = [
@@ -144,6 +146,13 @@ def _insert(model: type[Chained], records: list[Chained]) -> None:
     for record in records:
         record._state.adding = False
         record._state.db = connection.alias
+
+
+def _column(field: models.Field) -> str:
+    """A concrete field's column; django-stubs types ``column`` as optional for all fields."""
+    if field.column is None:
+        raise ValueError(f"{field.name} has no column")  # concrete fields always have one
+    return field.column
 
 
 def _adapter(field: models.Field, connection: Any) -> Any:
@@ -183,45 +192,65 @@ class ChainWriter:
         self.model = model
         self.alias = alias
         self.fields = _insert_fields(model)
-        self._wrapper: Any = None
+        self._wrapper: Any = None  # Django's backend, when connected through it
+        self._connection: Any = None  # a DB-API connection, or a bridged asynchronous one
 
     def open(self) -> None:
+        """Connect through Django's backend (outside the event loop: connecting blocks)."""
         wrapper = connections.create_connection(self.alias)
         wrapper.connect()
         wrapper.inc_thread_sharing()  # opened in one thread, used and closed in others
+        self._prepare(wrapper)
+        self._connection = wrapper.connection
         self._wrapper = wrapper
+        self._start()
+
+    async def open_on_loop(self) -> None:
+        """PostgreSQL: connect asynchronously; then ``append`` and ``close`` are to be called
+        inside ``greenlet_spawn`` on this loop, and wait for the database without a thread."""
+        wrapper = connections.create_connection(self.alias)
+        params = wrapper.get_connection_params()
+        params.pop("cursor_factory", None)  # Django's is a synchronous cursor class
+        connection = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+        self._prepare(wrapper)
+        self._connection = BridgedConnection(connection)
+        await greenlet_spawn(self._start)
+
+    def _prepare(self, wrapper: Any) -> None:
+        """Adapters and statements for the backend (vendor, quoting, placeholders)."""
         self._adapt = [(field.attname, _adapter(field, wrapper)) for field in self.fields]
         marker = "?" if wrapper.vendor == "sqlite" else "%s"
-        self._marker = marker
         self._begin = "BEGIN IMMEDIATE" if wrapper.vendor == "sqlite" else "BEGIN"
-        head = wrapper.ops.quote_name(ChainHead._meta.db_table)
+        quote = wrapper.ops.quote_name
+        head = quote(ChainHead._meta.db_table)
         lock = "" if wrapper.vendor == "sqlite" else " FOR UPDATE"
         self._read_head = f"SELECT last_seq, last_hash FROM {head} WHERE name = {marker}{lock}"
         self._move_head = (
             f"UPDATE {head} SET last_seq = {marker}, last_hash = {marker} WHERE name = {marker}"
         )
-        quote = wrapper.ops.quote_name
-        columns = [*(field.column for field in self.fields), "seq", "prev_hash", "hash"]
+        self._new_head = (
+            f"INSERT INTO {head} (name, last_seq, last_hash) VALUES ({marker}, 0, {marker}) "
+            "ON CONFLICT (name) DO NOTHING"
+        )
+        columns = [*(_column(field) for field in self.fields), "seq", "prev_hash", "hash"]
         table, names = quote(self.model._meta.db_table), ", ".join(map(quote, columns))
         self._insert_head = f"INSERT INTO {table} ({names}) VALUES "
         self._copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self._row_sql = "(" + ", ".join([marker] * len(columns)) + ")"
         self._rows_per_insert = max(1, MAX_INSERT_PARAMS // len(columns))
-        cursor = wrapper.connection.cursor()
-        if wrapper.vendor == "sqlite":
+
+    def _start(self) -> None:
+        cursor = self._connection.cursor()
+        if self.is_local_file:
             # A writer revisits the same index pages batch after batch: keep them in memory
             # (64 MiB instead of SQLite's 2 MiB) rather than reading them back each time.
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        cursor.execute(  # the chain's head row, if it is new
-            f"INSERT INTO {head} (name, last_seq, last_hash) VALUES ({marker}, 0, {marker}) "
-            "ON CONFLICT (name) DO NOTHING",
-            [self.model.chain_name, GENESIS_HASH],
-        )
+        cursor.execute(self._new_head, [self.model.chain_name, GENESIS_HASH])  # if it is new
         cursor.close()
 
     @property
     def is_open(self) -> bool:
-        return self._wrapper is not None
+        return self._connection is not None
 
     @property
     def is_local_file(self) -> bool:
@@ -229,15 +258,18 @@ class ChainWriter:
         return connections.settings[self.alias]["ENGINE"].endswith("sqlite3")
 
     def close(self) -> None:
-        wrapper, self._wrapper = self._wrapper, None
+        connection, wrapper = self._connection, self._wrapper
+        self._connection = self._wrapper = None
         if wrapper is not None:
             wrapper.close()
+        elif connection is not None:
+            connection.close()
 
     def append(self, rows: list[Mapping[str, Any]]) -> None:
         """Append ``rows`` in one transaction; on any error nothing of the batch is written."""
-        if self._wrapper is None:
+        if self._connection is None:
             raise RuntimeError("the chain writer is not open")
-        cursor = self._wrapper.connection.cursor()
+        cursor = self._connection.cursor()
         try:
             cursor.execute(self._begin)
             cursor.execute(self._read_head, [self.model.chain_name])
@@ -284,7 +316,7 @@ class ChainWriter:
         try:
             self.close()
         except Exception:
-            self._wrapper = None
+            self._connection = self._wrapper = None
 
 
 def _insert_fields(model: type[models.Model]) -> list[models.Field]:
@@ -316,7 +348,7 @@ def verify_chain(model: type[HashChainedModel], chunk_size: int = 2000) -> Chain
     """Walk the chain in order; report the first gap, broken link or altered record."""
     head = ChainHead.objects.filter(name=model.chain_name).first()
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    for record in model.objects.order_by("seq").iterator(chunk_size=chunk_size):
+    for record in model._default_manager.order_by("seq").iterator(chunk_size=chunk_size):
         problem = _record_problem(record, expected_seq, expected_prev)
         if problem:
             return ChainReport(model.chain_name, checked, record.seq, problem)

@@ -3,16 +3,21 @@ match and never stored data; proxy filters an upstream's records; refusals carry
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 
 import pytest
+import sqlalchemy as sa
+from django.utils import timezone
 
 from govshare.catalog.models import Mount
 from govshare.catalog.services import resource_withdraw
 from govshare.core.roles import Role
+from govshare.exchange.connectors import built_connector, clear_connectors
 from govshare.exchange.gateway.endpoints import time_ordered_id
-from govshare.exchange.models import DeliveryRecord
+from govshare.exchange.models import Connection, DeliveryRecord, TableMount
+from tests.exchange.conftest import PG_URL
 from tests.exchange.gateway.factories import PEOPLE, api_mount, grant
 from tests.factories import member
 
@@ -408,3 +413,57 @@ def test_grants_kept_on_a_withdrawn_resource_go_on_serving(world, gw, token):
     # then the grant still answers
     response = gw.call("GET", path(world), token, params={"GMSFHM": ZHANG})
     assert response.status_code == 200 and response.json()["rows"]
+
+
+# --- a PostgreSQL source ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgresql_person(world, gateway_sources):
+    """The world's person table copied to the PostgreSQL server, and the mount pointed at it."""
+    engine = sa.create_engine(PG_URL, poolclass=sa.pool.NullPool)
+    try:
+        engine.connect().close()
+    except sa.exc.OperationalError:
+        pytest.skip("PostgreSQL is not reachable")
+    table = f"gs_person_{uuid.uuid4().hex[:10]}"
+    source = sqlite3.connect(gateway_sources / "population.sqlite3")
+    source.row_factory = sqlite3.Row
+    rows = [dict(row) for row in source.execute("SELECT * FROM person")]
+    source.close()
+    with engine.begin() as db:
+        db.execute(sa.text(
+            f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, sfzh TEXT NOT NULL UNIQUE, xm TEXT, "
+            "xb TEXT, csrq TEXT, lxdh TEXT, zz TEXT, qh TEXT)"
+        ))  # fmt: skip
+        db.execute(
+            sa.text(f"INSERT INTO {table} VALUES (:id, :sfzh, :xm, :xb, :csrq, :lxdh, :zz, :qh)"),
+            rows,
+        )
+    config = world.mount.table_config
+    Connection.objects.filter(pk=config.connection_id).update(
+        engine="postgresql", host="127.0.0.1", port=5432, database="test", username="postgres",
+        updated=timezone.now(),
+    )  # fmt: skip
+    TableMount.objects.filter(pk=config.pk).update(table=table)
+    try:
+        yield table
+    finally:
+        clear_connectors()
+        with engine.begin() as db:
+            db.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        engine.dispose()
+
+
+def test_a_postgresql_source_is_read_on_the_event_loop_and_answers_the_same(
+    world, gw, token, postgresql_person
+):
+    gw.refresh()
+    answers = [
+        gw.call("GET", path(world), token, params={"GMSFHM": ZHANG}) for _ in range(3)
+    ]  # the first builds the connector (in a thread); the next ones read on the loop
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert answers[0].json()["rows"] == answers[2].json()["rows"]
+    assert answers[2].json()["rows"][0]["XBDM"] == "1" and answers[2].json()["row_count"] == 1
+    mount = Mount.objects.select_related("table_config__connection").get(pk=world.mount.pk)
+    assert built_connector(mount).serves_from_loop

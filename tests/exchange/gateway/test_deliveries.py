@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from govshare.core import chain
+from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.crypto import sm3_hex
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.factories import PEOPLE, grant
@@ -126,7 +127,11 @@ def test_the_gateway_fails_closed_when_the_log_cannot_be_written_then_recovers(
 def test_the_writer_reconnects_when_its_connection_is_lost(world, gw, token):
     query = f"/gw/resources/{world.ref}/query"
     # given the writer's own database connection, closed under it
-    gw.gateway.writer.store.close()
+    store = gw.gateway.writer.store
+    if store.is_local_file:
+        store.close()
+    else:  # an asynchronous connection: closed on the gateway's loop
+        gw.client.portal.call(greenlet_spawn, store.close)
 
     # when calls come in, the first is refused (its record could not be written) ...
     first = gw.call("GET", query, token, params={"GMSFHM": ZHANG}, headers={"X-Request-Id": "c1"})

@@ -35,7 +35,9 @@ __all__ = [
     "SqlConnector",
     "UpstreamFailure",
     "UpstreamTimeout",
+    "built_connector",
     "clear_connectors",
+    "close_loop_connections",
     "connector_for",
     "connector_for_table",
 ]
@@ -59,6 +61,24 @@ def connector_for(mount: Any) -> Connector:
     if previous is not None and previous[1] is not connector:
         _close(previous[1])
     return connector
+
+
+def built_connector(mount: Any) -> Connector | None:
+    """The mount's connector if it is built for the current configuration, else None (without
+    building it: that may reflect a table over the network)."""
+    fingerprint, _build = _recipe(mount)
+    with _lock:
+        cached = _connectors.get(mount.pk)
+    return cached[1] if cached is not None and cached[0] == fingerprint else None
+
+
+async def close_loop_connections() -> None:
+    """Close the connections connectors opened on the running event loop (a worker ending)."""
+    with _lock:
+        connectors = [connector for _, connector in _connectors.values()]
+    for connector in connectors:
+        if isinstance(connector, SqlConnector):
+            await connector.close_loop_connections()
 
 
 def _recipe(mount: Any) -> tuple[tuple[Any, ...], Any]:
@@ -112,6 +132,8 @@ def _canonical(*parts: Any) -> str:
 def _close(connector: Connector) -> None:
     if isinstance(connector, HttpConnector):
         connector.close()
+    elif isinstance(connector, SqlConnector):
+        connector.retire()
 
 
 def clear_connectors() -> None:

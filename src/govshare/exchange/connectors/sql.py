@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from govshare.exchange.connectors.base import (
     UpstreamFailure,
     UpstreamTimeout,
 )
+from govshare.exchange.connectors.pg_async import AsyncPool, await_only, in_greenlet
 from govshare.exchange.models import Connection, Engine, TableMount
 
 DRIVERS = {Engine.POSTGRESQL: "postgresql+psycopg", Engine.MYSQL: "mysql+pymysql"}
@@ -40,6 +42,7 @@ STATEMENT_TIMEOUT_S = 10
 # A data-source file name: one path segment, no separators, no leading dot.
 SQLITE_NAME = re.compile(r"^[\w][\w.\-]*$")
 ERROR_CHARS = 200
+ASYNC_POOL_SIZE = 8  # connections to one PostgreSQL source from one gateway process's loop
 MAX_STATEMENTS = 256  # cached SELECT shapes per mount (items asked × columns filtered)
 
 _INVALID = object()  # a submitted value that cannot be of the column's type
@@ -314,6 +317,7 @@ class SqlConnector:
         self._statements: dict[tuple[Any, ...], _Statement] = {}
         self._held: Any = None
         self._held_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._async = _async_pool(engine)
 
     @classmethod
     def from_config(cls, config: TableMount) -> SqlConnector:
@@ -425,6 +429,8 @@ class SqlConnector:
         pool and giving it back cost more than the lookup); a network database through a pooled
         connection per call, so lookups in several threads run side by side.
         """
+        if self._async is not None and in_greenlet():
+            return self._fetch_on_loop(self._async, statement, params)
         if self._held_lock is None:
             raw = self._checkout()
             try:
@@ -440,6 +446,33 @@ class SqlConnector:
                 self._held.close()
                 self._held = None
                 raise
+
+    @property
+    def serves_from_loop(self) -> bool:
+        """Whether lookups may run on the event loop (``greenlet_spawn``), without a thread."""
+        return self._async is not None
+
+    async def close_loop_connections(self) -> None:
+        if self._async is not None:
+            await self._async.close()
+
+    def retire(self) -> None:
+        """The connector is replaced or dropped: its connections on the loop are closed there."""
+        if self._async is not None:
+            self._async.retire()
+
+    def _fetch_on_loop(
+        self, pool: AsyncPool, statement: _Statement, params: list[Any]
+    ) -> tuple[list[Any], Any]:
+        def describe(description: Any) -> Any:
+            return statement.converters or statement.set_converters(
+                self.engine.dialect, description
+            )
+
+        try:
+            return await_only(pool.fetch(statement.sql, params, describe))
+        except psycopg.Error as error:
+            raise source_error(error) from None
 
     def _checkout(self) -> Any:
         try:
@@ -521,6 +554,14 @@ class _Statement:
             for kind, column in zip(self.types, description, strict=True)
         )
         return self.converters
+
+
+def _async_pool(engine: sa.Engine) -> AsyncPool | None:
+    """An asynchronous pool beside the engine of a PostgreSQL source (psycopg), else None."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return None
+    _, kwargs = engine.dialect.create_connect_args(engine.url)
+    return AsyncPool({**kwargs, **connect_args(Engine.POSTGRESQL)}, ASYNC_POOL_SIZE)
 
 
 def _as_list(values: Any) -> list[Any]:

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.exchange import connectors
+from govshare.exchange.connectors.pg_async import greenlet_spawn
 from govshare.exchange.gateway import clock, openapi, tokens
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError, error_body, wants_english
 from govshare.exchange.gateway.params import (
@@ -226,6 +227,7 @@ class Gateway:
             self.policy.stop()
             await self.writer.stop()
             await self.limiter.close()
+            await connectors.close_loop_connections()
             await run_in_threadpool(connectors.clear_connectors)
             self.sources.shutdown(wait=False)
 
@@ -421,13 +423,14 @@ class Gateway:
         return [item for item in granted if item in asked]
 
     async def from_source(self, call: Call, method: str, *args: Any) -> Any:
-        """Call the mount's connector in a worker thread; its errors become answers."""
+        """Call the mount's connector — inline for a SQLite file, on the loop for PostgreSQL
+        (asynchronous connections), else in a worker thread; its errors become answers."""
         assert call.resource is not None
         mount = call.resource.mount_for(call.mode)
         language = "en" if call.english else settings.LANGUAGE_CODE
 
-        def work() -> Any:
-            connector = connectors.connector_for(mount)
+        def work(connector: Any = None) -> Any:
+            connector = connector or connectors.connector_for(mount)
             if translation.get_language() == language:
                 return getattr(connector, method)(*args)
             with translation.override(language):  # the connector's messages, in the caller's
@@ -436,6 +439,9 @@ class Gateway:
         try:
             if _is_local(mount):
                 return work()
+            built = connectors.built_connector(mount)
+            if getattr(built, "serves_from_loop", False):
+                return await greenlet_spawn(work, built)
             return await asyncio.get_running_loop().run_in_executor(self.sources, work)
         except connectors.BadParameter as error:
             raise GatewayError(GatewayCode.INVALID, {"parameters": ("text", str(error))}) from None

@@ -9,8 +9,10 @@ connection of the writer's own (``core.chain.ChainWriter``):
   one short local transaction, which the waiting handlers would wait for anyway, whereas a
   writer thread made every call pay for passing the interpreter lock back and forth (measured:
   a third of the throughput);
-- into a database over the network, in the writer's one thread, a batch at a time: there the
-  transaction mostly waits for round trips and the commit, which must not stop the loop.
+- into PostgreSQL, a batch at a time on an asynchronous connection: the transaction mostly
+  waits for round trips and the commit, and the loop serves other calls meanwhile (the same
+  synchronous append, run through ``core.async_bridge``; a thread here made the loop and the
+  thread take turns at the interpreter lock at every round trip).
 
 When a write fails the writer turns unhealthy and the gateway fails closed: the waiting calls
 answer 503 instead of their data (their records, which described answers never sent, give way to
@@ -24,12 +26,12 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.chain import ChainWriter
 from govshare.exchange.models import DeliveryRecord
 
@@ -65,7 +67,6 @@ class DeliveryWriter:
         self._healthy = True
         self._recovery: asyncio.Task[None] | None = None
         self._in_flight: asyncio.Task[None] | None = None
-        self._executor: ThreadPoolExecutor | None = None
         self._backoff = FIRST_BACKOFF_S
         self._unrecorded = 0
         self.written = 0
@@ -100,11 +101,10 @@ class DeliveryWriter:
     # --- life -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the store (in a worker thread: connecting is blocking) and serve this loop."""
+        """Open the store and serve this loop."""
         self._loop = asyncio.get_running_loop()
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="gateway-deliveries")
         try:
-            await run_in_threadpool(self.store.open)
+            await self._open()
         except Exception:
             logger.exception("gateway: the delivery log cannot be opened")
             self._become_unhealthy()
@@ -115,14 +115,21 @@ class DeliveryWriter:
             self._recovery.cancel()
         if self._in_flight is not None:
             await self._in_flight
-        while self._queue and self.store.is_open and self._write(self._take()):
+        while self._queue and self.store.is_open and await self._write_waiting(self._take()):
             pass
         if self._queue:
             logger.error("gateway: %d delivery records not written at shutdown", len(self._queue))
-        await run_in_threadpool(self.store.close_quietly)
-        if self._executor is not None:
-            self._executor.shutdown()
-        self._loop = self._executor = None
+        if self.store.is_local_file:
+            await run_in_threadpool(self.store.close_quietly)
+        else:
+            await greenlet_spawn(self.store.close_quietly)
+        self._loop = None
+
+    async def _open(self) -> None:
+        if self.store.is_local_file:
+            await run_in_threadpool(self.store.open)  # connecting blocks: not on the loop
+        else:
+            await self.store.open_on_loop()
 
     # --- writing --------------------------------------------------------------------------
 
@@ -135,49 +142,54 @@ class DeliveryWriter:
         if not self._queue or not self._healthy or self._in_flight is not None:
             return
         batch = self._take()
-        if not self.store.is_local_file:
-            assert self._loop is not None
-            self._in_flight = self._loop.create_task(self._write_in_thread(batch))
+        if self.store.is_local_file:
+            self._write(batch)
+            if self._queue:
+                self._schedule()
             return
-        self._write(batch)
-        if self._queue:
-            self._schedule()
-
-    async def _write_in_thread(self, batch: list[_Pending]) -> None:
-        """A database over the network: the transaction's round trips and its commit wait in
-        the writer's thread while the loop serves other calls, whose records gather for the
-        next batch (the interpreter lock is free while the driver waits)."""
         assert self._loop is not None
-        records = [pending.record for pending in batch]
+        self._in_flight = self._loop.create_task(self._write_in_flight(batch))
+
+    async def _write_in_flight(self, batch: list[_Pending]) -> None:
         try:
-            await self._loop.run_in_executor(self._executor, self.store.append, records)
-        except Exception:
-            logger.exception("gateway: writing %d delivery records failed", len(batch))
-            self._fail(batch)
-        else:
-            self.written += len(batch)
-            _settle(batch, None)
+            await self._write_waiting(batch)
         finally:
             self._in_flight = None
             if self._queue:
                 self._schedule()
 
     def _write(self, batch: list[_Pending]) -> bool:
+        """SQLite: append the batch here and now, blocking the loop for one short local
+        transaction (the waiting handlers would wait for it anyway)."""
         try:
             self.store.append([pending.record for pending in batch])
         except Exception:
-            logger.exception("gateway: writing %d delivery records failed", len(batch))
-            self._fail(batch)
-            return False
+            return self._failed(batch)
+        return self._written(batch)
+
+    async def _write_waiting(self, batch: list[_Pending]) -> bool:
+        """Append the batch; on PostgreSQL the transaction waits for the database on the loop
+        (``greenlet_spawn``) while other calls are served and their records gather."""
+        if self.store.is_local_file:
+            return self._write(batch)
+        try:
+            await greenlet_spawn(self.store.append, [pending.record for pending in batch])
+        except Exception:
+            return self._failed(batch)
+        return self._written(batch)
+
+    def _written(self, batch: list[_Pending]) -> bool:
         self.written += len(batch)
         _settle(batch, None)
         return True
 
-    def _fail(self, batch: list[_Pending]) -> None:
+    def _failed(self, batch: list[_Pending]) -> bool:
+        logger.exception("gateway: writing %d delivery records failed", len(batch))
         _settle([pending for pending in batch if pending.future is not None], "unavailable")
         held = [pending for pending in batch if pending.future is None]
         self._queue.extendleft(reversed(held))
         self._become_unhealthy()
+        return False
 
     def _become_unhealthy(self) -> None:
         self._healthy = False
@@ -191,11 +203,11 @@ class DeliveryWriter:
             self._backoff = min(self._backoff * 2, MAX_BACKOFF_S)
             if not self.store.is_open:
                 try:
-                    await run_in_threadpool(self.store.open)
+                    await self._open()
                 except Exception as error:
                     logger.warning("gateway: the delivery log is still unavailable: %s", error)
                     continue
-            if self._queue and not self._write(self._take()):
+            if self._queue and not await self._write_waiting(self._take()):
                 continue
             self._healthy, self._backoff = True, FIRST_BACKOFF_S
             logger.warning("gateway: the delivery log is writable again; serving")
