@@ -201,7 +201,11 @@ def delivery_detail(request: HttpRequest, seq: int) -> HttpResponse:
     record = selectors.delivery(request.user, seq)
     if record is None:
         raise Http404("no such delivery record")
-    provider = Department.objects.filter(pk=record.provider_id).first()
+    provider = (
+        Department.objects.filter(pk=record.provider_id).first()
+        if record.provider_id is not None
+        else None
+    )
     context = {
         "record": record,
         "provider": provider,
@@ -256,7 +260,7 @@ def csv_cell(value: Any) -> str:
 def csv_rows(rows: QuerySet[DeliveryRecord]) -> Iterator[str]:
     """The header, then one line per record; UTF-8 with a BOM so that Excel reads it as such."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")  # RFC 4180
-    providers = dict(Department.objects.values_list("pk", "name"))
+    providers: dict[int | None, str] = dict(Department.objects.values_list("pk", "name"))
     yield "\ufeff" + writer.writerow([str(heading) for _key, heading in CSV_COLUMNS])
     for record in rows[:MAX_EXPORT_ROWS].iterator(chunk_size=2000):
         values = {key: getattr(record, key, None) for key, _heading in CSV_COLUMNS}

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+
 from govshare.core.async_bridge import await_only, greenlet_spawn, in_greenlet
 
 __all__ = ["AsyncPool", "await_only", "greenlet_spawn", "in_greenlet"]

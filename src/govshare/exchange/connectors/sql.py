@@ -36,7 +36,7 @@ from govshare.exchange.connectors.base import (
 from govshare.exchange.connectors.pg_async import AsyncPool, await_only, in_greenlet
 from govshare.exchange.models import Connection, Engine, TableMount
 
-DRIVERS = {Engine.POSTGRESQL: "postgresql+psycopg", Engine.MYSQL: "mysql+pymysql"}
+DRIVERS: dict[str, str] = {Engine.POSTGRESQL: "postgresql+psycopg", Engine.MYSQL: "mysql+pymysql"}
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_S = 10
 # A data-source file name: one path segment, no separators, no leading dot.

@@ -115,7 +115,7 @@ def connection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, connection=connection, data=form.service_data()
         )
 
-    if request.method == "POST" and submit(form, save):
+    if request.method == "POST" and submit(form, save) is not None:
         messages.success(request, _("Connection %(name)s was saved.") % {"name": connection.name})
         return redirect("exchange:connection_detail", pk=connection.pk)
     return _render_form(
