@@ -51,6 +51,7 @@ worker: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
 
 test: setup
 	bash scripts/test.sh

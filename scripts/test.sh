@@ -22,6 +22,9 @@ echo "== ruff"
 $BIN/ruff check src tests bench scripts
 $BIN/ruff format --check --quiet src tests bench scripts
 
+echo "== mypy"
+$BIN/mypy src
+
 workers=${GOVSHARE_TEST_WORKERS:-2}
 
 echo "== tests on SQLite ($workers workers)"

@@ -38,7 +38,11 @@ class ShareType(models.TextChoices):
 
 
 # Strictness order: an item may be stricter than its resource, never looser (编制指南).
-SHARE_STRICTNESS = {ShareType.UNCONDITIONAL: 0, ShareType.CONDITIONAL: 1, ShareType.NOT_SHARED: 2}
+SHARE_STRICTNESS: dict[str, int] = {
+    ShareType.UNCONDITIONAL: 0,
+    ShareType.CONDITIONAL: 1,
+    ShareType.NOT_SHARED: 2,
+}
 
 
 class ShareModeClass(models.TextChoices):
@@ -113,7 +117,7 @@ class Grade(models.TextChoices):
 
 
 # Higher is more sensitive; a resource's grade is the highest of its items'.
-GRADE_RANK = {
+GRADE_RANK: dict[str, int] = {
     Grade.GENERAL_1: 1,
     Grade.GENERAL_2: 2,
     Grade.GENERAL_3: 3,

@@ -503,7 +503,7 @@ def _change(actor: Any, resource: Resource, plan: Plan, items: list, systems: li
 
 # --- machine state: mount slots -------------------------------------------------------------
 
-MOUNT_KINDS = {
+MOUNT_KINDS: dict[str, MountKind] = {
     ShareModeType.TABLE: MountKind.TABLE,
     ShareModeType.API: MountKind.API,
     ShareModeType.FILE: MountKind.FILES,
@@ -523,7 +523,9 @@ def mount_slots(resources: list[Resource]) -> None:
     for position, resource in enumerate(published):
         if position % 12 == 5:
             continue  # not mounted yet: no slot
-        kind = MOUNT_KINDS[resource.current_version.share_mode_type]
+        version = resource.current_version
+        assert version is not None, "a published resource has a version in force"
+        kind = MOUNT_KINDS[version.share_mode_type]
         status, error = MountStatus.MOUNTED, ""
         if position % 12 == 9:
             status = MountStatus.UNMOUNTED

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.forms import DeclarativeFieldsMetaclass
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +93,8 @@ class ResourceFormBase(StyledForm):
         self.order_fields(["provider", "category", *VERSION_FIELDS, "source_systems"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         provider = data.get("provider")
         foreign = [
             s for s in data.get("source_systems", ()) if provider and s.department_id != provider.pk
@@ -206,11 +208,11 @@ class ResourceEditor:
     from 1 over the items sent) or the item list as a whole (``items``).
     """
 
-    def __init__(self, form: ResourceFormBase, formset: forms.BaseFormSet) -> None:
+    def __init__(self, form: ResourceFormBase, formset: forms.BaseFormSet[ItemFormBase]) -> None:
         self.form = form
         self.formset = formset
         self.items_errors: list[str] = []
-        self.sent_forms: list[forms.Form] = []
+        self.sent_forms: list[ItemFormBase] = []
 
     def is_valid(self) -> bool:
         return all([self.form.is_valid(), self.formset.is_valid()])
@@ -220,10 +222,10 @@ class ResourceEditor:
         self.sent_forms = [
             form
             for form in self.formset.forms
-            if not self.formset._should_delete_form(form)
+            if not form.cleaned_data.get(DELETION_FIELD_NAME, False)
             and not (form.empty_permitted and not form.has_changed())
         ]
-        return [form.item_data() for form in self.sent_forms]  # type: ignore[attr-defined]
+        return [form.item_data() for form in self.sent_forms]
 
     def attach(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

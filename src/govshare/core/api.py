@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 from functools import partial, wraps
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
@@ -32,6 +32,9 @@ from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_payload
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Largest value a BigAutoField holds; a bigger id would overflow the database driver.
 MAX_ID = 2**63 - 1
@@ -246,7 +249,7 @@ def error_response(
     request: HttpRequest,
     status: int,
     code: str,
-    message: str,
+    message: StrOrPromise,
     fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     body = {"code": str(code), "message": str(message), "fields": fields or {}}

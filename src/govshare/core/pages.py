@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,14 @@ class Crumb:
 
     label: Any
     url: str
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a page behind ``login_required``: never the anonymous user there."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied  # only a view without login_required gets here
+    return user
 
 
 def post_data(request: HttpRequest) -> QueryDict | None:

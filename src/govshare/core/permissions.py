@@ -6,12 +6,13 @@ handlers, services and tasks all ask the same policy, so a rule is written once.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+QuerySetT = TypeVar("QuerySetT", bound=models.QuerySet[Any, Any])
 
 
 class Policy(Protocol):
@@ -43,9 +44,7 @@ def policy_for(model: type[models.Model]) -> Policy:
         raise LookupError(f"no permission policy registered for {concrete.__name__}") from None
 
 
-def restrict(
-    queryset: models.QuerySet[ModelT], user: Any, action: str = "view"
-) -> models.QuerySet[ModelT]:
+def restrict(queryset: QuerySetT, user: Any, action: str = "view") -> QuerySetT:
     """Narrow ``queryset`` to the rows ``user`` may ``action``."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
@@ -71,6 +70,8 @@ def require(user: Any, action: str, obj: Any) -> None:
         raise PermissionDenied(action)
 
 
-class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet:
+class RestrictedQuerySet(models.QuerySet[ModelT]):
+    """Adds ``.restrict(user, action)``: ``objects = RestrictedQuerySet.as_manager()``."""
+
+    def restrict(self, user: Any, action: str = "view") -> Self:
         return restrict(self, user, action)

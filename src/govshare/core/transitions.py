@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from govshare.core.errors import ErrorCode, field_error
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def check_transition(
     table: Mapping[str, frozenset[str]],
     current: str,
     target: str,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, StrOrPromise] | None = None,
     field: str = "status",
 ) -> None:
     """Raise a conflict naming both states unless ``current → target`` is in ``table``."""

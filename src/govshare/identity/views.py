@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from govshare.core import audit
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
+from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.identity import selectors, services
@@ -169,9 +169,10 @@ def _account_page(
     status: int = 200,
 ) -> HttpResponse:
     """The account page; ``issued`` is a token just created, whose plaintext is shown this once."""
+    user = signed_in_user(request)
     context = {
-        "memberships": Membership.objects.filter(user=request.user).select_related("department"),
-        "tokens": ApiToken.objects.restrict(request.user, "view").filter(user=request.user),
+        "memberships": Membership.objects.filter(user=user).select_related("department"),
+        "tokens": ApiToken.objects.restrict(user, "view").filter(user=user),
         "token_form": token_form,
         "issued": issued,
     }

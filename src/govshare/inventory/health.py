@@ -12,7 +12,7 @@ import datetime as dt
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +99,9 @@ def refused_address(host: str, port: int | None) -> str | None:
             infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
         except OSError:
             return None  # unresolvable: the fetch itself reports it
-        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+        # Only IP families come back, whose sockaddr starts with the address as text; str() is
+        # for the type checker, which also allows the (int, bytes) sockaddr of other families.
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     refused = next((address for address in addresses if not is_probe_address(address)), None)
     return str(refused) if refused is not None else None
 
@@ -400,9 +402,9 @@ def health_series(
     }
 
 
-def _day_availability(row: dict[str, Any] | None) -> float | None:
+def _day_availability(row: Mapping[str, Any] | None) -> float | None:
     return Availability(row["up"], row["total"]).percent if row else None
 
 
-def _day_latency(row: dict[str, Any] | None) -> int | None:
+def _day_latency(row: Mapping[str, Any] | None) -> int | None:
     return round(row["latency"]) if row and row["latency"] is not None else None

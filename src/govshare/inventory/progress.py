@@ -17,7 +17,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import xlsxwriter
 from django.db.models import (
@@ -40,7 +40,16 @@ from govshare.inventory.config import REPORT_DAY
 from govshare.inventory.models import ProgressReport, WorkTask
 from govshare.orgs.models import Department
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 ResponsibleUnit = WorkTask.responsible_units.through
+
+
+class Overdue(TypedDict):
+    """What ``with_overdue`` adds to a task."""
+
+    is_overdue: bool
 
 
 # --- months ---------------------------------------------------------------------------------
@@ -83,10 +92,14 @@ def latest_status(reports: QuerySet[ProgressReport]) -> Subquery:
 def unfinished_units() -> QuerySet[Any]:
     """(task, responsible unit) rows whose latest report (over all reports) is not done."""
     status = Coalesce(latest_status(ProgressReport.objects.all()), Value(""))
-    return ResponsibleUnit.objects.annotate(latest=status).exclude(latest=TaskStatus.DONE)
+    units = ResponsibleUnit.objects.annotate(latest=status)
+    # django-stubs does not track .annotate() on an auto-created m2m through model.
+    return units.exclude(latest=TaskStatus.DONE)  # type: ignore[misc]
 
 
-def with_overdue(tasks: QuerySet[WorkTask], today: dt.date) -> QuerySet[WorkTask]:
+def with_overdue(
+    tasks: QuerySet[WorkTask], today: dt.date
+) -> QuerySet[WithAnnotations[WorkTask, Overdue]]:
     """Annotate ``is_overdue``: deadline passed, not closed, some responsible unit not done."""
     unfinished = unfinished_units().filter(worktask_id=OuterRef("pk"))
     overdue = Q(Exists(unfinished), deadline__lt=today, is_closed=False)
@@ -108,16 +121,18 @@ def task_list(
     overdue: bool | None = None,
 ) -> QuerySet[WorkTask]:
     """The plan's tasks, filtered; ``status`` matches a unit's latest report the user may read."""
-    tasks = WorkTask.objects.restrict(user, "view").select_related("lead_unit")
-    tasks = with_overdue(tasks.prefetch_related("responsible_units"), today)
+    visible = WorkTask.objects.restrict(user, "view").select_related("lead_unit")
+    tasks = with_overdue(visible.prefetch_related("responsible_units"), today)
     if category:
         tasks = tasks.filter(category=category)
     if unit is not None:
         units = ResponsibleUnit.objects.filter(department_id=unit.pk).values("worktask_id")
         tasks = tasks.filter(Q(lead_unit_id=unit.pk) | Q(pk__in=units))
     if status:
-        visible = latest_status(ProgressReport.objects.restrict(user, "view"))
-        matching = ResponsibleUnit.objects.annotate(latest=visible).filter(latest=status)
+        readable = latest_status(ProgressReport.objects.restrict(user, "view"))
+        unit_states = ResponsibleUnit.objects.annotate(latest=readable)
+        # django-stubs does not track .annotate() on an auto-created m2m through model.
+        matching = unit_states.filter(latest=status)  # type: ignore[misc]
         tasks = tasks.filter(Exists(matching.filter(worktask_id=OuterRef("pk"))))
     if overdue is not None:
         tasks = tasks.filter(is_overdue=overdue)
@@ -309,7 +324,7 @@ def summarize(rows: list[ProgressRow]) -> MonthSummary:
 
 # The workbook is the plan's 附件2, sent on as it is: its wording is the form's fixed Chinese,
 # whatever language the user reads the pages in.
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     TaskStatus.NOT_STARTED: "未启动",
     TaskStatus.ON_TRACK: "正常推进",
     TaskStatus.DELAYED: "滞后",

@@ -87,7 +87,9 @@ def _validate_department(data: DepartmentData, instance: Department | None) -> D
     data.level = data.level or (data.region.level if data.region else "")
     if data.level not in RegionLevel.values:
         errors.add("level", _("Level must be one of the listed values."), ErrorCode.INVALID)
-    others = Department.objects.exclude(pk=instance.pk if instance else None)
+    others = Department.objects.all()
+    if instance is not None:
+        others = others.exclude(pk=instance.pk)
     if data.uscc and others.filter(uscc=data.uscc).exists():
         errors.add(
             "uscc",

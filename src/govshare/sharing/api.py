@@ -183,7 +183,8 @@ class TermsIn(InputSchema):
     valid_until: dt.date | None = None
     daily_quota: Count | None = None
     rate_per_minute: Count | None = None
-    row_filter: dict[Identifier, list[Value]] | None = Field(None, max_length=20)
+    # default= as a keyword: mypy reads a field's default only from the keyword.
+    row_filter: dict[Identifier, list[Value]] | None = Field(default=None, max_length=20)
 
 
 class AnswerIn(InputSchema):
@@ -410,7 +411,7 @@ def _reason_step(service: Any) -> Any:
     return endpoint
 
 
-for _path, _service, _summary in (
+for _path, _grant_service, _summary in (
     ("suspend", grant_services.grant_suspend, "Suspend a grant"),
     ("resume", grant_services.grant_resume, "Resume a grant"),
     ("revoke", grant_services.grant_revoke, "Revoke a grant"),
@@ -420,7 +421,7 @@ for _path, _service, _summary in (
         response=responses({200: GrantOut}),
         summary=_summary,
         operation_id=f"sharing_grant_{_path}",
-    )(_reason_step(_service))
+    )(_reason_step(_grant_service))
 
 
 @router.post("/grants/{id}/change", response=responses({200: GrantOut}), summary="Change terms")

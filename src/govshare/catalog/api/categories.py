@@ -23,7 +23,7 @@ class CategoryOut(Schema):
 
     @staticmethod
     def resolve_parent(category: Category) -> str | None:
-        return category.parent.code if category.parent_id else None
+        return category.parent.code if category.parent is not None else None
 
     @staticmethod
     def resolve_children(category: Category) -> list[str]:

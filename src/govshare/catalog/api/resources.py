@@ -404,7 +404,7 @@ def _current(version: ResourceVersion) -> dict[str, Any]:
     values["items"] = [
         {
             **{name: getattr(item, name) for name in ITEM_FIELDS if name != "element"},
-            "element": item.element.identifier if item.element_id else None,
+            "element": item.element.identifier if item.element is not None else None,
         }
         for item in items
     ]

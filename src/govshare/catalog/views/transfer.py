@@ -30,6 +30,7 @@ from govshare.catalog.models import Resource
 from govshare.core.context_processors import node_name
 from govshare.core.forms import StyledForm
 from govshare.core.models import Job
+from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
 from govshare.orgs.models import Department
 
@@ -121,13 +122,14 @@ def template(request: HttpRequest) -> HttpResponse:
 @login_required
 def catalog_import(request: HttpRequest) -> HttpResponse:
     """Upload the catalog workbook for the active department; a job imports it."""
+    user = signed_in_user(request)
     department = importing_department(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
-        job = tasks.catalog_import_start(actor=request.user, provider=department, content=content)
+        job = tasks.catalog_import_start(actor=user, provider=department, content=content)
         return redirect("catalog:import_job", pk=job.pk)
-    own_imports = import_jobs(request.user).filter(created_by=request.user)
+    own_imports = import_jobs(user).filter(created_by=user)
     context = {
         "form": form,
         "department": department,

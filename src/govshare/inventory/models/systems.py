@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +23,17 @@ from govshare.inventory.choices import (
     VerticalOrigin,
 )
 
+
+class MoneyOptions(TypedDict):
+    """The DecimalField options every amount shares."""
+
+    max_digits: int
+    decimal_places: int
+    validators: Sequence[Callable[[Any], None]]
+
+
 # Amounts in 万元 (10k yuan); never negative.
-MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(0)]}
+MONEY: MoneyOptions = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
 
 class InformationSystem(models.Model):

@@ -283,7 +283,7 @@ def apply_lifecycle(
 # --- census returns -------------------------------------------------------------------------
 
 
-def census_is_confirmed(department_id: int | None, year: int | None = None) -> bool:
+def census_is_confirmed(department_id: int, year: int | None = None) -> bool:
     year = year or timezone.localdate().year
     return CensusReturn.objects.filter(
         department_id=department_id, year=year, status=CensusStatus.CONFIRMED

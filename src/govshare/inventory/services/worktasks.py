@@ -169,7 +169,8 @@ def _task_snapshot(task: WorkTask) -> dict[str, Any]:
 def milestone_add(*, actor: Any, task: WorkTask, title: str, due: dt.date | None) -> Milestone:
     """Add a dated step (节点) to a task."""
     require(actor, "change", task)
-    milestone = Milestone(task=task, title=(title or "").strip(), due=due)
+    # A missing date is refused by full_clean below; django-stubs types ``due`` as the column.
+    milestone = Milestone(task=task, title=(title or "").strip(), due=due)  # type: ignore[misc]
     errors = ErrorCollector()
     errors.check(milestone.full_clean)
     if task.is_closed:

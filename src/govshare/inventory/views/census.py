@@ -99,7 +99,7 @@ def _own_department(request: HttpRequest) -> Department | None:
     """The active department when the user works in it (data officer or staff)."""
     department_id = getattr(request, "active_department_id", None)
     principal = principal_of(request.user)
-    if not principal.has_department_role(department_id, *DEPARTMENT_ROLES):
+    if department_id is None or not principal.has_department_role(department_id, *DEPARTMENT_ROLES):
         return None
     return Department.objects.filter(pk=department_id).first()
 

@@ -53,9 +53,8 @@ def connectivity(request: HttpRequest) -> HttpResponse:
 
 
 def _system_rows(request: HttpRequest) -> QuerySet[InformationSystem]:
-    systems = InformationSystem.objects.restrict(request.user, "view").filter(
-        lifecycle__in=LIVE_LIFECYCLES
-    )
+    visible = InformationSystem.objects.restrict(request.user, "view")
+    systems: QuerySet[InformationSystem] = visible.filter(lifecycle__in=LIVE_LIFECYCLES)
     department_id = _int_param(request, "department")
     if department_id is not None:
         systems = systems.filter(department_id=department_id)

@@ -111,7 +111,7 @@ def integration_plan_set(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
         )
 
-    if request.method == "POST" and submit(form, save):
+    if request.method == "POST" and submit(form, save) is not None:
         messages.success(request, _("The integration plan was saved."))
         return _to_detail(department.pk)
     title = _("Integration plan of %(department)s") % {"department": department.name}
@@ -158,7 +158,7 @@ def integration_item_status(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, item=item, status=data["status"], note=data["note"]
         )
 
-    if request.method == "POST" and submit(form, move):
+    if request.method == "POST" and submit(form, move) is not None:
         messages.success(request, _("The status of %(name)s was saved.") % {"name": item.system})
         return _to_detail(item.plan.department_id)
     title = _("Status of %(name)s in the plan") % {"name": item.system.name}

@@ -226,7 +226,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, project=project, data=form.service_data(), systems=data["systems"]
         )
 
-    if request.method == "POST" and submit(form, update):
+    if request.method == "POST" and submit(form, update) is not None:
         messages.success(request, _("Project %(name)s was saved.") % {"name": project})
         return redirect("inventory:project_detail", pk=project.pk)
     detail_url = reverse("inventory:project_detail", args=[project.pk])

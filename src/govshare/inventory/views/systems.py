@@ -228,7 +228,7 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, system=system, data=form.census_data(), note=data["note"]
         )
 
-    if request.method == "POST" and submit(form, save):
+    if request.method == "POST" and submit(form, save) is not None:
         messages.success(request, _("System %(name)s was saved.") % {"name": system.name})
         return redirect("inventory:system_detail", pk=system.pk)
     detail_url = reverse("inventory:system_detail", args=[system.pk])

@@ -80,7 +80,9 @@ class TaskFilterForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = ANY + [(c, c) for c in progress.categories()]
+        # fields is typed dict[str, Field]; "category" is the ChoiceField declared above.
+        categories = ANY + [(c, c) for c in progress.categories()]
+        self.fields["category"].choices = categories  # type: ignore[attr-defined]
 
     def selector_filters(self) -> dict[str, Any]:
         """Keyword arguments for ``progress.task_list``; no filter when the input is malformed."""
@@ -361,7 +363,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def save(data: dict[str, Any]) -> WorkTask:
         return services.task_update(actor=request.user, task=task, data=TaskForm.task_data(data))
 
-    if request.method == "POST" and submit(form, save):
+    if request.method == "POST" and submit(form, save) is not None:
         messages.success(request, _("Task %(task)s was saved.") % {"task": task.code})
         return redirect("inventory:task_detail", pk=task.pk)
     detail_url = reverse("inventory:task_detail", args=[task.pk])

@@ -153,7 +153,7 @@ def shadow_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, shadow=shadow, status=data["status"], note=data["note"]
         )
 
-    if request.method == "POST" and submit(form, resolve):
+    if request.method == "POST" and submit(form, resolve) is not None:
         messages.success(request, _("Shadow system %(name)s was resolved.") % {"name": shadow})
         return redirect("inventory:shadow_list")
     response = render_form_page(

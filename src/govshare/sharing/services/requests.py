@@ -56,7 +56,11 @@ REQUEST_FIELDS = (
 )
 TEXT_FIELDS = ("purpose_detail", "basis", "scenario")
 # The policy action a party's steps need (sharing/permissions.py).
-PARTY_ACTION = {Party.CONSUMER: "change", Party.PROVIDER: "decide", Party.AUTHORITY: "review"}
+PARTY_ACTION: dict[str, str] = {
+    Party.CONSUMER: "change",
+    Party.PROVIDER: "decide",
+    Party.AUTHORITY: "review",
+}
 GATEWAY = "gateway"
 # States in which a grant may serve, or serves again: leaving or entering one refreshes the gateway.
 GRANT_LIVE = frozenset({RequestState.ACTIVE, RequestState.SUSPENDED})
@@ -159,6 +163,7 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
     if version is None or resource.status != ResourceStatus.PUBLISHED:
         errors.add("resource", _("Only a published resource can be requested."), "invalid")
         errors.raise_if_any()
+    assert version is not None  # raise_if_any raised above
     application = share_request.application
     if application.department_id != share_request.consumer_id:
         errors.add(
@@ -745,7 +750,7 @@ def request_answer(
     return answer(actor=actor, share_request=share_request, answers=answers, terms=terms, note=note)
 
 
-ANSWER_BY_STATE = {
+ANSWER_BY_STATE: dict[str, Callable[..., ShareRequest]] = {
     RequestState.PROVIDER_REVIEW: provider_decide,
     RequestState.NEGOTIATION: negotiation_agree,
     RequestState.COORDINATION: coordination_decide,

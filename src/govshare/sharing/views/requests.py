@@ -161,7 +161,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (share_request := submit(form, create)):
         messages.success(request, _("Request %(number)s was drafted.") % {"number": share_request})
         return _after_save(request, share_request)
-    title = _("Request data from %(name)s") % {"name": resource.current_version.name}
+    version = resource.current_version
+    assert version is not None  # the query above asks for a version in force
+    title = _("Request data from %(name)s") % {"name": version.name}
     return _render_form(request, form, resource, title=title)
 
 
@@ -291,11 +293,12 @@ def step_form(name: str, share_request: ShareRequest, data: Any = None) -> forms
 
 def _answer(actor: Any, share_request: ShareRequest, form: AnswerForm) -> ShareRequest:
     """The item-by-item answer of the party whose turn it is."""
-    service = {
+    by_state: dict[str, Callable[..., ShareRequest]] = {
         RequestState.PROVIDER_REVIEW: services.provider_decide,
         RequestState.NEGOTIATION: services.negotiation_agree,
         RequestState.COORDINATION: services.coordination_decide,
-    }.get(share_request.state)
+    }
+    service = by_state.get(share_request.state)
     if service is None:
         raise field_error(
             "state",

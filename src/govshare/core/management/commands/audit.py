@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from govshare.core.chain import ChainReport, verify_chain
+from govshare.core.chain import ChainReport, HashChainedModel, verify_chain
 from govshare.core.models import AuditEvent
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        model: type[HashChainedModel]
         if options.get("deliveries"):
             from govshare.exchange.models import DeliveryRecord
 
