@@ -60,6 +60,7 @@ logger = logging.getLogger("govshare.gateway")
 
 DEFAULT_LIMIT = 10
 SOURCE_THREADS = 8
+GC_THRESHOLDS = (20_000, 50, 50)  # CPython's default: (700, 10, 10)
 MAX_LIMIT = openapi.MAX_LIMIT
 MAX_OFFSET = openapi.MAX_OFFSET
 PAGING = frozenset({"items", "limit", "offset"})
@@ -224,10 +225,13 @@ class Gateway:
         prefix = f"govshare:{settings.GOVSHARE_NODE_CODE}:gw"
         self.limiter = make_limiter(self.redis_url, settings.TIME_ZONE, prefix)
         # What start-up loaded (Django, models, the policy) lives as long as the process: out
-        # of the collector's way, full collections stay short (measured on PostgreSQL: p99
-        # latency 84 → 33–52 ms, as full collections had paused the loop).
+        # of the collector's way, full collections stay short; and a call's short-lived dicts
+        # need not trigger a collection every 700 allocations. Measured on PostgreSQL: p99
+        # latency 84 → 33 ms, collections had paused the loop under every few hundred calls.
+        thresholds = gc.get_threshold()
         gc.collect()
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
@@ -238,6 +242,7 @@ class Gateway:
             await run_in_threadpool(connectors.clear_connectors)
             self.sources.shutdown(wait=False)
             gc.unfreeze()  # a process that goes on (tests) collects as usual again
+            gc.set_threshold(*thresholds)
 
     def first_load(self) -> None:
         try:
