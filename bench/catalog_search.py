@@ -21,18 +21,28 @@ Measured, alternately, for each of a set of Chinese queries until the measuring 
 - the same search cold: the cache of totals and facet counts cleared first, as after any
   change to the index (figure ``catalog_search_cold_p95_ms_<db>``); a search asked again, or
   its next page, reads only its ranked page;
-- the statement search() itself sends (ranked page, total and every facet count, restricted),
-  run alone: what is left of the ratio is the Python around it — reading the page's resources,
-  labels, highlighting (figure ``catalog_search_p95_ms_<db>_vs_statement``).
+- the SQL search() itself sends when nothing is cached (total and every facet count, and the
+  ranked page; restricted), run alone: what is left of the ratio is the Python around it —
+  reading the page's resources, highlighting (figure ``catalog_search_p95_ms_<db>_vs_statement``).
 
 Each database runs in its own process over a fresh database: SQLite in a temporary directory
 always; PostgreSQL as well when GOVSHARE_BENCH_PG is a server URL (e.g.
 postgresql://postgres@127.0.0.1:5432), in a scratch database with a UTF-8 ctype that is dropped
 afterwards. Figures: p95 milliseconds per database (ratio = search / bare).
+
+GOVSHARE_BENCH_KEEP=<dir> keeps the generated catalogs for the next run instead (generating the
+full size takes many minutes): SQLite in ``<dir>/sqlite-<size>/``, PostgreSQL in the database
+``govshare_bench_search_keep_<size>`` on GOVSHARE_BENCH_PG, which is not dropped. A later run
+with the same directory migrates and reuses them, rebuilding the index (into emptied tables, as
+a new database has them) only when the code that writes it (index rows, packed facets,
+segmentation, migrations) has changed since it was built; delete the directory and drop the
+database to start afresh. The figures are then those of the kept catalog, not of a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import os
 import random
@@ -261,14 +271,16 @@ def bare_query(query: str) -> list[int]:
 
 
 def search_statement(user: Any, query: str) -> int:
-    """The one SQL statement search() runs (ranked page, total and facet counts, restricted to
-    the user), without reading the resources, labelling facets or highlighting."""
+    """The SQL search() runs when nothing is cached (the total and every facet count,
+    restricted to the user, and the ranked page), without reading the resources or
+    highlighting."""
     from govshare.catalog import search as index
 
     visible = index._visibility(user)
     assert visible is not None
-    total, _ranked, _facets = index._execute(index._sources(query)[0], {}, visible, 1, PER_PAGE)
-    return total
+    source = index._sources(query)[0]
+    counts, _page = index._count_and_rank(source, {}, visible, 1, PER_PAGE)
+    return counts.total
 
 
 def measure(user: Any, duration: float) -> dict[str, Any]:
@@ -317,34 +329,94 @@ def p95(values: list[float]) -> float:
 
 def run_backend(database_url: str | None) -> dict[str, Any]:
     """(Runs in a child process.) Generate, index and measure on one database."""
-    resources, items = (100_000, 20) if is_full() else (5_000, 20)
+    keep = os.environ.get("GOVSHARE_BENCH_KEEP")
+    if keep:
+        var_dir = keep_dir("postgresql" if database_url else "sqlite")
+        var_dir.mkdir(parents=True, exist_ok=True)
+        return prepare_and_measure(var_dir, database_url)
     with tempfile.TemporaryDirectory(prefix="govshare-bench-") as tmp:
-        setup_django(Path(tmp), database_url)
-        from django.db import connection
+        return prepare_and_measure(Path(tmp), database_url)
 
-        started = time.perf_counter()
+
+def size() -> str:
+    return "full" if is_full() else "reduced"
+
+
+def prepare_and_measure(var_dir: Path, database_url: str | None) -> dict[str, Any]:
+    """Generate and index the catalog in ``var_dir`` / ``database_url`` unless a kept run has
+    already (``generated`` and ``indexed`` marker files there), then measure."""
+    resources, items = (100_000, 20) if is_full() else (5_000, 20)
+    setup_django(var_dir, database_url)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from govshare.catalog.search import reindex_all
+
+    generated_marker, indexed_marker = var_dir / "generated", var_dir / "indexed"
+    started = time.perf_counter()
+    if generated_marker.exists():
+        user = get_user_model().objects.get(username="bench_staff")
+    else:
         user = generate(resources, items, departments=100 if is_full() else 20)
-        generated = time.perf_counter()
-        from govshare.catalog.search import reindex_all
-
-        indexed = reindex_all()
-        built = time.perf_counter()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE catalog_search_doc")
-        else:
-            with connection.cursor() as cursor:
+        generated_marker.write_text("done\n")
+    generated = time.perf_counter()
+    fingerprint = index_fingerprint()
+    if not indexed_marker.exists() or indexed_marker.read_text() != fingerprint:
+        indexed_marker.unlink(missing_ok=True)
+        empty_index()
+        reindex_all()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("VACUUM ANALYZE")
+            else:  # the pages the old index left free, given back: laid out as a new file's
+                cursor.execute("VACUUM")
                 cursor.execute("ANALYZE")
-        result = measure(user, seconds(5.0, 30.0))
-        result.update(
-            vendor=connection.vendor,
-            resources=indexed,
-            items=resources * items,
-            generate_seconds=round(generated - started, 1),
-            index_seconds=round(built - generated, 1),
-        )
-        connection.close()
+        indexed_marker.write_text(fingerprint)
+    built = time.perf_counter()
+    result = measure(user, seconds(5.0, 30.0))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM catalog_search_doc")
+        indexed = cursor.fetchone()[0]
+    result.update(
+        vendor=connection.vendor,
+        resources=indexed,
+        items=resources * items,
+        generate_seconds=round(generated - started, 1),
+        index_seconds=round(built - generated, 1),
+    )
+    connection.close()
     return result
+
+
+def empty_index() -> None:
+    """Empty the index tables as a fresh database has them, so a kept catalog indexed again
+    measures like a new one: no dead rows (PostgreSQL) nor delete markers in the FTS segments
+    (SQLite, whose DELETE FROM an FTS5 table adds them)."""
+    from django.db import connection
+
+    from govshare.catalog import search as index
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {index.DOC_TABLE}")
+            return
+        cursor.execute(f"SELECT sql FROM sqlite_master WHERE name = '{index.FTS_TABLE}'")
+        (create,) = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {index.FTS_TABLE}")
+        cursor.execute(create)
+        cursor.execute(f"DELETE FROM {index.DOC_TABLE}")
+
+
+def index_fingerprint() -> str:
+    """What the index's content depends on: the code writing its rows, and the migrations."""
+    from govshare.catalog import chinese_text, migrations
+    from govshare.catalog import search as index
+
+    parts = [inspect.getsource(chinese_text), repr(index.PACKED_FACETS), repr(index.SHIFTS)]
+    written = (index.index_rows, index._row, index.pack_facets, index._insert)
+    parts += [inspect.getsource(f) for f in written]
+    parts += [p.read_text() for p in sorted(Path(migrations.__file__).parent.glob("0*.py"))]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def in_child(database_url: str | None) -> dict[str, Any]:
@@ -356,20 +428,32 @@ def in_child(database_url: str | None) -> dict[str, Any]:
 
 
 def postgresql_run(server: str) -> dict[str, Any]:
-    """A scratch database with a UTF-8 ctype (pg_trgm is blind to Chinese under C), then dropped."""
+    """A scratch database with a UTF-8 ctype (pg_trgm is blind to Chinese under C), then dropped
+    (kept, and reused when it exists, with GOVSHARE_BENCH_KEEP)."""
     import psycopg
 
-    name = f"govshare_bench_search_{os.getpid()}"
+    keep = bool(os.environ.get("GOVSHARE_BENCH_KEEP"))
+    name = f"govshare_bench_search_{f'keep_{size()}' if keep else os.getpid()}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(
-            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+    if keep and not exists:  # a new database: whatever was generated before is gone
+        for marker in ("generated", "indexed"):
+            (keep_dir("postgresql") / marker).unlink(missing_ok=True)
     try:
         return in_child(f"{server}/{name}")
     finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def keep_dir(vendor: str) -> Path:
+    return Path(os.environ["GOVSHARE_BENCH_KEEP"]).resolve() / f"{vendor}-{size()}"
 
 
 def figures(result: dict[str, Any]) -> list[Figure]:

@@ -6,6 +6,8 @@ refreshed by ``reindex_resource`` after each service call, as services will do o
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -503,3 +505,160 @@ def test_the_whole_catalogs_counts_follow_every_change(officer_a, staff_a, revie
     second = search(staff_a, "")
     assert second.total == 2 and facet(second, "update_cycle") == {"daily": 1, "monthly": 1}
     assert names(second) == ["户籍人口基本信息", "流动人口基本信息"]
+
+
+# --- several values per facet, counted disjunctively ------------------------------------------
+
+
+def test_several_values_of_a_facet_match_any_of_them_and_facets_match_all(
+    catalog, staff_a, dept_a, dept_b
+):
+    # given three resources of dept A (two conditional, one unconditional) and one of dept B
+    # when two share types are chosen, then resources of either match
+    assert search(staff_a, "人口", {"share_type": ["conditional", "unconditional"]}).total == 4
+    # when a provider is chosen as well, then both facets must match
+    result = search(
+        staff_a,
+        "人口",
+        {"share_type": ["conditional", "unconditional"], "provider": [str(dept_b.pk)]},
+    )
+    assert names(result) == ["参保人口信息"]
+    # and two providers with one share type: any provider, that share type
+    result = search(
+        staff_a,
+        "人口",
+        {"provider": [str(dept_a.pk), str(dept_b.pk)], "share_type": "unconditional"},
+    )
+    assert names(result) == ["人口统计公报"]
+
+
+def test_a_chosen_facet_is_counted_without_its_own_filter(catalog, staff_a, dept_a, dept_b):
+    # given four resources about 人口: A has two conditional and one unconditional, B one
+    # conditional
+    # when conditional is chosen
+    result = search(staff_a, "人口", {"share_type": "conditional"})
+
+    # then the results and the other facets count the conditional ones only
+    assert result.total == 3
+    assert facet(result, "provider") == {str(dept_a.pk): 2, str(dept_b.pk): 1}
+    assert facet(result, "format_class") == {"database": 3}
+    # but the share-type facet counts every share type, so unconditional can be added
+    assert facet(result, "share_type") == {"conditional": 3, "unconditional": 1}
+
+
+def test_each_chosen_facet_is_counted_with_the_other_facets_filters(
+    catalog, staff_a, dept_a, dept_b
+):
+    # when provider B and conditional are chosen
+    result = search(staff_a, "人口", {"provider": str(dept_b.pk), "share_type": "conditional"})
+
+    # then providers are counted among the conditional resources, share types among B's
+    assert result.total == 1
+    assert facet(result, "provider") == {str(dept_a.pk): 2, str(dept_b.pk): 1}
+    assert facet(result, "share_type") == {"conditional": 1}
+    # and a facet nobody chose counts what passes both filters
+    assert facet(result, "update_cycle") == {"daily": 1}
+
+
+def test_a_chosen_value_that_nothing_matches_is_listed_with_zero(catalog, staff_a, dept_b):
+    # when B (only conditional resources) and unconditional are both chosen
+    result = search(staff_a, "人口", {"provider": str(dept_b.pk), "share_type": "unconditional"})
+
+    # then nothing matches, and both chosen values are still listed, with zero, to untick
+    assert result.total == 0 and result.hits == []
+    assert facet(result, "share_type")["unconditional"] == 0
+    assert facet(result, "share_type")["conditional"] == 1  # B's own, to switch to
+    assert facet(result, "provider")[str(dept_b.pk)] == 0
+    labels = {value: label for value, label, _n in result.facets["provider"]}
+    assert labels[str(dept_b.pk)] == dept_b.name
+
+
+def test_every_chosen_value_is_part_of_the_cached_counts(catalog, staff_a):
+    # given a search with one share type, counted and kept
+    one = search(staff_a, "人口", {"share_type": ["conditional"]})
+
+    # when a second value is chosen, in either order, then the counts are made for both
+    both = search(staff_a, "人口", {"share_type": ["conditional", "unconditional"]})
+    swapped = search(staff_a, "人口", {"share_type": ["unconditional", "conditional"]})
+    assert one.total == 3 and both.total == swapped.total == 4
+    assert facet(both, "grade") == {"important": 4} and facet(one, "grade") == {"important": 3}
+    assert both.filters == {"share_type": ["conditional", "unconditional"]}
+
+
+def test_boolean_and_id_filters_have_one_spelling(catalog, staff_a, dept_a):
+    result = search(staff_a, "", {"is_open": ["1", "true"], "provider": f"00{dept_a.pk}"})
+
+    assert result.total == 1
+    assert result.filters == {"is_open": ["true"], "provider": [str(dept_a.pk)]}
+
+
+def test_counts_never_include_what_the_user_may_not_see(
+    catalog, officer_a, officer_b, staff_a, dept_a, dept_b
+):
+    # given, besides the four published resources, two drafts of department A: one
+    # unconditional and open, one in the classification 201
+    draft(officer_a, dept_a, name="人口迁移台账", share_type="unconditional", share_condition="")
+    draft(officer_a, dept_a, **theme(name="人口专题草稿"))
+
+    # when department B searches with filters on several facets
+    filters = {"share_type": ["conditional", "unconditional"], "status": "published"}
+    result = search(officer_b, "人口", filters)
+
+    # then neither draft is counted anywhere: not in the total, not by the facets counted
+    # without their own filter, not as a status of its own
+    assert result.total == 4
+    assert facet(result, "provider") == {str(dept_a.pk): 3, str(dept_b.pk): 1}
+    assert facet(result, "share_type") == {"conditional": 3, "unconditional": 1}
+    assert facet(result, "status") == {"published": 4}
+    assert facet(result, "category") == {"101": 3, "201": 1}
+    assert search(officer_b, "迁移", {"status": ["draft", "published"]}).total == 0
+    # while department A's staff, who may see its drafts, finds them counted
+    mine = search(staff_a, "人口", filters)
+    assert facet(mine, "status") == {"published": 4, "draft": 2}
+    assert mine.total == 4
+
+
+def test_the_fast_ranking_gives_the_pages_of_the_full_ranking(
+    officer_a, staff_a, reviewer, dept_a, monkeypatch
+):
+    # given resources ranked alike (the same words, names of the same length) and one above
+    for n in range(7):
+        published(officer_a, reviewer, dept_a, **theme(name=f"人口台账{n}号", summary="人口"))
+    published(officer_a, reviewer, dept_a, **theme(name="人口人口台账", summary="人口 人口"))
+    draft(officer_a, dept_a, **theme(name="人口台账草稿", summary="人口"))
+
+    def pages(per_page):
+        found = []
+        for page in range(1, -(-9 // per_page) + 1):  # the nine the staff sees, page by page
+            found += [
+                h.resource.pk for h in search(staff_a, "人口", page=page, per_page=per_page).hits
+            ]
+        return found
+
+    # when paging with the ranking read from the FTS index first (few candidates, so that the
+    # cut falls among equal scores), and with the full query only
+    monkeypatch.setattr(catalog_search, "CANDIDATE_MARGIN", 0)
+    fast = {per_page: pages(per_page) for per_page in (1, 2, 3, 9)}
+    monkeypatch.setattr(catalog_search, "MAX_CANDIDATES", 0)
+    full = {per_page: pages(per_page) for per_page in (1, 2, 3, 9)}
+
+    # then every page holds the same resources in the same order, each once
+    assert fast == full
+    assert all(len(found) == len(set(found)) == 9 for found in full.values())
+    first = search(staff_a, "人口", per_page=3)
+    assert names(first)[0] == "人口人口台账"  # the one that says it twice ranks first
+
+
+def test_every_choice_has_a_place_in_the_packed_facets():
+    # The index stores each packed value's position: a choice added to the models must be
+    # appended to its vocabulary (and the vocabularies never reordered).
+    for name, choices in catalog_search.CHOICE_FACETS.items():
+        assert set(choices.values) <= set(catalog_search.PACKED_FACETS[name]), name
+    for vocabulary in catalog_search.PACKED_FACETS.values():
+        assert len(vocabulary) < 2**catalog_search.FIELD_BITS
+    migration = import_module("govshare.catalog.migrations.0005_search_facet_combination")
+    assert migration.PACKED_SHIFTS == tuple(catalog_search.SHIFTS.values())  # its statistics
+    assert catalog_search.FIELD_MASK == 31
+    values = {name: vocabulary[-1] for name, vocabulary in catalog_search.PACKED_FACETS.items()}
+    combination = catalog_search.pack_facets(values)
+    assert {n: catalog_search.unpack_facet(combination, n) for n in values} == values

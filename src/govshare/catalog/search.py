@@ -10,18 +10,27 @@ two-character words, so it is not used):
 - PostgreSQL: ``catalog_search_doc`` with a weighted ``to_tsvector('simple', …)`` (GIN), ranked
   by ts_rank, and a pg_trgm index on the name for substring matching.
 
-The tables are created by migration 0003 in raw SQL (no model: they are an index, rebuilt from
-the catalog at will). Services keep them fresh by calling ``reindex_resource`` after each write;
-``reindex_all`` rebuilds everything. What a user may see is ``Resource.objects.restrict(user,
-"view")``, the one authorization path: its filter is applied to every count, and the page's
-resources are read through it again.
+The eight facets with a fixed set of values are packed into one integer per row,
+``combination`` (``PACKED_FACETS``), so that counting every facet of a search is one pass over
+three columns: combination, provider and classification (issue #4: a broad query such as 联系电话
+matches a fifth of the catalog, and its counts must not cost more than its ranking). Counts are
+disjunctive: a facet with chosen values is counted with the other facets' filters only, so the
+values next to a chosen one keep their counts (several values of one facet are OR-ed).
+
+The tables are created by migrations 0003 and 0005 in raw SQL (no model: they are an index,
+rebuilt from the catalog at will). Services keep them fresh by calling ``reindex_resource`` after
+each write; ``reindex_all`` rebuilds everything. What a user may see is
+``Resource.objects.restrict(user, "view")``, the one authorization path: its filter is applied
+to every count, and the page's resources are read through it again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -58,6 +67,7 @@ from govshare.orgs.models import Department
 
 DOC_TABLE = "catalog_search_doc"
 FTS_TABLE = "catalog_search_fts"
+FACET_TABLE = "catalog_search_facet"  # SQLite: the facet columns alone, for counting
 STATE_TABLE = "catalog_search_state"
 COUNTS_CACHE_SECONDS = 600  # and until the index changes (its token is in the key)
 MAX_PER_PAGE = 200
@@ -68,20 +78,25 @@ SUMMARY_SNIPPET = 160
 BM25_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
 # A resource code or its prefix: 前段码 digits and letters, optionally "/" and 后段码 digits.
 CODE_QUERY = re.compile(r"^[0-9][0-9A-Za-z]*(?:/[0-9]*)?$")
+# Ranking by the FTS index alone (see _top_ranked) reads a quarter more candidates than the
+# page needs, plus this many for ties and for matches the user may not see; at most the max.
+CANDIDATE_MARGIN = 40
+MAX_CANDIDATES = 1000
 
-# Facet name → index column. 类 is the first digit of the classification code, 项 the first three.
-FACETS: dict[str, str] = {
-    "resource_class": "class_code",
-    "category": "item_code",
-    "provider": "provider_id",
-    "share_type": "share_type",
-    "is_open": "is_open",
-    "format_class": "format_class",
-    "update_cycle": "update_cycle",
-    "grade": "grade",
-    "mount_status": "mount_status",
-    "status": "status",
-}
+# The facets, in the order pages show them. 类 is the first digit of the classification code;
+# the classification facet counts 项, its first three digits, and filters by any level.
+FACETS: tuple[str, ...] = (
+    "resource_class",
+    "category",
+    "provider",
+    "share_type",
+    "is_open",
+    "format_class",
+    "update_cycle",
+    "grade",
+    "mount_status",
+    "status",
+)
 CHOICE_FACETS: dict[str, Any] = {
     "resource_class": ResourceClass,
     "share_type": ShareType,
@@ -91,18 +106,46 @@ CHOICE_FACETS: dict[str, Any] = {
     "mount_status": MountStatus,
     "status": ResourceStatus,
 }
-# Facets counted together, so SQLite sorts the matching set four times rather than ten; each
-# group has at most a few hundred combinations.
-FACET_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("class_code", "share_type", "is_open", "mount_status", "status"),
-    ("format_class", "update_cycle", "grade"),
-    ("provider_id",),
-    ("item_code",),
-)
-FACET_OF_COLUMN = {column: name for name, column in FACETS.items()}
-LABEL_SQL = {
-    "provider_id": f"(SELECT p.name FROM {Department._meta.db_table} p WHERE p.id = m.provider_id)",
-    "item_code": f"(SELECT c.name FROM {Category._meta.db_table} c WHERE c.code = m.item_code)",
+# The facets packed into ``combination``: each holds its value's position in this vocabulary
+# (1-based; 0 for a value outside it) in FIELD_BITS bits. APPEND ONLY: the index stores the
+# positions, so reordering a vocabulary needs a migration that rebuilds the index.
+PACKED_FACETS: dict[str, tuple[str, ...]] = {
+    "resource_class": ("1", "2", "3"),
+    "share_type": ("unconditional", "conditional", "not_shared"),
+    "is_open": ("false", "true"),
+    "mount_status": ("unmounted", "mounted", "failing"),
+    "status": ("draft", "submitted", "published", "withdrawn"),
+    "format_class": (
+        *("document", "spreadsheet", "database", "image", "media", "self_describing"),
+        *("service", "other"),
+    ),
+    "update_cycle": (
+        *("realtime", "daily", "weekly", "monthly", "quarterly", "half_yearly", "yearly"),
+        "irregular",
+    ),
+    "grade": ("", "core", "important", "general_4", "general_3", "general_2", "general_1"),
+}
+FIELD_BITS = 5
+FIELD_MASK = (1 << FIELD_BITS) - 1
+SHIFTS = {name: index * FIELD_BITS for index, name in enumerate(PACKED_FACETS)}
+# What a search counts, in one pass: these expressions of the index row. The packed facets are
+# read in two halves of a few hundred combinations each: whole combinations number in the
+# thousands, too many to split into eight values each. SQLite concatenates whole combinations
+# (one string less to build and split) and halves them here; PostgreSQL groups by halves.
+LOW_BITS = 5 * FIELD_BITS  # class, share type, open, mount status, status
+COUNTED = {
+    "packed_low": f"(d.combination & {(1 << LOW_BITS) - 1})",
+    "packed_high": f"(d.combination >> {LOW_BITS})",
+    "provider": "d.provider_id",
+    "category": "d.category_code",
+}
+COUNTED_IN = {  # facet → what it is counted from
+    **{name: "packed_low" if SHIFTS[name] < LOW_BITS else "packed_high" for name in PACKED_FACETS},
+    "provider": "provider",
+    "category": "category",
+}
+SQLITE_COUNTED = {"combination": "d.combination", "provider": "d.provider_id"} | {
+    "category": "d.category_code"
 }
 # Resource columns copied into the index row for restrict()'s filter: resource column → copy.
 MIRRORED_COLUMNS = {
@@ -110,7 +153,7 @@ MIRRORED_COLUMNS = {
     "provider_id": "provider_id",
     "current_version_id": "current_version_id",
 }
-BOOLEAN_VALUES = {"true": 1, "1": 1, "false": 0, "0": 0}
+BOOLEAN_VALUES = {"true": "true", "1": "true", "false": "false", "0": "false"}
 
 
 # --- results --------------------------------------------------------------------------------
@@ -147,26 +190,17 @@ class IndexRow(NamedTuple):
     resource_id: int
     code: str | None
     name: str
-    summary: str
     category_code: str
-    class_code: str
-    item_code: str
     provider_id: int
-    share_type: str
-    is_open: int
-    format_class: str
-    update_cycle: str
-    grade: str
-    mount_status: str
-    status: str
     current_version_id: int | None
+    combination: int
     name_text: str
     keywords_text: str
     summary_text: str
     items_text: str
 
 
-DOC_COLUMNS = IndexRow._fields[:16]
+DOC_COLUMNS = IndexRow._fields[:7]
 
 
 def reindex_resource(resource_id: int) -> None:
@@ -222,28 +256,49 @@ def _row(resource: Resource, item_names: list[str], mount_statuses: set[str]) ->
     version = resource.shown_version
     assert version is not None
     code = version.category.code
+    packed = {
+        "resource_class": code[:1],
+        "share_type": version.share_type,
+        "is_open": "true" if version.is_open else "false",
+        "format_class": version.format_class,
+        "update_cycle": version.update_cycle,
+        "grade": version.grade or "",
+        "mount_status": mount_status(mount_statuses),
+        "status": resource.status,
+    }
     return IndexRow(
         resource_id=resource.pk,
         code=resource.code or None,
         name=version.name,
-        summary=version.summary,
         category_code=code,
-        class_code=code[:1],
-        item_code=code[:3],
         provider_id=resource.provider_id,
-        share_type=version.share_type,
-        is_open=int(version.is_open),
-        format_class=version.format_class,
-        update_cycle=version.update_cycle,
-        grade=version.grade or "",
-        mount_status=mount_status(mount_statuses),
-        status=resource.status,
         current_version_id=resource.current_version_id,
+        combination=pack_facets(packed),
         name_text=f"{segment(version.name)} {initials(version.name)}".strip(),
         keywords_text=segment(version.keywords),
         summary_text=segment(version.summary),
         items_text=" ".join(segment(name) for name in item_names),
     )
+
+
+def pack_facets(values: Mapping[str, str]) -> int:
+    """The ``combination`` of one row: each packed facet's value position in its bits."""
+    combination = 0
+    for name, vocabulary in PACKED_FACETS.items():
+        value = values[name]
+        position = vocabulary.index(value) + 1 if value in vocabulary else 0
+        combination |= position << SHIFTS[name]
+    return combination
+
+
+def unpack_facet(combination: int, name: str) -> str:
+    """The value of packed facet ``name`` in ``combination``."""
+    return _vocabulary_value(name, (combination >> SHIFTS[name]) & FIELD_MASK)
+
+
+def _vocabulary_value(name: str, position: int) -> str:
+    vocabulary = PACKED_FACETS[name]
+    return vocabulary[position - 1] if 0 < position <= len(vocabulary) else ""  # "" outside it
 
 
 def mount_status(statuses: set[str]) -> str:
@@ -290,18 +345,49 @@ def _insert(rows: Sequence[IndexRow]) -> None:
         )
 
 
-# --- querying -------------------------------------------------------------------------------
+def _touch() -> None:
+    """Mark the index changed: a new random token, so no cached count outlives the change
+    (random, not a counter: a rolled-back change must not let an old token come back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {STATE_TABLE} SET token = %s WHERE id = 1", [uuid.uuid4().hex])
+
+
+# --- the query ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where matching rows come from: FROM/WHERE fragments, a score, and the words to mark."""
+    """Where matching rows come from: FROM/WHERE fragments (``params`` in their order), a score
+    and its parameters, and the words to mark. ``count_from`` replaces FROM to count (the
+    narrow facet table on SQLite when nothing else is needed); ``is_fts`` when the WHERE is an
+    FTS5 MATCH that can rank on the FTS table alone."""
 
     from_sql: str
     where_sql: str
-    params: tuple[Any, ...]  # in the order they appear: score, FROM, WHERE
+    params: tuple[Any, ...]
     score_sql: str = "0"
+    score_params: tuple[Any, ...] = ()
     terms: tuple[str, ...] = ()
+    is_fts: bool = False
+    count_from: str = ""
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.score_sql != "0"
+
+    @property
+    def counted_from(self) -> str:
+        return self.count_from or self.from_sql
+
+
+def _everything() -> Source:
+    if connection.vendor == "sqlite":
+        return Source(f"{DOC_TABLE} d", "1 = 1", (), count_from=f"{FACET_TABLE} d")
+    return Source(f"{DOC_TABLE} d", "1 = 1", ())
+
+
+Visibility = tuple[str, tuple[Any, ...]]
+Filters = Mapping[str, list[str]]
 
 
 def search(
@@ -312,25 +398,26 @@ def search(
     per_page: int = 20,
 ) -> SearchResult:
     """Resources ``user`` may see that match ``query`` (Chinese text, or a resource code or its
-    prefix) and ``filters`` (facet → value or values), best first; empty query: by name."""
+    prefix) and ``filters`` (facet → value or values: any value of a facet, every facet), best
+    first; empty query: by name. Each facet is counted with the other facets' filters."""
     clean = clean_filters(filters or {}, page, per_page)
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     visible = _visibility(user)
     if visible is None:
         return SearchResult(0, [], {}, page, per_page, clean)
     for source in _sources(query):
-        total, ranked, facets = _run(source, clean, visible, page, per_page)
-        if total and not ranked and page > 1:  # past the last page: show the last one
-            page = (total + per_page - 1) // per_page
-            total, ranked, facets = _run(source, clean, visible, page, per_page)
-        if total or source is None:
-            break
-    hits = _hits(user, ranked, source.terms if source else ())
-    return SearchResult(total, hits, _labelled(facets), page, per_page, clean)
+        counts, ranked = _counted(source, clean, visible, page, per_page)
+        if counts.total:
+            break  # else the next way, and the last one's (empty) result stands
+    page = min(page, max(1, math.ceil(counts.total / per_page)))  # past the end: the last page
+    if ranked is None or ranked.page != page:
+        ranked = Page(page, _rank(source, clean, visible, page, per_page, counts))
+    hits = _hits(user, ranked.rows, source.terms)
+    return SearchResult(counts.total, hits, _labelled(counts.facets), page, per_page, clean)
 
 
 def clean_filters(filters: Mapping[str, Any], page: int, per_page: int) -> dict[str, list[str]]:
-    """Filters as facet → list of values, or a ValidationError naming each bad one."""
+    """Filters as facet → sorted distinct values, or a ValidationError naming each bad one."""
     errors = ErrorCollector()
     if not isinstance(page, int) or page < 1:
         errors.add("page", _("Enter a page number of 1 or more."), ErrorCode.INVALID)
@@ -345,9 +432,16 @@ def clean_filters(filters: Mapping[str, Any], page: int, per_page: int) -> dict[
         elif values and not all(_valid_value(name, v) for v in values):
             errors.add(name, _("Select a valid choice."), ErrorCode.INVALID)
         elif values:
-            clean[name] = values
+            clean[name] = sorted({_normal_value(name, v) for v in values})
     errors.raise_if_any()
     return clean
+
+
+def _normal_value(name: str, value: str) -> str:
+    """One spelling per value, as the facets list it (so a chosen value shows as chosen)."""
+    if name == "is_open":
+        return BOOLEAN_VALUES[value]
+    return str(int(value)) if name == "provider" else value
 
 
 def _valid_value(name: str, value: str) -> bool:
@@ -360,7 +454,7 @@ def _valid_value(name: str, value: str) -> bool:
     return value.isascii() and value.isalnum() and len(value) <= 20  # category code
 
 
-def _visibility(user: Any) -> tuple[str, tuple[Any, ...]] | None:
+def _visibility(user: Any) -> Visibility | None:
     """restrict()'s own filter as SQL on the index row ``d``; None when nothing is visible.
 
     The index keeps a copy of the resource columns the policy reads (provider, version in
@@ -388,11 +482,11 @@ def _visibility(user: Any) -> tuple[str, tuple[Any, ...]] | None:
     return f"EXISTS ({sql})", tuple(params)
 
 
-def _sources(query: str) -> list[Source | None]:
+def _sources(query: str) -> list[Source]:
     """Ways to answer ``query``, tried in order until one finds something."""
     if not query:
-        return [None]
-    sources: list[Source | None] = []
+        return [_everything()]
+    sources: list[Source] = []
     if CODE_QUERY.match(query):
         sources.append(_code_source(query.upper()))
     clauses = parse_query(query)
@@ -407,10 +501,10 @@ def _code_source(prefix: str) -> Source:
     params: tuple[str, ...]
     if connection.vendor == "sqlite":  # a range scan of the code index (BINARY collation)
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        where, params = "d.code >= %s AND d.code < %s", (prefix, prefix, upper)
+        where, params = "d.code >= %s AND d.code < %s", (prefix, upper)
     else:
-        where, params = "d.code LIKE %s", (prefix, f"{prefix}%")
-    return Source(f"{DOC_TABLE} d", where, params, exact)
+        where, params = "d.code LIKE %s", (f"{prefix}%",)
+    return Source(f"{DOC_TABLE} d", where, params, exact, (prefix,))
 
 
 def _text_source(clauses: Sequence[Clause]) -> Source:
@@ -422,14 +516,16 @@ def _text_source(clauses: Sequence[Clause]) -> Source:
             f"{FTS_TABLE} MATCH %s",
             (fts5_match(clauses),),
             f"-bm25({FTS_TABLE}, {weights})",
-            terms,
+            terms=terms,
+            is_fts=True,
+            count_from=f"{FTS_TABLE} JOIN {FACET_TABLE} d ON d.resource_id = {FTS_TABLE}.rowid",
         )
     return Source(
         f"{DOC_TABLE} d CROSS JOIN to_tsquery('simple', %s) q",
         "d.document @@ q",
         (pg_tsquery(clauses),),
         "ts_rank(d.document, q)",
-        terms,
+        terms=terms,
     )
 
 
@@ -442,169 +538,390 @@ def _substring_source(query: str) -> Source:
     return Source(f"{DOC_TABLE} d", "d.name ILIKE %s", (f"%{escaped}%",), terms=(query,))
 
 
-Ranked = list[tuple[int, float]]
+# --- filters --------------------------------------------------------------------------------
+
+
+def _conditions(filters: Filters) -> dict[str, tuple[str, list[Any]]]:
+    """Each filtered facet's condition on the index row ``d``: any of its values."""
+    return {name: _condition(name, values) for name, values in filters.items()}
+
+
+def _condition(name: str, values: list[str]) -> tuple[str, list[Any]]:
+    if name == "category":  # any level of the tree: 类, 项, 目 or 细目 narrows by code prefix
+        tests = " OR ".join(["substr(d.category_code, 1, %s) = %s"] * len(values))
+        return f"({tests})", [p for v in values for p in (len(v), v)]
+    if name == "provider":
+        return f"d.provider_id IN ({', '.join(['%s'] * len(values))})", [int(v) for v in values]
+    vocabulary = PACKED_FACETS[name]  # positions are literals: they come from our own table
+    positions = ", ".join(str(vocabulary.index(v) + 1) for v in values)
+    return f"((d.combination >> {SHIFTS[name]}) & {FIELD_MASK}) IN ({positions})", []
+
+
+def _all_but(
+    conditions: Mapping[str, tuple[str, list[Any]]], left_out: str | None
+) -> tuple[str, list[Any]]:
+    """Every condition but ``left_out``'s (all of them for None), AND-ed; "" for none."""
+    chosen = [c for name, c in conditions.items() if name != left_out]
+    return " AND ".join(sql for sql, _params in chosen), [p for _sql, ps in chosen for p in ps]
+
+
+# --- counting -------------------------------------------------------------------------------
+
 FacetRows = dict[str, dict[str, tuple[int, str]]]  # facet → value → (count, stored label)
+Tally = tuple[str, str | None]  # (what is counted, the facet whose filter is left out if any)
 
 
-def _run(
-    source: Source | None,
-    filters: Mapping[str, list[str]],
-    visible: tuple[str, tuple[Any, ...]],
-    page: int,
-    per_page: int,
-) -> tuple[int, Ranked, FacetRows]:
-    """The page, the total and the facet counts. Counting means a pass over every match, so
-    the total and the counts of a search are kept until the index changes: asked again (the
-    next page, a popular query), only the ranked page is read."""
+@dataclass(frozen=True)
+class Counts:
+    total: int  # visible matches that pass every filter
+    matched: int  # visible matches, filters aside
+    facets: FacetRows
+
+
+class Page(NamedTuple):
+    page: int
+    rows: list[tuple[int, float]]  # (resource id, score), best first
+
+
+def _counted(
+    source: Source, filters: Filters, visible: Visibility, page: int, per_page: int
+) -> tuple[Counts, Page | None]:
+    """The counts of a search, kept until the index changes (its token is in the key): asked
+    again (the next page, a popular query), only the ranked page is read. Counted afresh, the
+    page comes with them when the same statement can give it."""
     key = _counts_key(source, filters, visible)
-    counted = cache.get(key)
-    if counted is not None:
-        return counted[0], _page(source, filters, visible, page, per_page), counted[1]
-    if source is None and not filters:
-        # The whole visible catalog (the list page as it opens): counted once, paged by name.
-        total, _ranked, facets = _execute(None, {}, visible, 1, 1)
-        cache.set(key, (total, facets), COUNTS_CACHE_SECONDS)
-        return total, _page(source, filters, visible, page, per_page), facets
-    total, ranked, facets = _execute(source, filters, visible, page, per_page)
-    cache.set(key, (total, facets), COUNTS_CACHE_SECONDS)
-    return total, ranked, facets
+    counts = cache.get(key)
+    if counts is not None:
+        return counts, None
+    counts, ranked = _count_and_rank(source, filters, visible, page, per_page)
+    cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts, ranked
 
 
-def _counts_key(
-    source: Source | None, filters: Mapping[str, list[str]], visible: tuple[str, tuple[Any, ...]]
-) -> str:
+def _counts_key(source: Source, filters: Filters, visible: Visibility) -> str:
     """Names one search's counts, and the index state they were counted in."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {STATE_TABLE} WHERE id = 1")
         row = cursor.fetchone()
-    shape = (source.where_sql, source.params) if source else None
+    shape = (source.from_sql, source.where_sql, source.params)
     state = repr((row[0] if row else "", shape, sorted(filters.items()), visible))
     return f"catalog.search.counts:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
-def _page(
-    source: Source | None,
-    filters: Mapping[str, list[str]],
-    visible: tuple[str, tuple[Any, ...]],
-    page: int,
-    per_page: int,
-) -> Ranked:
-    """The ranked page alone (name order when nothing ranks)."""
-    source = source or Source(f"{DOC_TABLE} d", "1 = 1", ())
-    where, params = _where(source, filters, visible)
-    ranked = source.score_sql != "0"
-    order = "score DESC, d.name, d.resource_id" if ranked else "d.name, d.resource_id"
-    sql = (
-        f"SELECT d.resource_id, {source.score_sql} AS score FROM {source.from_sql} "
-        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %s OFFSET %s"
+def _count_and_rank(
+    source: Source, filters: Filters, visible: Visibility, page: int, per_page: int
+) -> tuple[Counts, Page | None]:
+    """Total and facet counts, and the ranked page when it comes cheaper together.
+
+    SQLite: one pass joining each match to the narrow facet table by rowid, each counted
+    expression concatenated and counted here (SQLite would sort the matches once per GROUP BY);
+    the page is ranked apart, from the FTS index alone, at the cost of the bare query.
+    PostgreSQL: the matches are read from the heap once (the costly part) into a narrow CTE
+    that gives both the page and every count (GROUPING SETS, hashed in one pass)."""
+    if connection.vendor == "sqlite":
+        counts = _count_sqlite(source, filters, visible)
+        rows = _rank(source, filters, visible, page, per_page, counts) if counts.total else []
+        return counts, Page(page, rows)
+    return _count_and_rank_postgresql(source, filters, visible, page, per_page)
+
+
+def _tallies(filters: Filters, counted: Mapping[str, str] = COUNTED) -> list[Tally]:
+    """The counts to make: per counted expression, over every filter, or over all but a facet's
+    own for a facet that is filtered (so its other values keep their counts)."""
+    tallies = {
+        (COUNTED_IN[name] if COUNTED_IN[name] in counted else "combination", key)
+        for name in FACETS
+        for key in [name if name in filters else None]
+    }
+    return sorted(tallies, key=lambda tally: (tally[0], tally[1] or ""))
+
+
+def _count_sqlite(source: Source, filters: Filters, visible: Visibility) -> Counts:
+    conditions = _conditions(filters)
+    columns, params = [], []
+    tallies = _tallies(filters, SQLITE_COUNTED)
+    for tally in [("", None), *tallies]:
+        sql, tally_params = _all_but(conditions, tally[1])
+        aggregate = f"group_concat({SQLITE_COUNTED[tally[0]]})" if tally[0] else "COUNT(*)"
+        columns.append(f"{aggregate} FILTER (WHERE {sql})" if sql else aggregate)
+        params += tally_params
+    statement = (
+        f"SELECT COUNT(*), {', '.join(columns)} FROM {source.counted_from} "
+        f"WHERE {source.where_sql} AND {visible[0]}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
+        cursor.execute(statement, [*params, *source.params, *visible[1]])
+        matched, total, *texts = cursor.fetchone()
+    tallied: dict[Tally, Counter[str]] = {}
+    for (counted, key), text in zip(tallies, texts, strict=True):
+        numbers = Counter(text.split(",")) if text else Counter[str]()
+        if counted == "combination":
+            tallied[("packed_low", key)], tallied[("packed_high", key)] = _halves(numbers)
+        else:
+            tallied[(counted, key)] = numbers
+    return _counts(int(total or 0), int(matched or 0), tallied, filters)
+
+
+def _halves(combinations: Counter[str]) -> tuple[Counter[Any], Counter[Any]]:
+    low, high, mask = Counter[Any](), Counter[Any](), (1 << LOW_BITS) - 1
+    for combination, number in combinations.items():
+        packed = int(combination)
+        low[packed & mask] += number
+        high[packed >> LOW_BITS] += number
+    return low, high
+
+
+def _count_and_rank_postgresql(
+    source: Source, filters: Filters, visible: Visibility, page: int, per_page: int
+) -> tuple[Counts, Page | None]:
+    conditions = _conditions(filters)
+    flags = [f", ({sql}) AS c_{n}" for n, (sql, _params) in enumerate(conditions.values())]
+    flag_params = [p for _sql, params in conditions.values() for p in params]
+    flag_of = {name: f"c_{n}" for n, name in enumerate(conditions)}
+    keys: list[str | None] = [None, *conditions]  # every filter, then all but each one's
+    tests = [" AND ".join(f for n, f in flag_of.items() if n != key) or "TRUE" for key in keys]
+    name = ", d.name" if source.is_ranked else ""
+    counted = "".join(f", {sql} AS {as_name}" for as_name, sql in COUNTED.items())
+    cte = (
+        f"SELECT d.resource_id, {source.score_sql} AS score{name}{counted}{''.join(flags)} "
+        f"FROM {source.from_sql} WHERE {source.where_sql} AND {visible[0]}"
+    )
+    # [rows, rows passing every filter, rows passing all but each filtered facet's]; without
+    # filters the first alone (the others would count the same rows again).
+    filtered = [f"COUNT(*) FILTER (WHERE {test})" for test in tests] if conditions else []
+    numbers = ", ".join(["COUNT(*)", *filtered])
+    names = ", ".join(COUNTED)
+    grouping = (
+        f"SELECT GROUPING({names}), COALESCE("
+        + ", ".join(f"CAST({as_name} AS text)" for as_name in COUNTED)
+        + f"), NULL, ARRAY[{numbers}] FROM m "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({n})' for n in COUNTED)}, ())"
+    )
+    page_sql, page_params = "", []
+    if source.is_ranked:  # ordered as _rank orders; the position rides in the array
+        page_sql = (
+            "SELECT -1, CAST(resource_id AS text), score, ARRAY[row_number() OVER "
+            "(ORDER BY score DESC, name, resource_id)] FROM (SELECT resource_id, score, name "
+            f"FROM m WHERE {tests[0]} ORDER BY score DESC, name, resource_id "
+            "LIMIT %s OFFSET %s) p UNION ALL "
+        )
+        page_params = [per_page, (page - 1) * per_page]
+    # Read once for both the page and the counts; with no page, PostgreSQL folds it in.
+    materialized = "MATERIALIZED " if source.is_ranked else ""
+    statement = f"WITH m AS {materialized}({cte}) {page_sql}{grouping}"
+    params = [*source.score_params, *flag_params, *source.params, *visible[1], *page_params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return _split_postgresql(rows, keys, filters), (
+        Page(page, _hit_rows(rows)) if source.is_ranked else None
+    )
+
+
+def _hit_rows(rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, float]]:
+    hits = sorted((numbers[0], int(key), float(score)) for g, key, score, numbers in rows if g < 0)
+    return [(pk, score) for _position, pk, score in hits]
+
+
+# GROUPING() of a set: a bit per counted expression, set for those not grouped by.
+GROUPED = {
+    (1 << len(COUNTED)) - 1 - (1 << (len(COUNTED) - 1 - n)): as_name
+    for n, as_name in enumerate(COUNTED)
+}
+EVERY_ROW = (1 << len(COUNTED)) - 1  # the () set
+
+
+def _split_postgresql(
+    rows: Sequence[tuple[Any, ...]], keys: list[str | None], filters: Filters
+) -> Counts:
+    """The grouped rows' arrays: [rows, rows passing every filter, rows passing all but …], or
+    [rows] alone when nothing is filtered."""
+    tallies = _tallies(filters)
+    tallied: dict[Tally, Counter[str]] = {tally: Counter() for tally in tallies}
+    total = matched = 0
+    for grouping, value, _score, numbers in rows:
+        per_key = numbers[1:] if len(numbers) > 1 else numbers  # one number per key in keys
+        if grouping == EVERY_ROW:
+            matched, total = numbers[0], per_key[0]
+        elif grouping in GROUPED:
+            for key, number in zip(keys, per_key, strict=True):
+                if number and (GROUPED[grouping], key) in tallied:
+                    tallied[(GROUPED[grouping], key)][value] = number
+    return _counts(int(total), int(matched), tallied, filters)
+
+
+def _counts(
+    total: int, matched: int, tallied: Mapping[Tally, Counter[str]], filters: Filters
+) -> Counts:
+    """Each facet's counts from its tally, with the chosen values always listed (a
+    chosen value that nothing matches any more shows 0, and can still be unticked)."""
+    facets: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        tally = (COUNTED_IN[name], name if name in filters else None)
+        if name in PACKED_FACETS:
+            facets[name] = _packed_counts(name, tallied[tally])
+        elif name == "category":  # 项: the first three digits of the code
+            facets[name] = _rolled_up(tallied[tally], 3)
+        else:
+            facets[name] = dict(tallied[tally])
+        for value in filters.get(name, []):
+            if name != "category" or len(value) == 3:  # the facet lists 项 codes only
+                facets[name].setdefault(value, 0)
+    labels = _stored_labels(facets["provider"], facets["category"])
+    return Counts(
+        total,
+        matched,
+        {
+            name: {value: (count, labels.get((name, value), "")) for value, count in values.items()}
+            for name, values in facets.items()
+        },
+    )
+
+
+def _packed_counts(name: str, counted: Counter[str]) -> dict[str, int]:
+    """Facet ``name``'s counts from the counts of its half's combinations."""
+    shift = SHIFTS[name] - (LOW_BITS if COUNTED_IN[name] == "packed_high" else 0)
+    by_position = Counter[int]()
+    for half, number in counted.items():
+        by_position[(int(half) >> shift) & FIELD_MASK] += number
+    return {_vocabulary_value(name, p): number for p, number in by_position.items()}
+
+
+def _rolled_up(counted: Counter[str], length: int) -> dict[str, int]:
+    rolled = Counter[str]()
+    for code, number in counted.items():
+        rolled[code[:length]] += number
+    return dict(rolled)
+
+
+def _stored_labels(providers: Iterable[str], items: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Names of the counted providers and 项 codes, in one statement."""
+    provider_ids, item_codes = [int(p) for p in providers], list(items)
+    if not provider_ids and not item_codes:
+        return {}
+    parts: list[str] = []
+    params: list[Any] = []
+    if provider_ids:
+        marks = ", ".join(["%s"] * len(provider_ids))
+        parts.append(
+            f"SELECT 'provider', CAST(id AS text), name FROM {Department._meta.db_table} "
+            f"WHERE id IN ({marks})"
+        )
+        params += provider_ids
+    if item_codes:
+        marks = ", ".join(["%s"] * len(item_codes))
+        parts.append(
+            f"SELECT 'category', code, name FROM {Category._meta.db_table} WHERE code IN ({marks})"
+        )
+        params += item_codes
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {(kind, value): name for kind, value, name in cursor.fetchall()}
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+def _rank(
+    source: Source, filters: Filters, visible: Visibility, page: int, per_page: int, counts: Counts
+) -> list[tuple[int, float]]:
+    """The page, best first (score, then name, then id; by name when nothing ranks)."""
+    offset = (page - 1) * per_page
+    if offset >= counts.total:
+        return []
+    if source.is_fts:
+        ranked = _top_ranked(source, filters, visible, offset, per_page, counts)
+        if ranked is not None:
+            return ranked
+    where, params = _where(source, filters, visible)
+    order = "score DESC, d.name, d.resource_id" if source.is_ranked else "d.name, d.resource_id"
+    sql = (
+        f"SELECT d.resource_id, {source.score_sql} AS score FROM {source.from_sql} "
+        f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*source.score_params, *params, per_page, offset])
         return [(int(pk), float(score or 0)) for pk, score in cursor.fetchall()]
 
 
-def _where(
-    source: Source, filters: Mapping[str, list[str]], visible: tuple[str, tuple[Any, ...]]
-) -> tuple[list[str], list[Any]]:
-    where, params = [source.where_sql, visible[0]], [*source.params, *visible[1]]
-    for name, values in filters.items():
-        sql, values_params = _filter_sql(name, values)
-        where.append(sql)
-        params.extend(values_params)
-    return where, params
+def _where(source: Source, filters: Filters, visible: Visibility) -> tuple[str, list[Any]]:
+    conditions, params = _all_but(_conditions(filters), None)
+    where = " AND ".join(filter(None, [source.where_sql, visible[0], conditions]))
+    return where, [*source.params, *visible[1], *params]
 
 
-def _touch() -> None:
-    """Mark the index changed: a new random token, so no cached count outlives the change
-    (random, not a counter: a rolled-back change must not let an old token come back)."""
+def _top_ranked(
+    source: Source,
+    filters: Filters,
+    visible: Visibility,
+    offset: int,
+    limit: int,
+    counts: Counts,
+) -> list[tuple[int, float]] | None:
+    """The page from the best candidates by bm25 on the FTS index alone (what the bare query
+    costs), then only those looked up; None when they cannot be shown to hold the page.
+
+    Every match left out of the candidates scores at most as the last candidate, so the page
+    is exact when its last row scores strictly more (ties at the cut go to the full query)."""
+    need = min(offset + limit, counts.total)
+    share = counts.total / max(counts.matched, 1)  # of the visible matches, those filtered in
+    candidates = math.ceil(need / share * 1.25) + CANDIDATE_MARGIN
+    if candidates > MAX_CANDIDATES:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {STATE_TABLE} SET token = %s WHERE id = 1", [uuid.uuid4().hex])
+        cursor.execute(
+            f"SELECT rowid, {source.score_sql} AS score FROM {FTS_TABLE} "
+            f"WHERE {source.where_sql} ORDER BY score DESC LIMIT %s",
+            [*source.params, candidates],
+        )
+        scored = cursor.fetchall()
+        names = _eligible_names([pk for pk, _score in scored], filters, visible)
+    rows = sorted((-score, names[pk], pk) for pk, score in scored if pk in names)
+    # The sort above and the full query's ORDER BY agree: SQLite compares names by BINARY
+    # collation, code-point order of UTF-8, which is also Python's order of str.
+    if len(scored) == candidates and (len(rows) < need or -rows[need - 1][0] <= scored[-1][1]):
+        return None
+    return [(pk, -negated) for negated, _name, pk in rows[offset:need]]
 
 
-def _execute(
-    source: Source | None,
-    filters: Mapping[str, list[str]],
-    visible: tuple[str, tuple[Any, ...]],
-    page: int,
-    per_page: int,
-) -> tuple[int, Ranked, FacetRows]:
-    """One statement: the matching set once (a CTE), then its page, total and facet counts."""
-    source = source or Source(f"{DOC_TABLE} d", "1 = 1", ())
-    where, params = _where(source, filters, visible)
-    columns = ", ".join(f"d.{column}" for column in FACETS.values())
-    order = "score DESC, name, resource_id" if source.score_sql != "0" else "name, resource_id"
-    branches = [
-        "SELECT 'hit' AS facet, CAST(resource_id AS TEXT) AS value, NULL AS label, score AS n "
-        f"FROM (SELECT resource_id, score FROM m ORDER BY {order} LIMIT %s OFFSET %s) page",
-        "SELECT 'total', NULL, NULL, COUNT(*) FROM m",
-        *(_group_sql(index, group) for index, group in enumerate(FACET_GROUPS)),
-    ]
-    sql = (
-        f"WITH m AS MATERIALIZED (SELECT d.resource_id, d.name, {source.score_sql} AS score, "
-        f"{columns} FROM {source.from_sql} WHERE {' AND '.join(where)}) "
-        + " UNION ALL ".join(branches)
-    )
-    params += [per_page, (page - 1) * per_page]
+def _eligible_names(ids: list[int], filters: Filters, visible: Visibility) -> dict[int, str]:
+    """The names of those of ``ids`` the user may see that pass every filter."""
+    if not ids:
+        return {}
+    conditions, params = _all_but(_conditions(filters), None)
+    marks = ", ".join(["%s"] * len(ids))
+    where = " AND ".join(filter(None, [f"d.resource_id IN ({marks})", visible[0], conditions]))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _split(rows)
+        cursor.execute(
+            f"SELECT d.resource_id, d.name FROM {DOC_TABLE} d WHERE {where}",
+            [*ids, *visible[1], *params],
+        )
+        return dict(cursor.fetchall())
 
 
-def _group_sql(index: int, columns: tuple[str, ...]) -> str:
-    """Counts per combination of ``columns`` (joined by "|"), with a label where one is stored."""
-    key = " || '|' || ".join(f"CAST({column} AS TEXT)" for column in columns)
-    label = LABEL_SQL.get(columns[0], "NULL") if len(columns) == 1 else "NULL"
-    return f"SELECT 'g{index}', {key}, {label}, COUNT(*) FROM m GROUP BY {', '.join(columns)}"
+# What a hit shows (the list page, the API): the version's fields are read from either version.
+HIT_VERSION_FIELDS = (
+    *("name", "summary", "share_type", "grade", "is_open", "format_class", "update_cycle"),
+    *("category__code", "category__name"),
+)
+HIT_FIELDS = (
+    *("code", "status", "provider__name"),
+    *(
+        f"{version}__{name}"
+        for version in ("current_version", "working_version")
+        for name in HIT_VERSION_FIELDS
+    ),
+)
 
 
-def _filter_sql(name: str, values: list[str]) -> tuple[str, list[Any]]:
-    column = f"d.{FACETS[name]}"
-    if name == "category":  # any level of the tree: 类, 项, 目 or 细目 narrows by code prefix
-        tests = " OR ".join(["substr(d.category_code, 1, %s) = %s"] * len(values))
-        return f"({tests})", [p for v in values for p in (len(v), v)]
-    if name == "resource_class":
-        return f"d.class_code IN ({', '.join(['%s'] * len(values))})", values
-    converted: list[Any] = values
-    if name == "provider":
-        converted = [int(v) for v in values]
-    elif name == "is_open":
-        converted = [BOOLEAN_VALUES[v] for v in values]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", converted
-
-
-def _split(
-    rows: Sequence[tuple[str, str | None, str | None, Any]],
-) -> tuple[int, Ranked, FacetRows]:
-    total, ranked = 0, []
-    facets: FacetRows = {name: {} for name in FACETS}
-    for kind, value, label, number in rows:
-        if kind == "hit":
-            ranked.append((int(value or 0), float(number or 0)))
-        elif kind == "total":
-            total = int(number)
-        else:
-            group = FACET_GROUPS[int(kind[1:])]
-            for column, part in zip(group, (value or "").split("|"), strict=True):
-                name = FACET_OF_COLUMN[column]
-                part = _facet_value(name, part)
-                count, _label = facets[name].get(part, (0, ""))
-                facets[name][part] = (count + int(number), label or "")
-    return total, ranked, facets
-
-
-def _facet_value(facet: str, value: str) -> str:
-    if facet == "is_open":
-        return "true" if value in ("1", "true") else "false"
-    return value
-
-
-def _hits(user: Any, ranked: Ranked, terms: Sequence[str]) -> list[ResourceHit]:
-    """The page's resources, in rank order, read through restrict() once more."""
+def _hits(user: Any, ranked: list[tuple[int, float]], terms: Sequence[str]) -> list[ResourceHit]:
+    """The page's resources, in rank order, read through restrict() once more (only the fields
+    a hit shows: the versions' thirty columns would double the time it takes)."""
     resources = (
         Resource.objects.restrict(user, "view")
         .filter(pk__in=[pk for pk, _score in ranked])
         .select_related("provider", "current_version__category", "working_version__category")
+        .only(*HIT_FIELDS)
         .order_by()
     )
     by_id = {r.pk: r for r in resources}

@@ -1,7 +1,9 @@
 """REST endpoint of catalog search: GET /api/v1/catalog/resources?q=&<facet>=&page=.
 
 The same ``catalog.search.search`` the resource list page uses: restricted to the caller,
-ranked, highlighted, with every facet counted over the matching set.
+ranked, highlighted, with every facet counted over the matching set. A facet parameter may be
+repeated (``share_type=conditional&share_type=unconditional``): any of its values matches, and
+every facet given must match; each facet is counted with the other facets' filters only.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from govshare.catalog.api import resources as resources_api
 from govshare.catalog.choices import (
@@ -38,26 +42,45 @@ SearchText = Annotated[str, Field(max_length=MAX_QUERY_LENGTH), PLAIN_TEXT]
 CategoryCode = Annotated[str, Field(max_length=20, pattern=r"^[0-9A-Za-z]+$"), PLAIN_TEXT]
 
 
+def _on_the_parameter(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A bad value of a repeated parameter, reported on the parameter itself: ninja would name
+    a list item's error after the handler's argument ("params.share_type.1")."""
+    try:
+        return handler(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise PydanticCustomError(first["type"], first["msg"], first.get("ctx")) from None
+
+
+Repeated = WrapValidator(_on_the_parameter)
+
+
 class SearchParams(Schema):
-    """The query, the page, and one optional value per facet."""
+    """The query, the page, and any number of values per facet (repeat the parameter)."""
 
     q: SearchText = Field("", description="Chinese text, a resource code, or a code's front part")
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(20, ge=1, le=MAX_PER_PAGE)
-    resource_class: ResourceClass | None = Field(None, description="类: 1 base, 2 theme, 3 dept")
-    category: CategoryCode | None = Field(None, description="Classification code, any level")
-    provider: ObjectId | None = Field(None, description="Provider department id")
-    share_type: ShareType | None = None
-    is_open: bool | None = None
-    format_class: FormatClass | None = None
-    update_cycle: UpdateCycle | None = None
-    grade: Grade | None = None
-    mount_status: MountStatus | None = None
-    status: ResourceStatus | None = None
+    resource_class: Annotated[list[ResourceClass] | None, Repeated] = Field(
+        None, description="类: 1 base, 2 theme, 3 dept"
+    )
+    category: Annotated[list[CategoryCode] | None, Repeated] = Field(
+        None, description="Classification code, any level"
+    )
+    provider: Annotated[list[ObjectId] | None, Repeated] = Field(
+        None, description="Provider department id"
+    )
+    share_type: Annotated[list[ShareType] | None, Repeated] = None
+    is_open: Annotated[list[bool] | None, Repeated] = None
+    format_class: Annotated[list[FormatClass] | None, Repeated] = None
+    update_cycle: Annotated[list[UpdateCycle] | None, Repeated] = None
+    grade: Annotated[list[Grade] | None, Repeated] = None
+    mount_status: Annotated[list[MountStatus] | None, Repeated] = None
+    status: Annotated[list[ResourceStatus] | None, Repeated] = None
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> dict[str, list[str]]:
         values = self.model_dump(include=set(FACETS), exclude_none=True)
-        return {name: _text(value) for name, value in values.items()}
+        return {name: [_text(value) for value in chosen] for name, chosen in values.items()}
 
 
 def _text(value: Any) -> str:
@@ -101,12 +124,15 @@ class SearchOut(Schema):
     per_page: int
     items: list[HitOut]
     facets: dict[str, list[FacetValueOut]]
+    filters: dict[str, list[str]] = Field(description="The facet values applied, facet by facet")
 
 
 def resource_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     """Resources the caller may see matching ``q`` (segmented with jieba; every word must
-    match) and the facet filters, best first; an empty ``q`` lists them by name. ``facets``
-    counts each facet's values over the whole matching set."""
+    match) and the facet filters (any value of a facet, every facet given), best first; an
+    empty ``q`` lists them by name. ``facets`` counts each facet's values over the matching
+    set with the other facets' filters applied but not its own, so a chosen value's
+    alternatives keep their counts; chosen values are always listed."""
     result = search(auth_user(request), params.q, params.filters(), params.page, params.per_page)
     return _body(result)
 
@@ -133,6 +159,7 @@ def _body(result: SearchResult) -> dict[str, Any]:
             name: [{"value": v, "label": label, "count": n} for v, label, n in counts]
             for name, counts in result.facets.items()
         },
+        "filters": result.filters,
     }
 
 

@@ -1,5 +1,9 @@
 """Pages: the searchable resource list with facets, and browsing by classification and
-department. Both read through ``catalog.search``, restricted to the user."""
+department. Both read through ``catalog.search``, restricted to the user.
+
+Facet values are toggles: each is a link that adds its value to the query string, or takes it
+away when chosen, so several values of one facet can be chosen (any of them matches) without
+JavaScript (the site's CSP allows no inline script)."""
 
 from __future__ import annotations
 
@@ -57,7 +61,7 @@ class FacetLink:
     value: str
     label: str
     count: int
-    url: str
+    url: str  # this page with the value added to the facet's, or taken away when chosen
     is_active: bool
 
 
@@ -77,7 +81,12 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     counted = _CountedHits(result.total, result.hits, (result.page - 1) * PER_PAGE)
     page: Page = Paginator(counted, PER_PAGE).get_page(result.page)
     facets = [
-        {"name": name, "title": FACET_TITLES[name], "values": _links(request.GET, name, counts)}
+        {
+            "name": name,
+            "title": FACET_TITLES[name],
+            "values": _links(request.GET, name, counts, filters.get(name, [])),
+            "clear_url": _url_with(request.GET, name, []) if name in filters else "",
+        }
         for name, counts in result.facets.items()
         if counts
     ]
@@ -130,17 +139,20 @@ def _url_with(params: QueryDict, name: str, values: list[str]) -> str:
     return "?" + query.urlencode()
 
 
-def _links(params: QueryDict, name: str, counts: list[Any]) -> list[FacetLink]:
-    """A link per facet value: choosing it replaces the facet's filter; choosing it again drops
-    it."""
-    active = params.getlist(name)
+def _links(params: QueryDict, name: str, counts: list[Any], chosen: list[str]) -> list[FacetLink]:
+    """A link per facet value that toggles it: adds it to the facet's chosen values, or takes
+    it away (``chosen`` as the search understood them: one spelling per value)."""
     return [
         FacetLink(
             value,
             label,
             count,
-            _url_with(params, name, [] if value in active else [value]),
-            value in active,
+            _url_with(
+                params,
+                name,
+                [v for v in chosen if v != value] if value in chosen else [*chosen, value],
+            ),
+            value in chosen,
         )
         for value, label, count in counts
     ]
@@ -153,7 +165,7 @@ def _active(
     for name, values in filters.items():
         labels = {value: label for value, label, _count in facets.get(name, [])}
         for value in values:
-            rest = [v for v in params.getlist(name) if v != value]
+            rest = [v for v in values if v != value]
             active.append(
                 ActiveFilter(
                     FACET_TITLES[name], labels.get(value, value), _url_with(params, name, rest)
