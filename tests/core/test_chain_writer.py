@@ -3,8 +3,6 @@ hashes them, interleave with it in one chain, and a failed batch leaves nothing 
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -12,6 +10,7 @@ from django.utils import timezone
 from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.chain import ChainHead, ChainWriter, append_records, verify_chain
 from govshare.exchange.models import DeliveryRecord
+from tests.loops import run_coroutine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,7 +112,7 @@ def test_on_postgresql_the_writer_appends_from_an_event_loop_without_a_thread():
         finally:
             await greenlet_spawn(writer.close)
 
-    asyncio.run(append_on_the_loop())
+    run_coroutine(append_on_the_loop())
     assert list(DeliveryRecord.objects.values_list("request_id", flat=True).order_by("seq")) == [
         "req-0",
         "req-1",

@@ -3,8 +3,6 @@ upstream on 127.0.0.1."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import sqlalchemy as sa
 
@@ -22,6 +20,7 @@ from govshare.exchange.connectors.pg_async import greenlet_spawn
 from govshare.exchange.connectors.sql import sqlite_path
 from govshare.exchange.models import Connection
 from tests.exchange.conftest import COLUMNS, PG_URL, UPSTREAM_KEY
+from tests.loops import run_coroutine
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +171,7 @@ def on_the_loop(connector, method, *args):
         finally:
             await connector.close_loop_connections()
 
-    return asyncio.run(run())
+    return run_coroutine(run())
 
 
 def test_on_the_event_loop_a_postgresql_source_answers_as_from_a_thread(postgresql_source):

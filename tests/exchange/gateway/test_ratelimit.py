@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +11,7 @@ import redis
 from govshare.exchange.gateway.ratelimit import LocalLimiter, RedisLimiter, windows
 from tests.exchange.gateway.conftest import start_gateway
 from tests.exchange.gateway.factories import PEOPLE, grant
+from tests.loops import run_coroutine
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -34,10 +33,7 @@ def hits(limiter, count: int, rate: int, quota: int, grant_id: int = 1) -> list[
         finally:
             await limiter.close()
 
-    # A thread of its own: a browser test earlier in this worker leaves Playwright's event loop
-    # running on the test thread, where asyncio.run() is refused.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    return run_coroutine(run())
 
 
 def test_windows_end_at_the_next_minute_and_the_next_local_midnight():
