@@ -350,7 +350,7 @@ def prepare_and_measure(var_dir: Path, database_url: str | None) -> dict[str, An
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from govshare.catalog.search import reindex_all
+    from govshare.catalog.search_index import reindex_all
 
     generated_marker, indexed_marker = var_dir / "generated", var_dir / "indexed"
     started = time.perf_counter()

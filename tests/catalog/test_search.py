@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from govshare.catalog import search as catalog_search
 from govshare.catalog.chinese_text import highlight, parse_query, segment
 from govshare.catalog.models import Category, Mount, Resource
-from govshare.catalog.search import reindex_all, reindex_resource, search
+from govshare.catalog.search import search
+from govshare.catalog.search_index import pack_facets, reindex_all, reindex_resource, unpack_facet
 from govshare.catalog.services import (
     resource_create,
     resource_review,
@@ -660,5 +661,5 @@ def test_every_choice_has_a_place_in_the_packed_facets():
     assert migration.PACKED_SHIFTS == tuple(catalog_search.SHIFTS.values())  # its statistics
     assert catalog_search.FIELD_MASK == 31
     values = {name: vocabulary[-1] for name, vocabulary in catalog_search.PACKED_FACETS.items()}
-    combination = catalog_search.pack_facets(values)
-    assert {n: catalog_search.unpack_facet(combination, n) for n in values} == values
+    combination = pack_facets(values)
+    assert {n: unpack_facet(combination, n) for n in values} == values
