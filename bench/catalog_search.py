@@ -410,7 +410,7 @@ def empty_index() -> None:
 def index_fingerprint() -> str:
     """What the index's content depends on: the code writing its rows, and the migrations."""
     from govshare.catalog import chinese_text, migrations
-    from govshare.catalog import search as index
+    from govshare.catalog import search_index as index
 
     parts = [inspect.getsource(chinese_text), repr(index.PACKED_FACETS), repr(index.SHIFTS)]
     written = (index.index_rows, index._row, index.pack_facets, index._insert)
