@@ -57,6 +57,9 @@ GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
 GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", False)
 # Redis shared by the gateway's processes for rate limits (empty: each process counts alone).
 GOVSHARE_REDIS_URL = os.environ.get("GOVSHARE_REDIS_URL", "")
+# Let a read run beside the request's own on a second connection (core/alongside.py: the catalog
+# search counts its facets while it ranks). Off on a single core, where it cannot overlap.
+GOVSHARE_QUERIES_ALONGSIDE = env_bool("GOVSHARE_QUERIES_ALONGSIDE", (os.cpu_count() or 1) > 1)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

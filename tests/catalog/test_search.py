@@ -6,10 +6,13 @@ refreshed by ``reindex_resource`` after each service call, as services will do o
 
 from __future__ import annotations
 
+import threading
 from importlib import import_module
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from govshare.catalog import search as catalog_search
 from govshare.catalog.chinese_text import highlight, parse_query, segment
@@ -23,6 +26,7 @@ from govshare.catalog.services import (
     resource_submit,
     version_update,
 )
+from govshare.core import alongside
 from govshare.core.roles import Role
 from tests.catalog.factories import items_data, resource_data
 from tests.factories import DepartmentFactory, member
@@ -663,3 +667,73 @@ def test_every_choice_has_a_place_in_the_packed_facets():
     values = {name: vocabulary[-1] for name, vocabulary in catalog_search.PACKED_FACETS.items()}
     combination = pack_facets(values)
     assert {n: unpack_facet(combination, n) for n in values} == values
+
+
+# --- counting alongside ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted_in_threads(monkeypatch):
+    """The names of the threads each search's counts were made in."""
+    threads = []
+    count = catalog_search._count
+
+    def spied(*args):
+        threads.append(threading.current_thread().name)
+        return count(*args)
+
+    monkeypatch.setattr(catalog_search, "_count", spied)
+    yield threads
+    alongside.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_made_alongside_are_those_made_in_turn(
+    catalog, officer_a, officer_b, staff_a, reviewer, dept_a, dept_b, settings, monkeypatch,
+    counted_in_threads,
+):  # fmt: skip
+    # given a committed catalog (a second connection sees it) of several providers, with a draft
+    # the user may see, and few candidates for the quick ranking, so it often needs the counts
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("in-memory SQLite test database: run on a SQLite file by test_alongside")
+    for n in range(5):
+        published(officer_b, reviewer, dept_b, **theme(name=f"人口台账{n}号", summary="人口"))
+    draft(officer_a, dept_a, **theme(name="人口台账草稿", summary="人口 信息"))
+    monkeypatch.setattr(catalog_search, "CANDIDATE_MARGIN", 0)
+    first_code = Resource.objects.exclude(code=None).values_list("code", flat=True).first()
+    searches = [
+        ("人口", {}, 1, 20),
+        ("人口", {}, 2, 3),
+        ("人口", {"provider": str(dept_a.pk)}, 1, 2),  # few of the best pass the filter
+        ("人口", {"provider": str(dept_a.pk), "status": ["draft", "published"]}, 2, 2),
+        ("人口 信息", {"share_type": ["conditional", "unconditional"]}, 1, 5),
+        ("人口", {}, 9, 5),  # past the last page: the last one
+        ("", {"is_open": "false"}, 1, 4),
+        (first_code[:8], {}, 1, 20),
+        ("口台", {}, 1, 2),  # a fragment of a name
+        ("没有这个词", {}, 1, 20),
+    ]
+
+    def results(together):
+        settings.GOVSHARE_QUERIES_ALONGSIDE = together
+        found = []
+        for query, filters, page, per_page in searches:
+            cache.clear()  # counted afresh each time
+            result = search(staff_a, query, filters, page=page, per_page=per_page)
+            hits = [(hit.resource.pk, hit.score) for hit in result.hits]
+            found.append((result.total, result.page, hits, result.facets))
+        return found
+
+    # when each search is made with its counts made in turn, then alongside
+    in_turn = results(False)
+    assert not any(name.startswith("govshare-alongside") for name in counted_in_threads)
+    counted_in_threads.clear()
+    beside = results(True)
+
+    # then every search found the same page, the same total and the same counts, each counted
+    # in the reading thread
+    assert beside == in_turn
+    assert counted_in_threads and all(
+        name.startswith("govshare-alongside") for name in counted_in_threads
+    )
+    assert [total for total, *_rest in in_turn][:3] == [10, 10, 4]

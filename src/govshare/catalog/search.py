@@ -29,7 +29,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from django.core.cache import cache
@@ -68,6 +68,7 @@ from govshare.catalog.search_index import (
     STATE_TABLE,
     vocabulary_value,
 )
+from govshare.core import alongside
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.orgs.models import Department
 
@@ -424,16 +425,33 @@ def _count_and_rank(
 ) -> tuple[Counts, Page | None]:
     """Total and facet counts, and the ranked page when it comes cheaper together.
 
+    Where a second connection may read beside this one (``core.alongside``), the counts are
+    made there while this one ranks the page: on two cores the search then costs about what
+    its larger half costs. Otherwise, one after the other:
     SQLite: one pass joining each match to the narrow facet table by rowid, each counted
     expression concatenated and counted here (SQLite would sort the matches once per GROUP BY);
     the page is ranked apart, from the FTS index alone, at the cost of the bare query.
     PostgreSQL: the matches are read from the heap once (the costly part) into a narrow CTE
     that gives both the page and every count (GROUPING SETS, hashed in one pass)."""
+    counting = alongside.submit(_count, source, filters, visible)
+    if counting is not None:
+        rows = _rank_uncounted(source, filters, visible, page, per_page)
+        counts = counting.result()
+        if rows is None:  # the quick way needed the counts to prove its page
+            rows = _rank(source, filters, visible, page, per_page, counts)
+        return counts, Page(page, rows)
     if connection.vendor == "sqlite":
         counts = _count_sqlite(source, filters, visible)
-        rows = _rank(source, filters, visible, page, per_page, counts) if counts.total else []
-        return counts, Page(page, rows)
+        return counts, Page(page, _rank(source, filters, visible, page, per_page, counts))
     return _count_and_rank_postgresql(source, filters, visible, page, per_page)
+
+
+def _count(source: Source, filters: Filters, visible: Visibility) -> Counts:
+    """The counts alone."""
+    if connection.vendor == "sqlite":
+        return _count_sqlite(source, filters, visible)
+    unranked = replace(source, score_sql="0", score_params=())  # no page: no score, no name
+    return _count_and_rank_postgresql(unranked, filters, visible, 1, 1)[0]
 
 
 def _tallies(filters: Filters, counted: Mapping[str, str] = COUNTED) -> list[Tally]:
@@ -641,9 +659,28 @@ def _rank(
     if offset >= counts.total:
         return []
     if source.is_fts:
-        ranked = _top_ranked(source, filters, visible, offset, per_page, counts)
+        share = counts.total / max(counts.matched, 1)  # of the visible matches, those filtered in
+        need = min(offset + per_page, counts.total)
+        ranked = _top_ranked(source, filters, visible, offset, need, share)
         if ranked is not None:
             return ranked
+    return _ranked_in_full(source, filters, visible, offset, per_page)
+
+
+def _rank_uncounted(
+    source: Source, filters: Filters, visible: Visibility, page: int, per_page: int
+) -> list[tuple[int, float]] | None:
+    """The page while its counts are made alongside: the quick way, as if every visible match
+    passed the filters (None when it cannot prove the page without the counts), else in full."""
+    offset = (page - 1) * per_page
+    if source.is_fts:
+        return _top_ranked(source, filters, visible, offset, offset + per_page, 1.0)
+    return _ranked_in_full(source, filters, visible, offset, per_page)
+
+
+def _ranked_in_full(
+    source: Source, filters: Filters, visible: Visibility, offset: int, limit: int
+) -> list[tuple[int, float]]:
     where, params = _where(source, filters, visible)
     order = "score DESC, d.name, d.resource_id" if source.is_ranked else "d.name, d.resource_id"
     sql = (
@@ -651,7 +688,7 @@ def _rank(
         f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*source.score_params, *params, per_page, offset])
+        cursor.execute(sql, [*source.score_params, *params, limit, offset])
         return [(int(pk), float(score or 0)) for pk, score in cursor.fetchall()]
 
 
@@ -662,20 +699,17 @@ def _where(source: Source, filters: Filters, visible: Visibility) -> tuple[str, 
 
 
 def _top_ranked(
-    source: Source,
-    filters: Filters,
-    visible: Visibility,
-    offset: int,
-    limit: int,
-    counts: Counts,
+    source: Source, filters: Filters, visible: Visibility, offset: int, need: int, share: float
 ) -> list[tuple[int, float]] | None:
-    """The page from the best candidates by bm25 on the FTS index alone (what the bare query
-    costs), then only those looked up; None when they cannot be shown to hold the page.
+    """Rows ``offset`` to ``need`` of the ranking, from the best candidates by bm25 on the FTS
+    index alone (what the bare query costs), then only those looked up; None when they cannot
+    be shown to hold them. ``share``: the part of the visible matches expected to pass the
+    filters, which sizes the candidates.
 
     Every match left out of the candidates scores at most as the last candidate, so the page
-    is exact when its last row scores strictly more (ties at the cut go to the full query)."""
-    need = min(offset + limit, counts.total)
-    share = counts.total / max(counts.matched, 1)  # of the visible matches, those filtered in
+    is exact when its last row scores strictly more (ties at the cut go to the full query). A
+    ``need`` past the last match only asks for more proof: with every match read, the rows
+    there are are all."""
     candidates = math.ceil(need / share * 1.25) + CANDIDATE_MARGIN
     if candidates > MAX_CANDIDATES:
         return None
