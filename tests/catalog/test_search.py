@@ -13,11 +13,12 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from govshare.catalog import search as catalog_search
 from govshare.catalog.chinese_text import highlight, parse_query, segment
 from govshare.catalog.models import Category, Mount, Resource
-from govshare.catalog.search import search
+from govshare.catalog.search import browse_counts, search
 from govshare.catalog.search_index import pack_facets, reindex_all, reindex_resource, unpack_facet
 from govshare.catalog.services import (
     resource_create,
@@ -510,6 +511,28 @@ def test_the_whole_catalogs_counts_follow_every_change(officer_a, staff_a, revie
     second = search(staff_a, "")
     assert second.total == 2 and facet(second, "update_cycle") == {"daily": 1, "monthly": 1}
     assert names(second) == ["户籍人口基本信息", "流动人口基本信息"]
+
+
+def test_browse_counts_are_kept_per_index_state_and_visibility(
+    officer_a, staff_a, officer_b, reviewer, dept_a
+):
+    # given a published resource and a draft of department A, counted for A's staff
+    published(officer_a, reviewer, dept_a)
+    draft(officer_a, dept_a, name="流动人口基本信息")
+    assert browse_counts(staff_a).providers == {dept_a.pk: 2}
+
+    # when asked again, then only the index's state is read, nothing counted
+    with CaptureQueriesContext(connection) as queries:
+        assert browse_counts(staff_a).categories["101"] == 2
+    assert [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]] == []
+
+    # and another department's user, who may not see the draft, gets its own counts
+    assert browse_counts(officer_b).providers == {dept_a.pk: 1}
+
+    # when a resource is published, then both counts include it
+    published(officer_a, reviewer, dept_a, name="参保人口信息")
+    assert browse_counts(staff_a).providers == {dept_a.pk: 3}
+    assert browse_counts(officer_b).providers == {dept_a.pk: 2}
 
 
 # --- several values per facet, counted disjunctively ------------------------------------------

@@ -412,12 +412,17 @@ def _counted(
 
 def _counts_key(source: Source, filters: Filters, visible: Visibility) -> str:
     """Names one search's counts, and the index state they were counted in."""
+    shape = (source.from_sql, source.where_sql, source.params)
+    return _index_key("counts", shape, sorted(filters.items()), visible)
+
+
+def _index_key(kind: str, *shape: Any) -> str:
+    """A cache key for what ``shape`` names, in the index's present state (its token)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {STATE_TABLE} WHERE id = 1")
         row = cursor.fetchone()
-    shape = (source.from_sql, source.where_sql, source.params)
-    state = repr((row[0] if row else "", shape, sorted(filters.items()), visible))
-    return f"catalog.search.counts:{hashlib.sha256(state.encode()).hexdigest()}"
+    state = repr((row[0] if row else "", *shape))
+    return f"catalog.search.{kind}:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
 def _count_and_rank(
@@ -827,9 +832,20 @@ class BrowseCounts:
 
 
 def browse_counts(user: Any) -> BrowseCounts:
+    """Counted once per index state and visibility (a whole-catalog pass: ~100 ms at 100,000
+    resources), like a search's counts."""
     visible = _visibility(user)
     if visible is None:
         return BrowseCounts({}, {})
+    key = _index_key("browse", visible)
+    counts = cache.get(key)
+    if counts is None:
+        counts = _browse_counts(visible)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def _browse_counts(visible: Visibility) -> BrowseCounts:
     sql = (
         f"SELECT 'c', category_code, COUNT(*) FROM {DOC_TABLE} d WHERE {visible[0]} "
         f"GROUP BY category_code UNION ALL "
