@@ -253,13 +253,13 @@ def bare_query(query: str) -> list[int]:
     """The baseline: the first page of ids by rank, one statement on the index."""
     from django.db import connection
 
-    from govshare.catalog import chinese_text
-    from govshare.catalog import search as index
+    from govshare.catalog import chinese_text, search_query
+    from govshare.catalog import search_index as index
 
     clauses = chinese_text.parse_query(query)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            weights = ", ".join(map(str, index.BM25_WEIGHTS))
+            weights = ", ".join(map(str, search_query.BM25_WEIGHTS))
             cursor.execute(
                 f"SELECT rowid FROM {index.FTS_TABLE} WHERE {index.FTS_TABLE} MATCH %s "
                 f"ORDER BY bm25({index.FTS_TABLE}, {weights}) LIMIT %s",
@@ -278,12 +278,12 @@ def search_statement(user: Any, query: str) -> int:
     """The SQL search() runs when nothing is cached (the total and every facet count,
     restricted to the user, and the ranked page), without reading the resources or
     highlighting."""
-    from govshare.catalog import search as index
+    from govshare.catalog import search, search_query
 
-    visible = index._visibility(user)
+    visible = search_query.visibility(user)
     assert visible is not None
-    source = index._sources(query)[0]
-    counts, _page = index._count_and_rank(source, {}, visible, 1, PER_PAGE)
+    source = search_query.sources_for(query)[0]
+    counts, _page = search._count_and_rank(source, {}, visible, 1, PER_PAGE)
     return counts.total
 
 
@@ -411,7 +411,7 @@ def empty_index() -> None:
     (SQLite, whose DELETE FROM an FTS5 table adds them)."""
     from django.db import connection
 
-    from govshare.catalog import search as index
+    from govshare.catalog import search_index as index
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

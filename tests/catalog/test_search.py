@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from govshare.catalog import search as catalog_search
+from govshare.catalog import search_index, search_query
 from govshare.catalog.chinese_text import highlight, parse_query, segment
 from govshare.catalog.models import Category, Mount, Resource
 from govshare.catalog.search import browse_counts, search
@@ -471,9 +472,9 @@ def test_the_index_tables_exist_for_this_database():
     from django.db import connection
 
     tables = connection.introspection.table_names()
-    assert catalog_search.DOC_TABLE in tables
+    assert search_index.DOC_TABLE in tables
     if connection.vendor == "sqlite":
-        assert catalog_search.FTS_TABLE in tables
+        assert search_index.FTS_TABLE in tables
 
 
 def test_a_policy_reading_other_columns_is_applied_through_the_resource(
@@ -680,14 +681,14 @@ def test_the_fast_ranking_gives_the_pages_of_the_full_ranking(
 def test_every_choice_has_a_place_in_the_packed_facets():
     # The index stores each packed value's position: a choice added to the models must be
     # appended to its vocabulary (and the vocabularies never reordered).
-    for name, choices in catalog_search.CHOICE_FACETS.items():
-        assert set(choices.values) <= set(catalog_search.PACKED_FACETS[name]), name
-    for vocabulary in catalog_search.PACKED_FACETS.values():
-        assert len(vocabulary) < 2**catalog_search.FIELD_BITS
+    for name, choices in search_query.CHOICE_FACETS.items():
+        assert set(choices.values) <= set(search_index.PACKED_FACETS[name]), name
+    for vocabulary in search_index.PACKED_FACETS.values():
+        assert len(vocabulary) < 2**search_index.FIELD_BITS
     migration = import_module("govshare.catalog.migrations.0005_search_facet_combination")
-    assert migration.PACKED_SHIFTS == tuple(catalog_search.SHIFTS.values())  # its statistics
-    assert catalog_search.FIELD_MASK == 31
-    values = {name: vocabulary[-1] for name, vocabulary in catalog_search.PACKED_FACETS.items()}
+    assert migration.PACKED_SHIFTS == tuple(search_index.SHIFTS.values())  # its statistics
+    assert search_index.FIELD_MASK == 31
+    values = {name: vocabulary[-1] for name, vocabulary in search_index.PACKED_FACETS.items()}
     combination = pack_facets(values)
     assert {n: unpack_facet(combination, n) for n in values} == values
 

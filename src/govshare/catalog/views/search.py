@@ -20,7 +20,8 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 
 from govshare.catalog.models import Category
-from govshare.catalog.search import FACETS, ResourceHit, browse_counts, clean_filters, search
+from govshare.catalog.search import ResourceHit, browse_counts, search
+from govshare.catalog.search_query import FACETS, clean_filters
 from govshare.orgs.models import Department
 
 PER_PAGE = 20
