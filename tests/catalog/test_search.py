@@ -536,6 +536,24 @@ def test_browse_counts_are_kept_per_index_state_and_visibility(
     assert browse_counts(officer_b).providers == {dept_a.pk: 2}
 
 
+def test_resources_not_graded_yet_are_counted_and_filtered_as_none(
+    officer_a, staff_a, reviewer, dept_a
+):
+    # given a graded resource and a document with no data items, so not graded
+    published(officer_a, reviewer, dept_a)
+    document = {"format_class": "document", "format_type": "PDF", "share_mode_type": "file"}
+    draft(officer_a, dept_a, items=[], **theme(name="流动人口基本信息", **document))
+
+    # when counting, then the ungraded one has a value of its own (an empty one would read as
+    # "no filter" in a link or a query string)
+    assert facet(search(staff_a, ""), "grade") == {"important": 1, "none": 1}
+
+    # and choosing it finds it alone, or with another grade both
+    assert names(search(staff_a, "", {"grade": "none"})) == ["流动人口基本信息"]
+    assert search(staff_a, "", {"grade": ["none", "important"]}).total == 2
+    assert facet(search(staff_a, "", {"grade": "none"}), "grade") == {"important": 1, "none": 1}
+
+
 # --- several values per facet, counted disjunctively ------------------------------------------
 
 

@@ -180,6 +180,36 @@ def test_given_a_chosen_value_when_another_of_the_facet_is_ticked_then_either_ma
     assert response.content.decode().count("data-remove-filter") == 2
 
 
+def test_given_an_ungraded_resource_when_its_grade_is_chosen_then_only_it_is_listed(
+    catalog, client_for, officer_a, staff_a, dept_a
+):
+    # given a document without data items: not graded
+    ungraded = resource_create(
+        actor=officer_a,
+        provider=dept_a,
+        data=resource_data(
+            **theme(
+                name="人口普查公报", format_class="document", format_type="PDF",
+                share_mode_type="file",
+            )
+        ),
+        items=[],
+    )  # fmt: skip
+    reindex_resource(ungraded.pk)
+    client = client_for(staff_a)
+
+    # when its grade's toggle is followed
+    href, chosen = facet_link(client.get(LIST, {"q": "人口"}), "grade", "none")
+    assert not chosen and query_of(href)["grade"] == ["none"]
+    response = client.get(LIST + href)
+
+    # then it alone is listed, the value shows as chosen, and the API takes the same spelling
+    assert ids(response) == [ungraded.pk]
+    assert facet_link(response, "grade", "none")[1]
+    body = api_client(staff_a).get(f"{SEARCH_API}?q=人口&grade=none").json()
+    assert [item["id"] for item in body["items"]] == [ungraded.pk]
+
+
 def test_given_a_chosen_value_then_its_facet_keeps_counting_the_other_values(
     catalog, client_for, officer_b, dept_a, dept_b
 ):

@@ -20,7 +20,7 @@ from govshare.catalog.choices import DataType
 from govshare.catalog.models import Category, DataElement, DataItem, ResourceVersion
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
 from govshare.catalog.withdrawal import GrantDecision
-from govshare.core.forms import StyledForm
+from govshare.core.forms import ModelMultipleChoiceField, StyledForm
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 
@@ -45,7 +45,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{indent}{obj.code} {obj.name}"
 
 
-class SystemsField(forms.ModelMultipleChoiceField):
+class SystemsField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: InformationSystem) -> str:
         return f"{obj.name}（{obj.department.name}）"
 

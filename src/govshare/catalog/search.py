@@ -42,6 +42,7 @@ from govshare.catalog.search_counts import (
 )
 from govshare.catalog.search_index import DOC_TABLE, FTS_TABLE, STATE_TABLE
 from govshare.catalog.search_query import (
+    BLANK,
     CHOICE_FACETS,
     Filters,
     Source,
@@ -351,7 +352,7 @@ STATIC_LABELS: dict[str, dict[str, Any]] = {
     **{name: dict(choices.choices) for name, choices in CHOICE_FACETS.items()},
     "is_open": {"true": gettext_lazy("Open to the public"), "false": gettext_lazy("Not open")},
 }
-STATIC_LABELS["grade"][""] = gettext_lazy("Not graded")
+STATIC_LABELS["grade"][BLANK] = gettext_lazy("Not graded")
 
 
 # --- browsing -------------------------------------------------------------------------------

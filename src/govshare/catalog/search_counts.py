@@ -26,6 +26,7 @@ from govshare.catalog.search_index import (
     vocabulary_value,
 )
 from govshare.catalog.search_query import (
+    BLANK,
     FACETS,
     Filters,
     Source,
@@ -225,7 +226,7 @@ def _packed_counts(name: str, counted: Counter[str]) -> dict[str, int]:
     by_position = Counter[int]()
     for half, number in counted.items():
         by_position[(int(half) >> shift) & FIELD_MASK] += number
-    return {vocabulary_value(name, p): number for p, number in by_position.items()}
+    return {vocabulary_value(name, p) or BLANK: number for p, number in by_position.items()}
 
 
 def _rolled_up(counted: Counter[str], length: int) -> dict[str, int]:

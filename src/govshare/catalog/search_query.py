@@ -76,6 +76,9 @@ MIRRORED_COLUMNS = {
     "provider_id": "provider_id",
     "current_version_id": "current_version_id",
 }
+# A facet value stored empty (a resource not graded yet) is spelled thus in links, filters and
+# the API, where an empty parameter means no filter at all.
+BLANK = "none"
 BOOLEAN_VALUES = {"true": "true", "1": "true", "false": "false", "0": "false"}
 
 
@@ -143,6 +146,8 @@ def _normal_value(name: str, value: str) -> str:
 
 
 def _valid_value(name: str, value: str) -> bool:
+    if value == BLANK and "" in PACKED_FACETS.get(name, ()):
+        return True
     if name in CHOICE_FACETS:
         return value in CHOICE_FACETS[name].values
     if name == "provider":
@@ -251,7 +256,8 @@ def _condition(name: str, values: list[str]) -> tuple[str, list[Any]]:
     if name == "provider":
         return f"d.provider_id IN ({', '.join(['%s'] * len(values))})", [int(v) for v in values]
     vocabulary = PACKED_FACETS[name]  # positions are literals: they come from our own table
-    positions = ", ".join(str(vocabulary.index(v) + 1) for v in values)
+    stored = ["" if v == BLANK else v for v in values]
+    positions = ", ".join(str(vocabulary.index(v) + 1) for v in stored)
     return f"((d.combination >> {SHIFTS[name]}) & {FIELD_MASK}) IN ({positions})", []
 
 

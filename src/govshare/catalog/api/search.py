@@ -8,7 +8,7 @@ every facet given must match; each facet is counted with the other facets' filte
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -68,7 +68,9 @@ class SearchParams(Schema):
     is_open: Annotated[list[bool] | None, Repeated] = None
     format_class: Annotated[list[FormatClass] | None, Repeated] = None
     update_cycle: Annotated[list[UpdateCycle] | None, Repeated] = None
-    grade: Annotated[list[Grade] | None, Repeated] = None
+    grade: Annotated[list[Grade | Literal["none"]] | None, Repeated] = Field(
+        None, description='Grade; "none": not graded yet'
+    )
     mount_status: Annotated[list[MountStatus] | None, Repeated] = None
     status: Annotated[list[ResourceStatus] | None, Repeated] = None
 
