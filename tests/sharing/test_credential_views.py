@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from govshare.core.crypto import sm3_hex
 from govshare.core.roles import Role
+from govshare.orgs.models import Membership
 from govshare.sharing.models import AppCredential
 from govshare.sharing.services.credentials import credential_create
 from tests.factories import member
@@ -172,3 +173,24 @@ def test_staff_read_but_do_not_manage(client_for, dept_b, issued):
     assert client.post(url(issued.credential, "revoke")).status_code == 403
     issued.credential.refresh_from_db()
     assert issued.credential.generation == 1 and issued.credential.revoked is None
+
+
+def test_an_administrator_is_offered_no_new_credential_nor_new_request(
+    client_for, admin_user, authority
+):
+    # given an administrator who is also staff of a department that has an application, as in
+    # the demo (credentials are issued by a department's own data officer: not an admin)
+    Membership.objects.create(user=admin_user, department=authority, role=Role.STAFF)
+    application_of(authority, name="数据共享交换平台")
+    client = client_for(admin_user)
+
+    # when the credentials page and the home page open
+    page = client.get(LIST_URL)
+    home = client.get(reverse("core:home")).content.decode()
+
+    # then neither offers what would answer 403: no "new credential", no "new request"
+    assert page.status_code == 200 and page.context["may_manage"]
+    assert CREATE_URL not in page.content.decode() and page.context["form"] is None
+    assert client.get(CREATE_URL).status_code == 403
+    assert reverse("sharing:request_create") not in home
+    assert client.get(reverse("sharing:request_create")).status_code == 403

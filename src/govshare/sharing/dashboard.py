@@ -56,13 +56,9 @@ def _member(user: Any) -> bool:
     return principal.is_platform_admin or bool(principal.departments(*selectors.MEMBER_ROLES))
 
 
-def _officer(user: Any) -> bool:
-    principal = principal_of(user)
-    return principal.is_platform_admin or bool(principal.departments(Role.DATA_OFFICER))
-
-
 def _department_officer(user: Any) -> bool:
-    """The API console tries a grant of the officer's own department: no admin bypass."""
+    """A request is made, and the API console tries a grant, for the officer's own department:
+    no admin bypass (an administrator acts for no department)."""
     return bool(principal_of(user).departments(Role.DATA_OFFICER))
 
 
@@ -78,7 +74,7 @@ def register_navigation() -> None:
             SECTION_ORDER,
             (
                 NavItem(_("My requests"), f"{NAMESPACE}:request_list", _reads),
-                NavItem(_("New request"), f"{NAMESPACE}:request_create", _officer),
+                NavItem(_("New request"), f"{NAMESPACE}:request_create", _department_officer),
                 NavItem(_("Provider inbox"), f"{NAMESPACE}:provider_inbox", _reads),
                 NavItem(_("Authority inbox"), f"{NAMESPACE}:authority_inbox", _reviews),
                 NavItem(_("Grants"), f"{NAMESPACE}:grant_list", _reads),

@@ -55,17 +55,20 @@ def _list_page(
     status: int = 200,
 ) -> HttpResponse:
     """The applications of the active department with their credentials; ``issued`` is a
-    secret just made, shown this once."""
+    secret just made, shown this once. Credentials are issued by the department's own data
+    officer (``_officer_department``); an overseer may still rotate or revoke them."""
     department_id = active_department(request)
     may_manage = department_id is not None and can(
         request.user, "change", AppCredential(department_id=department_id)
     )
-    if form is None and may_manage and department_id is not None:
+    may_create = may_manage and active_department(request, Role.DATA_OFFICER) is not None
+    if form is None and may_create and department_id is not None:
         form = _form(request, department_id, data=None)
     context = {
         "department_id": department_id,
         "applications": selectors.credentials_by_application(request.user, department_id),
         "may_manage": may_manage,
+        "may_create": may_create,
         "form": form,
         "issued": issued,
         "token_url": request.build_absolute_uri(TOKEN_PATH),
