@@ -97,8 +97,13 @@ def test_a_bad_upload_applies_nothing_and_its_page_offers_the_marked_workbook(
     run_jobs()
     job = Job.objects.get()
 
-    # then nothing was written, and the page lists the problems and offers the error workbook
-    assert job.status == Job.Status.SUCCEEDED and not Resource.objects.exists()
+    # then nothing was written, the job ended rejected (not "succeeded") on every list, and
+    # its page lists the problems and offers the error workbook
+    assert job.status == Job.Status.REJECTED and not Resource.objects.exists()
+    recent = client.get(reverse("catalog:import")).content.decode()
+    assert str(Job.Status.REJECTED.label) in recent
+    assert str(Job.Status.SUCCEEDED.label) not in recent
+    assert str(Job.Status.REJECTED.label) in client.get(reverse("core:job_list")).content.decode()
     assert not AuditEvent.objects.filter(action="catalog.workbook.import").exists()
     page = client.get(job_page(job)).content.decode()
     assert 'id="gs-import-failed"' in page and 'id="gs-import-errors"' in page

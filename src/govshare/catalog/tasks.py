@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog import workbook
 from govshare.catalog.models import Resource
-from govshare.core.jobs import job_progress, job_start, job_task
+from govshare.core.jobs import Rejected, job_progress, job_start, job_task
 from govshare.core.models import Job
 from govshare.core.permissions import require
 from govshare.orgs.models import Department
@@ -65,7 +65,7 @@ def catalog_import_start(*, actor: Any, provider: Department, content: bytes) ->
 
 
 @job_task
-def import_catalog_workbook(job: Job, provider_id: int) -> dict[str, Any]:
+def import_catalog_workbook(job: Job, provider_id: int) -> dict[str, Any] | Rejected:
     """Import the job's stored upload into ``provider_id``'s catalog (目录导入)."""
     folder = import_folder(job.pk)
     upload = folder / UPLOAD_FILE
@@ -83,7 +83,8 @@ def import_catalog_workbook(job: Job, provider_id: int) -> dict[str, Any]:
     if result.error_workbook:
         (folder / ERROR_WORKBOOK_FILE).write_bytes(result.error_workbook)
     forget_old_imports()
-    return import_outcome(result)
+    outcome = import_outcome(result)
+    return outcome if result.is_valid else Rejected(outcome)
 
 
 def import_outcome(result: workbook.ImportResult) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A job function is written as ``@job_task def rebuild(job: Job, ...) -> dict`` and started with
 ``job_start(actor=..., task=rebuild, name=...)``. The database backend queues it and
-``govshare worker`` runs it; the Job row carries status, progress and the JSON result.
+``govshare worker`` runs it; the Job row carries status, progress and the JSON result. A job
+that applies nothing because its input did not pass its checks returns ``Rejected(result)``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import functools
 import logging
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +24,17 @@ from govshare.core.context import audit_context
 from govshare.core.models import Job
 
 logger = logging.getLogger(__name__)
-JobFunction = Callable[..., dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """What a job function returns when its input did not pass its checks: nothing was done,
+    and ``result`` says why (the job ends "rejected", not "succeeded")."""
+
+    result: dict[str, Any]
+
+
+JobFunction = Callable[..., dict[str, Any] | Rejected | None]
 
 
 def job_task(func: JobFunction) -> Any:
@@ -44,10 +56,15 @@ def job_task(func: JobFunction) -> Any:
                 result={"traceback": traceback.format_exc()[-4000:]},
             )
             raise
+        kept: dict[str, Any] | None
+        if isinstance(result, Rejected):
+            status, kept = Job.Status.REJECTED, result.result
+        else:
+            status, kept = Job.Status.SUCCEEDED, result
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.SUCCEEDED, progress=100, finished=timezone.now(), result=result
+            status=status, progress=100, finished=timezone.now(), result=kept
         )
-        return result
+        return kept
 
     return task(run)
 

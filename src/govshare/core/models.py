@@ -85,6 +85,9 @@ class Job(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
+        # Ran to its end and changed nothing: what it was given did not pass its checks (an
+        # import with bad rows). Its result says why; not an error of the job itself.
+        REJECTED = "rejected", _("Rejected by its checks")
         FAILED = "failed", _("Failed")
 
     name = models.CharField(_("name"), max_length=120)

@@ -144,7 +144,8 @@ def catalog_import(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """An import's progress, then its outcome (polled by htmx while the job runs)."""
     job = get_object_or_404(import_jobs(request.user), pk=pk)
-    outcome = job.result if job.status == Job.Status.SUCCEEDED else None
+    ended = (Job.Status.SUCCEEDED, Job.Status.REJECTED)
+    outcome = job.result if job.status in ended else None
     context = {
         "job": job,
         "is_running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),
