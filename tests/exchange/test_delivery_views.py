@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govshare.exchange import selectors
-from govshare.exchange.models import DeliveryRecord
+from govshare.exchange.models import CallMode, DeliveryRecord
 from govshare.exchange.selectors import DeliveryFilters
+from govshare.sharing.choices import Purpose
 from tests.exchange.delivery_factories import at, delivery, log
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,19 @@ def test_detail_shows_the_record_and_its_chain_link(client_for, officer_b, calls
     assert 'data-intact="1"' in page
     assert "item_not_granted" in page
     assert "公安局" in page  # the provider's name, looked up from its id
+
+
+def test_purpose_and_mode_read_as_their_labels(client_for, officer_b, calls):
+    # given calls logged with the stored codes (administrative_basis; query, verify)
+    client = client_for(officer_b)
+
+    # when the list and a record open, then they name them as the rest of the platform does
+    listed = client.get(LIST).content.decode()
+    assert str(CallMode.QUERY.label) in listed and str(CallMode.VERIFY.label) in listed
+    assert ">query<" not in listed and ">verify<" not in listed
+    page = client.get(reverse("exchange:delivery_detail", args=[calls[0].seq])).content.decode()
+    assert str(Purpose.ADMINISTRATIVE_BASIS.label) in page and "administrative_basis" not in page
+    assert str(CallMode.QUERY.label) in page
 
 
 @pytest.mark.parametrize("seq", ["1", "5", "99", "99999999999999999999999"])

@@ -17,8 +17,8 @@ from govshare.core.api import PLAIN_TEXT, ApiError, ObjectId, Pagination, auth_u
 from govshare.core.errors import ErrorCode
 from govshare.core.roles import Role
 from govshare.exchange import selectors
-from govshare.exchange.models import DeliveryRecord
-from govshare.exchange.selectors import CallMode, DeliveryFilters, Side, StatusClass
+from govshare.exchange.models import CallMode, DeliveryRecord
+from govshare.exchange.selectors import DeliveryFilters, Side, StatusClass
 from govshare.orgs.roles import principal_of
 
 router = Router(tags=["exchange"])

@@ -34,17 +34,6 @@ LATEST_DAY = dt.date(2999, 12, 31)
 MAX_CHART_DAYS = 366
 
 
-class CallMode(models.TextChoices):
-    """What a gateway call did (the gateway's endpoint names, as the log stores them)."""
-
-    QUERY = "query", _("Interface query")
-    VERIFY = "verify", _("Verification")
-    PROXY = "proxy", _("Interface proxy")
-    TOKEN = "token", _("Token")
-    DISCOVERY = "discovery", _("Discovery")
-    OPENAPI = "openapi", _("Interface description")
-
-
 class StatusClass(models.TextChoices):
     """HTTP status classes (RFC 9110 §15): success, the caller's error, the platform's error."""
 

@@ -30,8 +30,8 @@ from govshare.core.forms import StyledForm
 from govshare.core.pages import Crumb
 from govshare.core.pagination import paginate
 from govshare.exchange import selectors
-from govshare.exchange.models import DeliveryRecord
-from govshare.exchange.selectors import CallMode, DeliveryFilters, Side, StatusClass
+from govshare.exchange.models import CallMode, DeliveryRecord
+from govshare.exchange.selectors import DeliveryFilters, Side, StatusClass
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 from govshare.sharing.models import Grant

@@ -1,6 +1,6 @@
 """Models of the exchange: connectors behind mount slots and the delivery log."""
 
-from govshare.exchange.models.deliveries import CHAINED_FIELDS, DeliveryRecord
+from govshare.exchange.models.deliveries import CHAINED_FIELDS, CallMode, DeliveryRecord
 from govshare.exchange.models.mounts import (
     ApiMount,
     Connection,
@@ -13,6 +13,7 @@ from govshare.exchange.models.mounts import (
 __all__ = [
     "CHAINED_FIELDS",
     "ApiMount",
+    "CallMode",
     "Connection",
     "DeliveryRecord",
     "Engine",

@@ -10,6 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from govshare.core.chain import HashChainedModel, canonical_time
 from govshare.core.permissions import RestrictedQuerySet
+from govshare.sharing.choices import Purpose
+
+
+class CallMode(models.TextChoices):
+    """What a gateway call did (the gateway's endpoint names, as the log stores them)."""
+
+    QUERY = "query", _("Interface query")
+    VERIFY = "verify", _("Verification")
+    PROXY = "proxy", _("Interface proxy")
+    TOKEN = "token", _("Token")
+    DISCOVERY = "discovery", _("Discovery")
+    OPENAPI = "openapi", _("Interface description")
 
 
 class DeliveryRecord(HashChainedModel):
@@ -31,11 +43,11 @@ class DeliveryRecord(HashChainedModel):
     resource_name = models.CharField(_("resource"), max_length=200, blank=True)
     grant_id = models.BigIntegerField(_("grant"), null=True, blank=True)
     share_request_number = models.CharField(_("request number"), max_length=20, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=24, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=24, blank=True, choices=Purpose)
     app_key = models.CharField(_("app key"), max_length=32, blank=True)
     end_user = models.CharField(_("end user"), max_length=100, blank=True)
     case_number = models.CharField(_("case number"), max_length=100, blank=True)
-    mode = models.CharField(_("mode"), max_length=12)
+    mode = models.CharField(_("mode"), max_length=12, choices=CallMode)
     items = models.JSONField(_("items returned"), default=list)
     masked = models.JSONField(_("items masked"), default=list)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
