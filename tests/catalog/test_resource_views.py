@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from govshare.catalog.models import Mount, Resource, ResourceVersion
+from govshare.catalog.models import DataItem, Mount, Resource, ResourceVersion
 from govshare.catalog.services import (
     resource_create,
     resource_review,
@@ -14,6 +15,7 @@ from govshare.catalog.services import (
     resource_submit,
     version_update,
 )
+from govshare.core.models import AuditEvent
 from tests.catalog.factories import items_data, resource_data
 from tests.inventory.factories import SystemFactory
 
@@ -429,6 +431,50 @@ def test_given_a_returned_version_then_the_form_shows_the_comments(
     resource_review(actor=reviewer, resource=draft, approve=False, note="请补充更新周期说明")
     page = client_for(officer_a).get(reverse("catalog:resource_edit", args=[draft.pk]))
     assert "请补充更新周期说明" in page.content.decode()
+
+
+# Below and above the 64-bit range of the id columns, and its first value above.
+HUGE_IDS = ["-99999999999999999999", "99999999999999999999", str(2**63)]
+
+
+def stored_resources() -> tuple:
+    """Every row the form could write: resources, versions, their systems and items, the audit."""
+    tables = [Resource, ResourceVersion, ResourceVersion.source_systems.through, DataItem]
+    rows = tuple(list(table.objects.order_by("pk").values_list()) for table in tables)
+    return (*rows, AuditEvent.objects.count())
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+@pytest.mark.parametrize(
+    ("page", "field"),
+    [("create", "source_systems"), ("edit", "source_systems"), ("create", "provider")],
+)
+def test_given_an_id_out_of_range_when_posted_then_the_choice_is_refused_and_nothing_written(
+    client_for, officer_a, dept_a, draft, page, field, huge
+):
+    # given a valid form, but for one choice an id that no id column can hold
+    system = SystemFactory(department=dept_a, lifecycle="in_use")
+    if page == "create":
+        url = reverse("catalog:resource_create")
+        posted = with_systems(form_post(resource_data(), items_data(), provider=dept_a), [system])
+    else:
+        url = reverse("catalog:resource_edit", args=[draft.pk])
+        posted = with_systems(edit_post(draft, update_cycle="monthly"), [system])
+    posted[field] = [huge] if field == "source_systems" else huge
+    before = stored_resources()
+
+    # when it is posted
+    response = client_for(officer_a).post(url, posted)
+
+    # then the form comes back with the field's "select a valid choice" error (a refused form
+    # is shown again with 200 on this page), and nothing is written
+    assert response.status_code == 200
+    form = response.context["form"]
+    with translation.override("zh-hans"):
+        expected = str(form.fields[field].error_messages["invalid_choice"]) % {"value": huge}
+        assert list(form.errors) == [field] and form.errors[field] == [expected]
+    assert expected.startswith("选择一个有效的选项")
+    assert stored_resources() == before
 
 
 # --- submit, change, withdraw ---------------------------------------------------------------

@@ -133,6 +133,35 @@ def test_the_return_page_shows_its_history(client_for, reviewer, submitted):
     assert response.context["review_form"] is not None
 
 
+def events_header(response) -> str:
+    """The header row of the census history table."""
+    page = response.content.decode()
+    table = page[page.index('id="gs-census-events"') :]
+    return table[table.index("<thead>") : table.index("</thead>")]
+
+
+# Needs the lead's zh_Hans entries: msgctxt "status change" msgid "From" / "To".
+@pytest.mark.parametrize(
+    ("page", "who"), [("census_list", "officer_a"), ("census_detail", "reviewer")]
+)
+def test_given_a_history_when_the_page_shows_it_then_its_columns_name_status_changes(
+    request, client_for, submitted, page, who
+):
+    # given a census with a status change (draft → submitted)
+    url = reverse(f"inventory:{page}", args=[submitted.pk] if page == "census_detail" else [])
+
+    # when the page shows its history, in Chinese
+    response = client_for(request.getfixturevalue(who)).get(url)
+
+    # then the columns read as the status before and after, not as dates; the date filters
+    # that share the English words keep their own Chinese
+    header = events_header(response)
+    assert "<th>原状态</th><th>新状态</th>" in header
+    assert "起始日期" not in header and "截止日期" not in header
+    with translation.override("zh-hans"):
+        assert (translation.gettext("From"), translation.gettext("To")) == ("起始日期", "截止日期")
+
+
 def test_another_department_cannot_open_the_return(client_for, officer_b, submitted):
     url = reverse("inventory:census_detail", args=[submitted.pk])
     assert client_for(officer_b).get(url).status_code == 404

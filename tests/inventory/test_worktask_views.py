@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from govshare.core.models import AuditEvent
 from govshare.inventory import progress
@@ -231,6 +231,54 @@ def test_only_the_admin_administers_tasks(request, client_for, who, task):
     assert [page.status_code for page in pages] == [403] * 4
     task.refresh_from_db()
     assert not task.is_closed and not task.milestones.get().is_done
+
+
+def zh(message: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(message)
+
+
+def error_messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+
+
+def test_given_a_done_milestone_when_completed_again_then_the_page_says_so_and_writes_nothing(
+    client_for, admin_user, task
+):
+    # given a milestone completed once (the first click, or the other tab)
+    milestone = task.milestones.get()
+    client = client_for(admin_user)
+    url = reverse("inventory:milestone_complete", args=[milestone.pk])
+    client.post(url)
+    events = AuditEvent.objects.count()
+
+    # when it is completed again
+    response = client.post(url, follow=True)
+
+    # then the task page says why, and nothing more is written
+    assert response.redirect_chain == [(reverse("inventory:task_detail", args=[task.pk]), 302)]
+    assert error_messages(response) == [zh("The milestone is already done.")]
+    assert AuditEvent.objects.count() == events
+    assert Milestone.objects.get(pk=milestone.pk).is_done
+
+
+def test_given_a_closed_task_when_closed_again_then_the_page_says_so_and_writes_nothing(
+    client_for, admin_user, task
+):
+    # given a task closed once
+    client = client_for(admin_user)
+    url = reverse("inventory:task_close", args=[task.pk])
+    client.post(url)
+    events = AuditEvent.objects.count()
+
+    # when it is closed again
+    response = client.post(url, follow=True)
+
+    # then the task page says why, and nothing more is written
+    assert response.redirect_chain == [(reverse("inventory:task_detail", args=[task.pk]), 302)]
+    assert error_messages(response) == [zh("The task is already closed.")]
+    assert AuditEvent.objects.count() == events
+    assert WorkTask.objects.get(pk=task.pk).is_closed
 
 
 # --- the month and the workbook -------------------------------------------------------------

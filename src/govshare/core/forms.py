@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 ResultT = TypeVar("ResultT")
@@ -28,6 +29,54 @@ class StyledForm(forms.Form):
                 "form-control",
             )
             field.widget.attrs.setdefault("class", css)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of model rows, refusing ids that the database cannot hold.
+
+    Django checks each value with an exact lookup, which is safe since Django 5.0 (an id out of
+    range matches nothing), but then filters ``pk__in`` with the raw values: SQLite raises
+    OverflowError on ``-99999999999999999999``, a 500. Such a value is refused here as any
+    other unknown id is, with the field's ``invalid_choice`` error. Use this class for every
+    model multiple choice of the project's forms.
+    """
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):  # else Django's own error (required, invalid_list)
+            self._refuse_out_of_range(value)
+        return super().clean(value)
+
+    def _refuse_out_of_range(self, values: list[Any] | tuple[Any, ...]) -> None:
+        low, high = self._id_range()
+        for value in values:
+            number = _as_int(value)
+            if number is not None and not low <= number <= high:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+
+    def _id_range(self) -> tuple[float, float]:
+        """The values the column of the chosen key holds (unbounded when it is not an integer)."""
+        queryset = self.queryset
+        if queryset is None:
+            return float("-inf"), float("inf")
+        meta = queryset.model._meta
+        key = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        if not isinstance(key, models.IntegerField):
+            return float("-inf"), float("inf")
+        ops = connections[queryset.db].ops
+        low, high = ops.integer_field_range(key.get_internal_type())
+        return (float("-inf") if low is None else low), (float("inf") if high is None else high)
+
+
+def _as_int(value: Any) -> int | None:
+    """``value`` as the integer a query would compare (None when it is not one)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def attach_service_errors(form: forms.Form, error: ValidationError) -> None:

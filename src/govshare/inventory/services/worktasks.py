@@ -189,13 +189,13 @@ def milestone_add(*, actor: Any, task: WorkTask, title: str, due: dt.date | None
 
 
 def milestone_complete(*, actor: Any, milestone: Milestone) -> Milestone:
-    """Mark a milestone done."""
+    """Mark a milestone done (once: a second request, e.g. a double click, is refused)."""
     require(actor, "change", milestone.task)
-    if milestone.is_done:
-        raise ValidationError(
-            {"is_done": ValidationError(_("The milestone is already done."), ErrorCode.CONFLICT)}
-        )
     with transaction.atomic():
+        # Locked and read again: two requests at once must not both complete it.
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if locked.is_done:
+            raise field_error("is_done", _("The milestone is already done."), ErrorCode.CONFLICT)
         milestone.is_done = True
         milestone.save(update_fields=["is_done"])
         audit.record(

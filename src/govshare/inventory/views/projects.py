@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.core.forms import StyledForm, submit
+from govshare.core.forms import ModelMultipleChoiceField, StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
@@ -98,7 +98,7 @@ class ProjectForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("The data the project collects or uses, one per line."),
     )
-    systems = forms.ModelMultipleChoiceField(
+    systems = ModelMultipleChoiceField(
         InformationSystem.objects.none(),
         label=gettext_lazy("Application systems"),
         required=False,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from govshare.core import months
-from govshare.core.forms import StyledForm, submit
+from govshare.core.forms import ModelMultipleChoiceField, StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
@@ -106,7 +106,7 @@ class TaskForm(StyledForm):
         label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     lead_unit = forms.ModelChoiceField(active_departments(), label=gettext_lazy("Lead unit"))
-    responsible_units = forms.ModelMultipleChoiceField(
+    responsible_units = ModelMultipleChoiceField(
         active_departments(),
         label=gettext_lazy("Responsible units"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -384,8 +384,14 @@ def _form_page(
 @login_required
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
-    task = services.task_close(actor=request.user, task=_visible_task(request, pk))
-    messages.success(request, _("Task %(task)s was closed.") % {"task": task.code})
+    task = _visible_task(request, pk)
+    # Refused (e.g. closed already, from another tab): say why on the task page, not a 500.
+    try:
+        services.task_close(actor=request.user, task=task)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("Task %(task)s was closed.") % {"task": task.code})
     return redirect("inventory:task_detail", pk=task.pk)
 
 
@@ -410,8 +416,13 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     milestones = Milestone.objects.filter(task__in=WorkTask.objects.restrict(request.user, "view"))
     milestone = get_object_or_404(milestones.select_related("task"), pk=pk)
-    services.milestone_complete(actor=request.user, milestone=milestone)
-    messages.success(request, _("Milestone %(title)s is done.") % {"title": milestone.title})
+    # Refused (e.g. done already: a double click, a second tab): say why, not a 500.
+    try:
+        services.milestone_complete(actor=request.user, milestone=milestone)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("Milestone %(title)s is done.") % {"title": milestone.title})
     return redirect("inventory:task_detail", pk=milestone.task_id)
 
 
