@@ -7,9 +7,11 @@ the settings page lists exactly the parameters of the modules that exist.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -56,28 +58,51 @@ def param_values() -> dict[str, Any]:
     return {spec.key: stored.get(spec.key, spec.default) for spec in specs()}
 
 
+# The spellings of yes and no a form or an API caller may send. Anything else is a mistake to
+# report, not a silent False ("maybe", "ture", an empty value).
+TRUE_WORDS = frozenset({"true", "1", "on", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "off", "no"})
+
+
 def coerce(spec: ParamSpec, raw: Any) -> Any:
     """Convert ``raw`` to the parameter's type and check its bounds, or raise naming the key."""
     kind = type(spec.default)
+    if kind is bool:
+        return _coerce_bool(spec, raw)
     try:
-        if kind is bool:
-            value: Any = raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "on"}
-        else:
-            value = kind(raw)
-    except (TypeError, ValueError):
-        raise field_error(
-            spec.key, _("Enter a value of the right type."), ErrorCode.INVALID
-        ) from None
+        value: Any = kind(raw)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
+        raise _wrong_type(spec) from None
+    if kind is float and not math.isfinite(value):
+        # NaN passes every bounds check (its comparisons are all false) and is no JSON value.
+        raise _wrong_type(spec)
     if kind in (int, float):
-        if spec.minimum is not None and value < spec.minimum:
-            raise field_error(
-                spec.key, _("Must be at least %(min)s.") % {"min": spec.minimum}, ErrorCode.INVALID
-            )
-        if spec.maximum is not None and value > spec.maximum:
-            raise field_error(
-                spec.key, _("Must be at most %(max)s.") % {"max": spec.maximum}, ErrorCode.INVALID
-            )
+        _check_bounds(spec, value)
     return value
+
+
+def _coerce_bool(spec: ParamSpec, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise field_error(spec.key, _("Enter true or false."), ErrorCode.INVALID)
+
+
+def _wrong_type(spec: ParamSpec) -> ValidationError:
+    return field_error(spec.key, _("Enter a value of the right type."), ErrorCode.INVALID)
+
+
+def _check_bounds(spec: ParamSpec, value: float) -> None:
+    if spec.minimum is not None and value < spec.minimum:
+        raise field_error(
+            spec.key, _("Must be at least %(min)s.") % {"min": spec.minimum}, ErrorCode.INVALID
+        )
+    if spec.maximum is not None and value > spec.maximum:
+        raise field_error(
+            spec.key, _("Must be at most %(max)s.") % {"max": spec.maximum}, ErrorCode.INVALID
+        )
 
 
 def param_set(*, actor: Any, key: str, value: Any) -> Any:

@@ -110,7 +110,12 @@ def config_list(request: HttpRequest) -> HttpResponse:
         }
         for spec in specs()
     ]
-    context = {"rows": rows, "can_change": can(request.user, "change", ConfigParam)}
+    context = {
+        "rows": rows,
+        "can_change": can(request.user, "change", ConfigParam),
+        # An unknown key has no row to show its error on.
+        "page_errors": errors.get("key", []),
+    }
     return render(request, "core/config_list.html", context, status=422 if errors else 200)
 
 
