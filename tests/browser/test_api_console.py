@@ -41,8 +41,10 @@ def test_the_console_calls_the_gateway_from_the_browser(page, settings, tmp_path
             "document.querySelector('#gs-console-status').textContent.startsWith('200')"
         )
         body = page.locator("#gs-console-body").inner_text()
+        shown = page.locator("#gs-console-headers").inner_text()
 
     assert PEOPLE[0][0][:6] in body and "张*" in body  # masked as granted
+    assert "控制台测试" in shown  # the echoed 经办人, read back as UTF-8
     # the secret never reached the Django side, nor the curl example
     assert world.secret not in page.locator("#gs-console-curl").inner_text()
     record = DeliveryRecord.objects.filter(status=200, mode="query").get()

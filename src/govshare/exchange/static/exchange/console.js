@@ -27,6 +27,18 @@
     return Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join("");
   }
 
+  // And back: a header the gateway echoes (经办人, 办件编号) arrives as those bytes, one code
+  // point each; shown as sent when they are UTF-8, else as they came.
+  function headerText(value) {
+    if ([...value].some((char) => char.charCodeAt(0) > 255)) return value;
+    try {
+      const bytes = Uint8Array.from(value, (char) => char.charCodeAt(0));
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return value;
+    }
+  }
+
   function shellQuote(text) {
     return `'${String(text).replace(/'/g, "'\\''")}'`;
   }
@@ -137,7 +149,7 @@
       term.textContent = name;
       const detail = document.createElement("dd");
       detail.className = "col-sm-9 gs-mono";
-      detail.textContent = value;
+      detail.textContent = headerText(value);
       list.append(term, detail);
     });
     const text = await response.text();
