@@ -26,8 +26,9 @@ Measured, alternately, for each of a set of Chinese queries until the measuring 
   everything on one connection, one statement after the other, is printed beside it
   (``catalog_search_cold_p95_ms_<db>_in_turn``); both give the same answers (checked first);
 - the SQL search() itself sends when nothing is cached (total and every facet count, and the
-  ranked page; restricted), run alone: what is left of the ratio is the Python around it —
-  reading the page's resources, highlighting (figure ``catalog_search_p95_ms_<db>_vs_statement``).
+  ranked page; restricted; the counts alongside, as above), without the rest: what is left of
+  the ratio is the Python around it — reading the page's resources, highlighting (figure
+  ``catalog_search_p95_ms_<db>_vs_statement``).
 
 Each database runs in its own process over a fresh database: SQLite in a temporary directory
 always; PostgreSQL as well when GOVSHARE_BENCH_PG is a server URL (e.g.

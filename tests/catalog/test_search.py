@@ -715,38 +715,49 @@ def test_every_choice_has_a_place_in_the_packed_facets():
 
 
 @pytest.fixture
-def counted_in_threads(monkeypatch):
-    """The names of the threads each search's counts were made in."""
-    threads = []
-    count = catalog_search._count
+def spied(monkeypatch):
+    """Where each search's counts were made (thread names), and what the quick ranking made
+    without them returned (None when it needed them)."""
+    seen = {"counted_in": [], "uncounted": []}
+    count, rank_uncounted = catalog_search._count, catalog_search._rank_uncounted
 
-    def spied(*args):
-        threads.append(threading.current_thread().name)
+    def count_spy(*args):
+        seen["counted_in"].append(threading.current_thread().name)
         return count(*args)
 
-    monkeypatch.setattr(catalog_search, "_count", spied)
-    yield threads
+    def rank_spy(source, filters, visible, page, per_page):
+        ranked = rank_uncounted(source, filters, visible, page, per_page)
+        seen["uncounted"].append((bool(filters), page, ranked is not None))
+        return ranked
+
+    monkeypatch.setattr(catalog_search, "_count", count_spy)
+    monkeypatch.setattr(catalog_search, "_rank_uncounted", rank_spy)
+    yield seen
     alongside.close()
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("margin", [0, 1, 40])
 def test_counts_made_alongside_are_those_made_in_turn(
     catalog, officer_a, officer_b, staff_a, reviewer, dept_a, dept_b, settings, monkeypatch,
-    counted_in_threads,
+    spied, margin,
 ):  # fmt: skip
-    # given a committed catalog (a second connection sees it) of several providers, with a draft
-    # the user may see, and few candidates for the quick ranking, so it often needs the counts
+    # given a committed catalog (a second connection sees it) of two providers, each with a
+    # draft only its own department sees, and few or many candidates for the quick ranking
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("in-memory SQLite test database: run on a SQLite file by test_alongside")
     for n in range(5):
         published(officer_b, reviewer, dept_b, **theme(name=f"人口台账{n}号", summary="人口"))
     draft(officer_a, dept_a, **theme(name="人口台账草稿", summary="人口 信息"))
-    monkeypatch.setattr(catalog_search, "CANDIDATE_MARGIN", 0)
+    draft(officer_b, dept_b, **theme(name="人口台账乙草稿", summary="人口 人口"))
+    monkeypatch.setattr(catalog_search, "CANDIDATE_MARGIN", margin)
     first_code = Resource.objects.exclude(code=None).values_list("code", flat=True).first()
     searches = [
         ("人口", {}, 1, 20),
         ("人口", {}, 2, 3),
+        ("人口", {}, 3, 2),
         ("人口", {"provider": str(dept_a.pk)}, 1, 2),  # few of the best pass the filter
+        ("人口", {"provider": str(dept_b.pk)}, 2, 2),
         ("人口", {"provider": str(dept_a.pk), "status": ["draft", "published"]}, 2, 2),
         ("人口 信息", {"share_type": ["conditional", "unconditional"]}, 1, 5),
         ("人口", {}, 9, 5),  # past the last page: the last one
@@ -759,23 +770,27 @@ def test_counts_made_alongside_are_those_made_in_turn(
     def results(together):
         settings.GOVSHARE_QUERIES_ALONGSIDE = together
         found = []
-        for query, filters, page, per_page in searches:
-            cache.clear()  # counted afresh each time
-            result = search(staff_a, query, filters, page=page, per_page=per_page)
-            hits = [(hit.resource.pk, hit.score) for hit in result.hits]
-            found.append((result.total, result.page, hits, result.facets))
+        for user in (staff_a, officer_b):  # each sees its own department's draft only
+            for query, filters, page, per_page in searches:
+                cache.clear()  # counted afresh each time
+                result = search(user, query, filters, page=page, per_page=per_page)
+                hits = [(hit.resource.pk, hit.score) for hit in result.hits]
+                found.append((result.total, result.page, hits, result.facets))
         return found
 
     # when each search is made with its counts made in turn, then alongside
     in_turn = results(False)
-    assert not any(name.startswith("govshare-alongside") for name in counted_in_threads)
-    counted_in_threads.clear()
+    spied["counted_in"].clear()
     beside = results(True)
 
     # then every search found the same page, the same total and the same counts, each counted
-    # in the reading thread
+    # in the reading thread, and the quick ranking gave pages past the first and filtered ones
     assert beside == in_turn
-    assert counted_in_threads and all(
-        name.startswith("govshare-alongside") for name in counted_in_threads
+    assert spied["counted_in"] and all(
+        name.startswith("govshare-alongside") for name in spied["counted_in"]
     )
-    assert [total for total, *_rest in in_turn][:3] == [10, 10, 4]
+    quick = {(filtered, page > 1) for filtered, page, given in spied["uncounted"] if given}
+    assert quick >= {(False, True), (True, False)} or margin == 0
+    assert [total for total, *_rest in in_turn][:4] == [10, 10, 10, 4]  # staff A
+    assert in_turn[len(searches)][0] == 10  # officer B: B's draft, not A's
+    assert in_turn[0][2] != in_turn[len(searches)][2]

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
 from govshare.core import alongside
 
@@ -81,11 +81,51 @@ def test_a_read_runs_on_a_connection_of_its_own_and_never_queues(settings):
 
         # and once the first is done, its connection was not this thread's
         release.set()
-        assert running.result(10) != backend_pid()
+        assert running.result() != backend_pid()
         follow = alongside.submit(backend_pid)
-        assert follow is not None and follow.result(10) != backend_pid()
+        assert follow is not None and follow.result() != backend_pid()
     finally:
         release.set()
+        alongside.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_runs_alongside_with_autocommit_off(settings):
+    # given a connection whose writes wait for an explicit commit (not in an atomic block)
+    needs_second_connection()
+    settings.GOVSHARE_QUERIES_ALONGSIDE = True
+    transaction.set_autocommit(False)
+    try:
+        # then a second connection would not see them: nothing runs alongside
+        assert not connection.in_atomic_block
+        assert alongside.submit(backend_pid) is None
+    finally:
+        transaction.rollback()
+        transaction.set_autocommit(True)
+    assert alongside.available()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_the_second_connection_fails_is_made_by_the_caller(settings):
+    # given a read that the reading thread's connection refuses (a full pool, a dropped link)
+    needs_second_connection()
+    settings.GOVSHARE_QUERIES_ALONGSIDE = True
+    threads = []
+
+    def read():
+        threads.append(threading.current_thread().name)
+        if threading.current_thread().name.startswith("govshare-alongside"):
+            raise OperationalError("too many connections")
+        return backend_pid()
+
+    try:
+        # when it is sent alongside, then its result comes all the same, made by the caller
+        pending = alongside.submit(read)
+        assert pending is not None
+        assert pending.result() == backend_pid()
+        assert threads[0].startswith("govshare-alongside")
+        assert threads[1] == threading.current_thread().name
+    finally:
         alongside.close()
 
 
@@ -102,9 +142,9 @@ def test_a_failing_read_raises_in_the_caller_and_frees_the_thread(settings):
         failing = alongside.submit(failing_read)
         assert failing is not None
         with pytest.raises(Exception, match="no_such_table"):
-            failing.result(10)
+            failing.result()
         after = alongside.submit(backend_pid)
-        assert after is not None and after.result(10)
+        assert after is not None and after.result()
     finally:
         alongside.close()
 

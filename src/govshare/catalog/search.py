@@ -44,6 +44,7 @@ from govshare.catalog.search_index import DOC_TABLE, FTS_TABLE, STATE_TABLE
 from govshare.catalog.search_query import (
     BLANK,
     CHOICE_FACETS,
+    MAX_QUERY_LENGTH,
     Filters,
     Source,
     Visibility,
@@ -57,7 +58,6 @@ from govshare.catalog.search_query import (
 from govshare.core import alongside
 
 COUNTS_CACHE_SECONDS = 600  # and until the index changes (its token is in the key)
-MAX_QUERY_LENGTH = 100
 SUMMARY_SNIPPET = 160
 # Ranking by the FTS index alone (see _top_ranked) reads a quarter more candidates than the
 # page needs, plus this many for ties and for matches the user may not see; at most the max.
@@ -248,8 +248,9 @@ def _top_ranked(
 
     Every match left out of the candidates scores at most as the last candidate, so the page
     is exact when its last row scores strictly more (ties at the cut go to the full query). A
-    ``need`` past the last match only asks for more proof: with every match read, the rows
-    there are are all."""
+    ``need`` past the last match (its counts not known yet) is safe: when every match was read
+    the rows found are all there is, else it asks for more proof, and None sends the page to
+    be ranked again with the counts."""
     candidates = math.ceil(need / share * 1.25) + CANDIDATE_MARGIN
     if candidates > MAX_CANDIDATES:
         return None

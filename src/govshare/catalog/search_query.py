@@ -41,6 +41,7 @@ from govshare.catalog.search_index import (
 from govshare.core.errors import ErrorCode, ErrorCollector
 
 MAX_PER_PAGE = 200
+MAX_QUERY_LENGTH = 100  # characters; a longer query is cut
 # bm25 column weights (name, keywords, summary, items): a word in the name outranks the same
 # word in the body, so name matches come first.
 BM25_WEIGHTS = (10.0, 4.0, 2.0, 1.0)

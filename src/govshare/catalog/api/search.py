@@ -25,8 +25,8 @@ from govshare.catalog.choices import (
     ShareType,
     UpdateCycle,
 )
-from govshare.catalog.search import MAX_QUERY_LENGTH, ResourceHit, SearchResult, search
-from govshare.catalog.search_query import FACETS, MAX_PER_PAGE
+from govshare.catalog.search import ResourceHit, SearchResult, search
+from govshare.catalog.search_query import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH
 from govshare.core.api import PLAIN_TEXT, ObjectId, auth_user, responses
 
 router = Router(tags=["catalog"])  # mounted at /api/v1/catalog/; see resource_search's route
