@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from govshare.catalog.services.resources import resource_withdraw
 from govshare.sharing.choices import ItemDecision, RequestState
 from govshare.sharing.models import Grant, ShareRequest
 from govshare.sharing.services.requests import conformity_review, request_submit
@@ -238,6 +239,20 @@ def test_the_catalog_button_is_not_shown_to_the_provider_or_staff(
     url = reverse("catalog:resource_detail", args=[resource.pk])
     for user in (officer_a, staff_a):
         assert 'id="gs-resource-request"' not in client_for(user).get(url).content.decode()
+
+
+def test_a_withdrawn_resource_is_offered_for_request_nowhere(
+    client_for, officer_a, officer_b, resource
+):
+    # given a resource its provider has withdrawn (the request service refuses it)
+    resource_withdraw(actor=officer_a, resource=resource, reason="数据已由其他资源替代")
+    client = client_for(officer_b)
+
+    # then neither its page, nor the picker, nor the form offers to request it
+    page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
+    assert 'id="gs-resource-request"' not in page
+    assert resource not in client.get(CREATE_URL).context["object_list"]
+    assert client.get(create_url(resource)).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["staff_a", "auditor", "reviewer"])

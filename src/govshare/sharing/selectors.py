@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
 from govshare.core.permissions import can
 from govshare.core.roles import Role
@@ -143,11 +144,13 @@ def resource_requests(user: Any, resource: Resource) -> QuerySet[ShareRequest]:
 
 
 def requestable(user: Any, department_id: int | None, resource: Resource) -> bool:
-    """Whether the resource page offers "request data": published, another department's, and
-    the user is the data officer of the department acting."""
+    """Whether the resource page offers "request data": published (not withdrawn: the request
+    service refuses it), another department's, and the user is the data officer of the
+    department acting."""
     consumer = member_department(user, department_id, Role.DATA_OFFICER)
     return (
         consumer is not None
+        and resource.status == ResourceStatus.PUBLISHED
         and resource.current_version_id is not None
         and resource.provider_id != consumer
     )
@@ -157,7 +160,7 @@ def requestable_resources(user: Any, consumer_id: int, query: str = "") -> Query
     """Published resources of other departments, for the new-request picker."""
     rows = (
         Resource.objects.restrict(user, "view")
-        .filter(current_version__isnull=False)
+        .filter(status=ResourceStatus.PUBLISHED, current_version__isnull=False)
         .exclude(provider_id=consumer_id)
         .select_related("provider", "current_version")
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.forms import submit
@@ -141,6 +142,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     resource = get_object_or_404(
         Resource.objects.restrict(request.user, "view").select_related("current_version"),
         pk=int(wanted),
+        status=ResourceStatus.PUBLISHED,
         current_version__isnull=False,
     )
     today = timezone.localdate()
