@@ -399,3 +399,13 @@ def test_given_bad_input_when_changing_the_password_then_the_error_shows_and_it_
 
 def test_given_anonymous_when_changing_a_password_then_login_is_asked(client):
     _assert_redirects_to_login(client.post(reverse("identity:password_change"), {}))
+
+
+@pytest.mark.parametrize(
+    "language, title",
+    [("zh-hans", "潍坊市政务数据共享平台"), ("en", "潍坊市 government data sharing platform")],
+)
+def test_the_platform_is_named_after_its_node_in_either_language(client, settings, language, title):
+    settings.GOVSHARE_NODE_NAME = "潍坊市"
+    page = client.get(reverse("identity:login"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert title in page

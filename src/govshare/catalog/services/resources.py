@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govshare.catalog import rules, withdrawal
 from govshare.catalog.choices import (
@@ -343,9 +344,12 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str, grants: st
     if live and grants not in withdrawal.GrantDecision.values:
         raise field_error(
             "grants",
-            _(
-                "%(count)d live grant(s) use this resource: decide whether to revoke them now "
-                "or keep them until their validity ends."
+            ngettext(
+                "%(count)d live grant uses this resource: decide whether to revoke it now or "
+                "keep it until its validity ends.",
+                "%(count)d live grants use this resource: decide whether to revoke them now "
+                "or keep them until their validity ends.",
+                live,
             )
             % {"count": live},
             ErrorCode.REQUIRED,
