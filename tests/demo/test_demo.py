@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from govshare.catalog.models import Resource
 from govshare.core.chain import verify_chain
@@ -15,6 +16,7 @@ from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import DeliveryRecord
 from govshare.inventory.models import InformationSystem, ZombieFinding
 from govshare.orgs.models import Department, Membership, Region
+from govshare.sharing import calendar
 from govshare.sharing.choices import RequestState
 from govshare.sharing.demo import DEMO_APP_KEY
 from govshare.sharing.models import AppCredential, ShareRequest
@@ -75,6 +77,14 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_
 def _the_exchange_and_sharing_parts_are_there():
     """Requests in every state, and the base resources served from the provider database."""
     assert set(ShareRequest.objects.values_list("state", flat=True)) == set(RequestState.values)
+    # the overdue one: its deadline on a working day after its own submission and passing, the
+    # ten working days of 51号 counted from the pass, and its timeline moved back with it
+    overdue = ShareRequest.objects.filter(provider_due__lt=timezone.localdate()).get()
+    passed = overdue.conformity_answered.astimezone(timezone.get_current_timezone()).date()
+    assert overdue.submitted <= overdue.conformity_answered
+    assert calendar.is_working_day(overdue.provider_due)
+    assert calendar.working_days_between(passed, overdue.provider_due) == 10
+    assert all(e.created <= overdue.conformity_answered for e in overdue.events.all())
     population = Resource.objects.get(name="人口基础信息")
     mount = population.mounts.get()  # the catalog's planned API slot gave way to the table
     assert (mount.kind, mount.status) == ("table", "mounted")

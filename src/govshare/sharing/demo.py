@@ -14,16 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
+from govshare.core.config import param
 from govshare.core.crypto import sm3_hex
 from govshare.demo.city import DEPARTMENTS
 from govshare.demo.registry import demo_step
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
+from govshare.sharing import calendar
+from govshare.sharing import config as cfg
 from govshare.sharing.choices import ItemDecision, RequestState
 from govshare.sharing.models import AppCredential, Grant, ShareRequest
 from govshare.sharing.services import grants as grant_services
@@ -216,11 +220,29 @@ def _answers(share_request: ShareRequest, refuse: bool) -> dict[str, ItemAnswer]
     return {item.identifier: ItemAnswer(grant=True) for item in pending}
 
 
+OVERDUE_SUBMITTED_WORKING_DAYS_AGO = 16
+
+
 def _overdue(share_request: ShareRequest) -> None:
-    """Machine state for the demo: the provider's clock started 15 working days ago."""
+    """Machine state for the demo: a request submitted and passed 16 working days ago, so the
+    provider's 10 working days ran out last week. Its whole timeline moves back together (its
+    timestamps and its events), with the deadlines counted on the calendar as the services
+    count them."""
+    today = timezone.localdate()
+    passed = today
+    while not calendar.is_working_day(passed) or (
+        calendar.working_days_between(passed, today) < OVERDUE_SUBMITTED_WORKING_DAYS_AGO
+    ):
+        passed -= dt.timedelta(days=1)
+    shift = dt.timedelta(days=(today - passed).days)
     ShareRequest.objects.filter(pk=share_request.pk).update(
-        provider_due=timezone.localdate() - dt.timedelta(days=7)
+        created=share_request.created - shift,
+        submitted=share_request.submitted - shift if share_request.submitted else None,
+        conformity_answered=F("conformity_answered") - shift,
+        conformity_due=calendar.add_working_days(passed, int(param(cfg.CONFORMITY_DAYS.key))),
+        provider_due=calendar.add_working_days(passed, int(param(cfg.PROVIDER_DAYS.key))),
     )
+    share_request.events.update(created=F("created") - shift)
 
 
 def _end_grant(share_request: ShareRequest, target: str, provider: Any) -> None:
