@@ -320,6 +320,32 @@ def test_the_list_runs_a_fixed_number_of_queries(
         client.get(LIST, {"q": "人口"})
 
 
+def test_given_a_searched_and_filtered_page_when_exported_then_the_file_holds_those_results(
+    catalog, client_for, staff_a, dept_a, dept_b
+):
+    # given a search with text, several values of a facet and another facet
+    client = client_for(staff_a)
+    params = {"q": "服务", "provider": [dept_a.pk, dept_b.pk], "status": "published"}
+    page = client.get(LIST, params)
+    shown = set(ids(page))
+
+    # when its export links are followed
+    links = dict(re.findall(r'href="([^"]*)" data-export="(\w+)"', page.content.decode()))
+    by_format = {kind: href.replace("&amp;", "&") for href, kind in links.items()}
+    exported = client.get(by_format["json"]).json()["resources"]
+    csv_rows = client.get(by_format["csv"]).content.decode("utf-8-sig").splitlines()
+
+    # then each file holds exactly the resources the page listed
+    assert shown == {catalog["service"].pk}
+    assert [r["name"] for r in exported] == [catalog["service"].name]
+    assert len(csv_rows) == 1 + len(shown)
+    assert client.get(by_format["xlsx"]).status_code == 200
+    assert client.get(by_format["dcat"]).status_code == 200
+    # and a bad facet value is refused naming the rule, as the search does
+    bad = client.get(reverse("catalog:export_csv"), {"grade": "secret"})
+    assert bad.status_code == 400 and "选择" in bad.content.decode()
+
+
 # --- browsing -------------------------------------------------------------------------------
 
 

@@ -29,6 +29,8 @@ from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
@@ -119,6 +121,28 @@ def search(
         ranked = Page(page, _rank(source, clean, visible, page, per_page, counts))
     hits = _hits(user, ranked.rows, source.terms)
     return SearchResult(counts.total, hits, _labelled(counts.facets), page, per_page, clean)
+
+
+def matching(
+    user: Any, query: str = "", filters: Mapping[str, Any] | None = None
+) -> QuerySet[Resource]:
+    """Every resource ``user`` may see that ``search`` finds for ``query`` and ``filters``,
+    unranked: what an export of a search page holds. The same way of
+    answering is taken as the search takes, the first that finds anything."""
+    clean = clean_filters(filters or {}, 1, 1)
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    resources = Resource.objects.restrict(user, "view")
+    visible = visibility(user)
+    if visible is None:
+        return resources.none()
+    for source in sources_for(query):
+        where, params = where_clause(source, clean, visible)
+        found = f"SELECT d.resource_id FROM {source.from_sql} WHERE {where}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"{found} LIMIT 1", params)
+            if cursor.fetchone():
+                return resources.filter(pk__in=RawSQL(found, tuple(params)))
+    return resources.none()
 
 
 # --- counted, or counted afresh -------------------------------------------------------------

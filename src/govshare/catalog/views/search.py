@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -97,6 +98,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "facets": facets,
         "active_filters": _active(request.GET, result.facets, filters),
         "filter_errors": errors,
+        "export_query": _export_query(query, filters),
         "page_obj": page,
         "querystring_without_page": _querystring_without_page(request.GET),
     }
@@ -115,6 +117,13 @@ def _filters(params: QueryDict) -> tuple[dict[str, list[str]], list[str]]:
         except ValidationError as error:
             errors += [f"{FACET_TITLES[name]}: {m}" for m in error.message_dict.get(name, [])]
     return filters, errors
+
+
+def _export_query(query: str, filters: dict[str, list[str]]) -> str:
+    """The exports' query string: this page's text and valid filters (the ones it applied)."""
+    pairs = [("q", query)] if query else []
+    pairs += [(name, value) for name, values in filters.items() for value in values]
+    return urlencode(pairs)
 
 
 def _querystring_without_page(params: QueryDict) -> str:

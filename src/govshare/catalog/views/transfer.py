@@ -13,7 +13,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.catalog import exports, tasks, workbook
-from govshare.catalog.choices import ResourceStatus, ShareType
+from govshare.catalog import exports, search, tasks, workbook
 from govshare.catalog.models import Resource
+from govshare.catalog.search_query import FACETS
 from govshare.core.context_processors import node_name
 from govshare.core.forms import StyledForm
 from govshare.core.models import Job
@@ -39,10 +38,6 @@ JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 JSON_LD = "application/ld+json"
 RECENT_IMPORTS = 5  # the user's own, listed on the import page
-ANY: list[tuple[Any, Any]] = [("", "---------")]
-CATEGORY_PREFIX = RegexValidator(
-    r"^[0-9A-Za-z]{1,20}$", gettext_lazy("Enter a classification code.")
-)
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -61,15 +56,6 @@ class ImportForm(StyledForm):
         return upload
 
 
-class ExportFilterForm(StyledForm):
-    """The catalog list's simple filters (its text search belongs to the search pages)."""
-
-    provider = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    status = forms.ChoiceField(required=False, choices=ANY + ResourceStatus.choices)
-    share_type = forms.ChoiceField(required=False, choices=ANY + ShareType.choices)
-    category = forms.CharField(required=False, max_length=20, validators=[CATEGORY_PREFIX])
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 
@@ -84,14 +70,11 @@ def export_filename(extension: str) -> str:
     return f"信息资源目录-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-def filtered_resources(request: HttpRequest) -> QuerySet[Resource] | None:
-    """The resources the user may see, narrowed by the query's filters; None if they are bad."""
-    form = ExportFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        return None
-    filters = form.cleaned_data if request.GET else {}
-    resources = Resource.objects.restrict(request.user, "view")
-    return exports.filter_resources(resources, **{k: v for k, v in filters.items() if v})
+def filtered_resources(request: HttpRequest) -> QuerySet[Resource]:
+    """What the catalog list shows for the same query string — its text and every facet, several
+    values each — unranked; a ValidationError names a bad parameter."""
+    filters = {name: request.GET.getlist(name) for name in FACETS if request.GET.getlist(name)}
+    return search.matching(request.user, request.GET.get("q", ""), filters)
 
 
 def importing_department(request: HttpRequest) -> Department:
@@ -180,9 +163,10 @@ def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
     @login_required
     @require_GET
     def view(request: HttpRequest) -> HttpResponse:
-        resources = filtered_resources(request)
-        if resources is None:
-            return HttpResponseBadRequest(_("The filters are not valid."))
+        try:
+            resources = filtered_resources(request)
+        except ValidationError as error:
+            return HttpResponseBadRequest("；".join(error.messages))
         content = render_export(request, resources)
         return download(content, export_filename(extension), content_type)
 
