@@ -1,9 +1,14 @@
 """The credentials page: create a key and secret (shown once), rotate (shown once), edit the IP
-allow-list, revoke; and how to call the gateway."""
+allow-list, revoke; and how to call the gateway. Create and rotate carry a one-time form token, so
+that a reload or a resubmission does not issue or rotate again."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from govshare.core.crypto import sm3_hex
@@ -11,6 +16,7 @@ from govshare.core.roles import Role
 from govshare.orgs.models import Membership
 from govshare.sharing.models import AppCredential
 from govshare.sharing.services.credentials import credential_create
+from govshare.sharing.views import credentials as views
 from tests.factories import member
 from tests.sharing.factories import application_of
 
@@ -31,8 +37,34 @@ def issued(officer_b, application):
     return credential_create(actor=officer_b, application=application, name="生产环境")
 
 
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+FORM_TOKEN_INPUT = re.compile(r'<input type="hidden" name="form_token" value="([^"]*)">')
+REPLAY_MESSAGE = "This form was already sent, so it was not carried out again"
+
+
 def url(credential, name: str) -> str:
     return reverse(f"sharing:credential_{name}", args=[credential.pk])
+
+
+def form_token(response) -> str:
+    """The one-time token the page's create form and rotate buttons carry, read off the HTML as a
+    browser sends it."""
+    tokens = set(FORM_TOKEN_INPUT.findall(response.content.decode()))
+    assert len(tokens) == 1 and "" not in tokens, tokens
+    return tokens.pop()
+
+
+def fresh_token(client) -> str:
+    return form_token(client.get(LIST_URL))
+
+
+def was_refused_as_replay(response) -> bool:
+    sent = [str(message) for message in get_messages(response.wsgi_request)]
+    return (
+        response.status_code == 302
+        and response["Location"] == LIST_URL
+        and any(REPLAY_MESSAGE in text for text in sent)
+    )
 
 
 # --- creating, and the secret shown once ----------------------------------------------------
@@ -44,7 +76,12 @@ def test_a_new_credentials_secret_is_shown_once_and_not_on_reload(
     client = client_for(officer_b)
     response = client.post(
         CREATE_URL,
-        {"application": application.pk, "name": "生产环境", "ip_allowlist": "10.0.0.0/8"},
+        {
+            "application": application.pk,
+            "name": "生产环境",
+            "ip_allowlist": "10.0.0.0/8",
+            "form_token": fresh_token(client),
+        },
     )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
@@ -88,8 +125,15 @@ def test_the_create_page_preselects_the_application(client_for, officer_b, appli
 def test_malformed_creation_names_the_field_and_issues_nothing(
     client_for, officer_b, application, data, field
 ):
-    post = {"application": application.pk, "name": "生产环境", "ip_allowlist": "", **data}
-    response = client_for(officer_b).post(CREATE_URL, post)
+    client = client_for(officer_b)
+    post = {
+        "application": application.pk,
+        "name": "生产环境",
+        "ip_allowlist": "",
+        "form_token": fresh_token(client),
+        **data,
+    }
+    response = client.post(CREATE_URL, post)
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert response.context["issued"] is None
@@ -97,8 +141,10 @@ def test_malformed_creation_names_the_field_and_issues_nothing(
 
 
 def test_another_departments_application_is_not_offered(client_for, officer_a, application):
-    response = client_for(officer_a).post(
-        CREATE_URL, {"application": application.pk, "name": "借用"}
+    client = client_for(officer_a)
+    response = client.post(
+        CREATE_URL,
+        {"application": application.pk, "name": "借用", "form_token": fresh_token(client)},
     )
     assert response.status_code == 400
     assert "application" in response.context["form"].errors
@@ -110,8 +156,9 @@ def test_another_departments_application_is_not_offered(client_for, officer_a, a
 
 def test_rotation_shows_the_new_secret_once(client_for, officer_b, issued):
     client = client_for(officer_b)
-    response = client.post(url(issued.credential, "rotate"))
+    response = client.post(url(issued.credential, "rotate"), {"form_token": fresh_token(client)})
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     secret = response.context["issued"].secret
     assert secret != issued.secret and secret in response.content.decode()
     credential = AppCredential.objects.get()
@@ -137,9 +184,117 @@ def test_revoking_ends_the_credential_and_its_actions(client_for, officer_b, iss
     assert issued.credential.revoked is not None
     # A second revoke or a rotation of a revoked credential is refused with a message
     assert client.post(url(issued.credential, "revoke")).status_code == 302
-    assert client.post(url(issued.credential, "rotate")).status_code == 302
+    rotate = client.post(url(issued.credential, "rotate"), {"form_token": fresh_token(client)})
+    assert rotate.status_code == 302 and not was_refused_as_replay(rotate)
     issued.credential.refresh_from_db()
     assert issued.credential.generation == 1
+
+
+# --- a reload or a resubmission does not issue or rotate again -------------------------------
+
+
+def test_replaying_a_create_post_creates_nothing_more(client_for, officer_b, application):
+    # given a credential created from the list page's form
+    client = client_for(officer_b)
+    post = {"application": application.pk, "name": "生产环境", "form_token": fresh_token(client)}
+    first = client.post(CREATE_URL, post)
+    assert first.status_code == 200
+    secret = first.context["issued"].secret
+
+    # when the same POST is sent again (reload of the secret page, or Back and resubmit)
+    again = client.post(CREATE_URL, post, **EN)
+
+    # then nothing more is created, and the list answers with why, without any secret
+    assert was_refused_as_replay(again)
+    assert AppCredential.objects.count() == 1
+    assert AppCredential.objects.get().secret_hash == sm3_hex(secret)
+    assert secret not in client.get(LIST_URL).content.decode()
+
+
+def test_replaying_a_rotate_post_rotates_nothing(client_for, officer_b, issued):
+    # given a secret just rotated, shown once and copied
+    client = client_for(officer_b)
+    post = {"form_token": fresh_token(client)}
+    first = client.post(url(issued.credential, "rotate"), post)
+    assert first.status_code == 200
+    copied = first.context["issued"].secret
+
+    # when the same POST is sent again
+    again = client.post(url(issued.credential, "rotate"), post, **EN)
+
+    # then nothing is rotated: the secret copied still verifies
+    assert was_refused_as_replay(again)
+    issued.credential.refresh_from_db()
+    assert issued.credential.generation == 2
+    assert issued.credential.secret_hash == sm3_hex(copied)
+
+
+def test_a_post_without_a_form_token_is_refused_the_same_way(
+    client_for, officer_b, application, issued
+):
+    # given an officer whose list page has handed out a token
+    client = client_for(officer_b)
+    fresh_token(client)
+
+    # when a create and a rotate are sent without it, or with one never handed out
+    create = {"application": application.pk, "name": "另一个"}
+    refused = [
+        client.post(CREATE_URL, create, **EN),
+        client.post(CREATE_URL, {**create, "form_token": "made-up"}, **EN),
+        client.post(url(issued.credential, "rotate"), **EN),
+        client.post(url(issued.credential, "rotate"), {"form_token": "made-up"}, **EN),
+    ]
+
+    # then each is refused as a replay and nothing changed
+    assert all(was_refused_as_replay(response) for response in refused)
+    assert AppCredential.objects.count() == 1
+    issued.credential.refresh_from_db()
+    assert issued.credential.generation == 1
+    assert issued.credential.secret_hash == sm3_hex(issued.secret)
+
+
+def test_a_form_error_then_a_corrected_submit_issues_once(client_for, officer_b, application):
+    # given a form sent with an error
+    client = client_for(officer_b)
+    wrong = {"application": application.pk, "name": "", "form_token": fresh_token(client)}
+    rejected = client.post(CREATE_URL, wrong)
+    assert rejected.status_code == 400 and "name" in rejected.context["form"].errors
+
+    # when the page with the errors is reloaded, then the corrected form is sent with its token
+    reloaded = client.post(CREATE_URL, wrong)
+    corrected = {**wrong, "name": "生产环境", "form_token": form_token(reloaded)}
+    created = client.post(CREATE_URL, corrected)
+
+    # then the reload shows the same errors (nothing was carried out, so no replay), the
+    # correction issues one credential, and sending the correction again issues no other
+    assert reloaded.status_code == 400 and "name" in reloaded.context["form"].errors
+    assert created.status_code == 200 and created.context["issued"] is not None
+    assert was_refused_as_replay(client.post(CREATE_URL, corrected, **EN))
+    assert AppCredential.objects.count() == 1
+
+
+def test_the_session_keeps_a_few_tokens_and_never_the_secret(
+    client_for, officer_b, application, monkeypatch
+):
+    # given a session that may keep three pending tokens
+    monkeypatch.setattr(views, "MAX_PENDING_FORM_TOKENS", 3)
+    client = client_for(officer_b)
+    oldest = fresh_token(client)
+
+    # when three more pages are opened, and a credential is made from the newest
+    newest = [fresh_token(client) for _ in range(3)][-1]
+    post = {"application": application.pk, "name": "生产环境", "form_token": newest}
+    secret = client.post(CREATE_URL, post).context["issued"].secret
+
+    # then the session holds at most three tokens, the oldest was dropped (refused like a
+    # replay), and neither the session nor the messages hold the secret
+    pending = client.session[views.FORM_TOKENS_SESSION_KEY]
+    assert len(pending) <= 3 and newest not in pending and oldest not in pending
+    session = json.dumps(dict(client.session.items()), default=str)
+    assert secret not in session and sm3_hex(secret) not in session
+    refused = client.post(CREATE_URL, {**post, "form_token": oldest}, **EN)
+    assert was_refused_as_replay(refused)
+    assert AppCredential.objects.count() == 1
 
 
 # --- the permission matrix ------------------------------------------------------------------
@@ -168,6 +323,8 @@ def test_staff_read_but_do_not_manage(client_for, dept_b, issued):
     assert response.status_code == 200
     assert response.context["may_manage"] is False and response.context["form"] is None
     assert issued.credential.app_key in response.content.decode()
+    assert 'name="form_token"' not in response.content.decode()
+    assert views.FORM_TOKENS_SESSION_KEY not in client.session
     assert client.get(CREATE_URL).status_code == 403
     assert client.post(url(issued.credential, "rotate")).status_code == 403
     assert client.post(url(issued.credential, "revoke")).status_code == 403

@@ -3,10 +3,17 @@ allow-list, revoke; and how an application gets a token from the gateway.
 
 A new secret is shown in the response to the POST that made it and nowhere else — never stored,
 not even in the session or a message (as the personal API tokens of identity/views.py).
+
+So that reloading that page, or Back and submitting again, does not send the POST a second time
+(a second credential made silently, or the secret just copied rotated away: the gateway would
+then answer 401 bad_credentials), the page's create form and rotate buttons carry a one-time
+token (synchronizer token). The session keeps only the pending tokens, never a secret; a POST
+consumes its token, and one whose token is missing or already consumed does nothing.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +39,12 @@ from govshare.sharing.views.requests import NAMESPACE, active_department
 
 TOKEN_PATH = "/gw/token"  # the gateway's token endpoint, on the same public port
 
+FORM_TOKEN_FIELD = "form_token"
+FORM_TOKENS_SESSION_KEY = "govshare_credential_form_tokens"
+# Pages rendered and not yet submitted (other tabs, Back): the oldest are dropped past this, and
+# a form sent with a dropped token is refused like a replay — the user reloads and sends again.
+MAX_PENDING_FORM_TOKENS = 32
+
 
 def list_url() -> str:
     return reverse(f"{NAMESPACE}:credential_list")
@@ -40,6 +53,39 @@ def list_url() -> str:
 def visible_credential(request: HttpRequest, pk: int) -> AppCredential:
     rows = AppCredential.objects.restrict(request.user, "view").select_related("application")
     return get_object_or_404(rows, pk=pk)
+
+
+def _pend_form_token(request: HttpRequest, token: str = "") -> str:
+    """Remember ``token`` (a new one if empty) as pending in the session, and return it."""
+    token = token or secrets.token_urlsafe(16)
+    pending = [kept for kept in request.session.get(FORM_TOKENS_SESSION_KEY, []) if kept != token]
+    request.session[FORM_TOKENS_SESSION_KEY] = [*pending, token][-MAX_PENDING_FORM_TOKENS:]
+    return token
+
+
+def _consume_form_token(request: HttpRequest) -> str | None:
+    """The POST's form token, now consumed; None if it is missing or was consumed (a replay)."""
+    token = request.POST.get(FORM_TOKEN_FIELD, "")
+    pending = request.session.get(FORM_TOKENS_SESSION_KEY, [])
+    if not token or token not in pending:
+        return None
+    request.session[FORM_TOKENS_SESSION_KEY] = [kept for kept in pending if kept != token]
+    # Saved now, not when the response leaves: a second submission (double click) arriving
+    # while this one is still issuing finds the token gone. The session is not locked, so two
+    # that read it in the same instant could still both pass; a narrow window, not a guarantee.
+    request.session.save()
+    return token
+
+
+def _refuse_replay(request: HttpRequest) -> HttpResponse:
+    messages.warning(
+        request,
+        _(
+            "This form was already sent, so it was not carried out again: the secret was shown "
+            "once, then. If it was not copied, rotate the secret."
+        ),
+    )
+    return redirect(list_url())
 
 
 @login_required
@@ -53,10 +99,14 @@ def _list_page(
     form: CredentialForm | None = None,
     issued: IssuedCredential | None = None,
     status: int = 200,
+    form_token: str = "",
 ) -> HttpResponse:
     """The applications of the active department with their credentials; ``issued`` is a
     secret just made, shown this once. Credentials are issued by the department's own data
-    officer (``_officer_department``); an overseer may still rotate or revoke them."""
+    officer (``_officer_department``); an overseer may still rotate or revoke them.
+
+    The create form and the rotate buttons carry ``form_token`` (a new one if empty), pending
+    until one of them is submitted."""
     department_id = active_department(request)
     may_manage = department_id is not None and can(
         request.user, "change", AppCredential(department_id=department_id)
@@ -70,6 +120,7 @@ def _list_page(
         "may_manage": may_manage,
         "may_create": may_create,
         "form": form,
+        "form_token": _pend_form_token(request, form_token) if may_manage else "",
         "issued": issued,
         "token_url": request.build_absolute_uri(TOKEN_PATH),
         "gateway_url": request.build_absolute_uri("/gw/"),
@@ -100,11 +151,17 @@ def _officer_department(request: HttpRequest) -> int:
 @never_cache  # the response holds a secret: no cache may keep it
 @login_required
 def credential_create(request: HttpRequest) -> HttpResponse:
-    """GET: the form (``?application=`` preselects); POST: issue, and show the secret once."""
+    """GET: the form (``?application=`` preselects); POST: issue, and show the secret once.
+
+    A rejected form gives its token back: it was not carried out, so the corrected form (or a
+    reload of the page showing the errors) may be sent with it."""
     department_id = _officer_department(request)
     form = _form(request, department_id, post_data(request))
     if request.method != "POST":
         return _list_page(request, form=form)
+    form_token = _consume_form_token(request)
+    if form_token is None:
+        return _refuse_replay(request)
     issued = submit(
         form,
         lambda data: services.credential_create(
@@ -115,7 +172,7 @@ def credential_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if issued is None:
-        return _list_page(request, form=form, status=400)
+        return _list_page(request, form=form, status=400, form_token=form_token)
     return _list_page(request, issued=issued)
 
 
@@ -126,6 +183,8 @@ def credential_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     """A new secret, shown once; tokens issued under the old one stop working."""
     credential = visible_credential(request, pk)
     require(request.user, "change", credential)
+    if _consume_form_token(request) is None:
+        return _refuse_replay(request)
     try:
         issued = services.credential_rotate(actor=request.user, credential=credential)
     except ValidationError as error:
