@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,18 @@ pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 LOGIN_URL = reverse("identity:login")
+
+
+FORM_TOKEN_INPUT = re.compile(r'<input type="hidden" name="form_token" value="([^"]+)">')
+
+
+def create_token(client, **data):
+    """POST the account page's token form as a browser does, with the page's one-time token."""
+    page = client.get(reverse("identity:account")).content.decode()
+    form_token = FORM_TOKEN_INPUT.search(page).group(1)
+    return client.post(reverse("identity:token_create"), {**data, "form_token": form_token})
+
+
 NEW_PASSWORD = "An0ther#Passphrase-2026"
 
 
@@ -274,7 +288,7 @@ def test_given_a_member_when_the_account_page_is_opened_then_roles_and_tokens_sh
 
 def test_given_a_new_token_when_created_then_its_plaintext_shows_once_only(client_for, staff_a):
     client = client_for(staff_a)
-    response = client.post(reverse("identity:token_create"), {"name": "报表脚本"})
+    response = create_token(client, name="报表脚本")
     assert response.status_code == 200
     plaintext = response.context["issued"].plaintext
     token = ApiToken.objects.get(user=staff_a)
@@ -292,9 +306,7 @@ def test_given_an_expiry_date_when_a_token_is_created_then_it_ends_with_that_day
     client_for, staff_a
 ):
     day = timezone.localdate() + dt.timedelta(days=30)
-    client_for(staff_a).post(
-        reverse("identity:token_create"), {"name": "临时", "expires": day.isoformat()}
-    )
+    create_token(client_for(staff_a), name="临时", expires=day.isoformat())
     expires = timezone.localtime(ApiToken.objects.get(user=staff_a).expires)
     assert expires.date() == day + dt.timedelta(days=1) and expires.hour == 0
 
@@ -312,7 +324,7 @@ def test_given_an_expiry_date_when_a_token_is_created_then_it_ends_with_that_day
 def test_given_bad_input_when_creating_a_token_then_400_with_the_error_and_no_token(
     client_for, staff_a, data, field
 ):
-    response = client_for(staff_a).post(reverse("identity:token_create"), data)
+    response = create_token(client_for(staff_a), **data)
     assert response.status_code == 400
     assert response.context["token_form"].errors[field]
     assert response.context["issued"] is None
@@ -409,3 +421,36 @@ def test_the_platform_is_named_after_its_node_in_either_language(client, setting
     settings.GOVSHARE_NODE_NAME = "潍坊市"
     page = client.get(reverse("identity:login"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert title in page
+
+
+def test_given_a_created_token_when_the_form_is_sent_again_then_nothing_more_is_made(
+    client_for, staff_a
+):
+    # given a token made through the account page, and the exact POST kept (a reload, Back)
+    client = client_for(staff_a)
+    page = client.get(reverse("identity:account")).content.decode()
+    sent = {"name": "报表脚本", "form_token": FORM_TOKEN_INPUT.search(page).group(1)}
+    assert client.post(reverse("identity:token_create"), sent).status_code == 200
+
+    # when it is sent again, or without its token
+    again = client.post(reverse("identity:token_create"), sent, HTTP_ACCEPT_LANGUAGE="en")
+    bare = client.post(reverse("identity:token_create"), {"name": "x"})
+
+    # then both are refused back to the account page with a reason, and one token exists
+    assert again.status_code == bare.status_code == 302
+    assert again["Location"] == reverse("identity:account")
+    shown = [str(m) for m in get_messages(again.wsgi_request)]
+    assert any("already sent" in m for m in shown)
+    assert ApiToken.objects.filter(user=staff_a).count() == 1
+
+
+def test_given_a_form_error_when_corrected_then_the_same_form_token_makes_the_token(
+    client_for, staff_a
+):
+    client = client_for(staff_a)
+    response = create_token(client, name="")
+    assert response.status_code == 400
+    form_token = FORM_TOKEN_INPUT.search(response.content.decode()).group(1)
+    fixed = {"name": "报表脚本", "form_token": form_token}
+    assert client.post(reverse("identity:token_create"), fixed).status_code == 200
+    assert ApiToken.objects.filter(user=staff_a).count() == 1

@@ -11,12 +11,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from govshare.core import form_tokens
 from govshare.core.crypto import sm3_hex
 from govshare.core.roles import Role
 from govshare.orgs.models import Membership
 from govshare.sharing.models import AppCredential
 from govshare.sharing.services.credentials import credential_create
-from govshare.sharing.views import credentials as views
 from tests.factories import member
 from tests.sharing.factories import application_of
 
@@ -277,7 +277,7 @@ def test_the_session_keeps_a_few_tokens_and_never_the_secret(
     client_for, officer_b, application, monkeypatch
 ):
     # given a session that may keep three pending tokens
-    monkeypatch.setattr(views, "MAX_PENDING_FORM_TOKENS", 3)
+    monkeypatch.setattr(form_tokens, "MAX_PENDING", 3)
     client = client_for(officer_b)
     oldest = fresh_token(client)
 
@@ -288,7 +288,7 @@ def test_the_session_keeps_a_few_tokens_and_never_the_secret(
 
     # then the session holds at most three tokens, the oldest was dropped (refused like a
     # replay), and neither the session nor the messages hold the secret
-    pending = client.session[views.FORM_TOKENS_SESSION_KEY]
+    pending = client.session[form_tokens.SESSION_KEY]
     assert len(pending) <= 3 and newest not in pending and oldest not in pending
     session = json.dumps(dict(client.session.items()), default=str)
     assert secret not in session and sm3_hex(secret) not in session
@@ -324,7 +324,7 @@ def test_staff_read_but_do_not_manage(client_for, dept_b, issued):
     assert response.context["may_manage"] is False and response.context["form"] is None
     assert issued.credential.app_key in response.content.decode()
     assert 'name="form_token"' not in response.content.decode()
-    assert views.FORM_TOKENS_SESSION_KEY not in client.session
+    assert form_tokens.SESSION_KEY not in client.session
     assert client.get(CREATE_URL).status_code == 403
     assert client.post(url(issued.credential, "rotate")).status_code == 403
     assert client.post(url(issued.credential, "revoke")).status_code == 403

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from govshare.core import audit
+from govshare.core import audit, form_tokens
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
 from govshare.core.pagination import paginate
@@ -167,14 +167,17 @@ def _account_page(
     token_form: TokenForm,
     issued: IssuedToken | None = None,
     status: int = 200,
+    form_token: str = "",
 ) -> HttpResponse:
-    """The account page; ``issued`` is a token just created, whose plaintext is shown this once."""
+    """The account page; ``issued`` is a token just created, whose plaintext is shown this once.
+    Its token form carries a one-time form token (``form_token``, a new one if empty)."""
     user = signed_in_user(request)
     context = {
         "memberships": Membership.objects.filter(user=user).select_related("department"),
         "tokens": ApiToken.objects.restrict(user, "view").filter(user=user),
         "token_form": token_form,
         "issued": issued,
+        "form_token": form_tokens.pend(request, form_token),
     }
     return render(request, "identity/account.html", context, status=status)
 
@@ -184,7 +187,18 @@ def _account_page(
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     """Issue a token and show its plaintext in this response only (never stored, not even in
-    the session or a message)."""
+    the session or a message). A resubmitted form (a reload of that page, Back and submit) is
+    refused by its spent one-time form token: no second token is made."""
+    form_token = form_tokens.consume(request)
+    if form_token is None:
+        messages.warning(
+            request,
+            _(
+                "This form was already sent, so it was not carried out again: the token was "
+                "shown once, then. If it was not copied, revoke it and create another."
+            ),
+        )
+        return redirect("identity:account")
     form = TokenForm(request.POST)
     issued = submit(
         form,
@@ -192,8 +206,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
             actor=request.user, name=data["name"], expires=data["expires"]
         ),
     )
-    if issued is None:
-        return _account_page(request, form, status=400)
+    if issued is None:  # nothing done: the same form, with the same token, may be sent again
+        return _account_page(request, form, status=400, form_token=form_token)
     return _account_page(request, TokenForm(), issued=issued)
 
 

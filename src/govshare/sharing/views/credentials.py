@@ -7,13 +7,11 @@ not even in the session or a message (as the personal API tokens of identity/vie
 So that reloading that page, or Back and submitting again, does not send the POST a second time
 (a second credential made silently, or the secret just copied rotated away: the gateway would
 then answer 401 bad_credentials), the page's create form and rotate buttons carry a one-time
-token (synchronizer token). The session keeps only the pending tokens, never a secret; a POST
-consumes its token, and one whose token is missing or already consumed does nothing.
+token (``core.form_tokens``); a POST whose token is missing or already consumed does nothing.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from govshare.core import form_tokens
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
@@ -39,13 +38,6 @@ from govshare.sharing.views.requests import NAMESPACE, active_department
 
 TOKEN_PATH = "/gw/token"  # the gateway's token endpoint, on the same public port
 
-FORM_TOKEN_FIELD = "form_token"
-FORM_TOKENS_SESSION_KEY = "govshare_credential_form_tokens"
-# Pages rendered and not yet submitted (other tabs, Back): the oldest are dropped past this, and
-# a form sent with a dropped token is refused like a replay — the user reloads and sends again.
-MAX_PENDING_FORM_TOKENS = 32
-
-
 def list_url() -> str:
     return reverse(f"{NAMESPACE}:credential_list")
 
@@ -53,28 +45,6 @@ def list_url() -> str:
 def visible_credential(request: HttpRequest, pk: int) -> AppCredential:
     rows = AppCredential.objects.restrict(request.user, "view").select_related("application")
     return get_object_or_404(rows, pk=pk)
-
-
-def _pend_form_token(request: HttpRequest, token: str = "") -> str:
-    """Remember ``token`` (a new one if empty) as pending in the session, and return it."""
-    token = token or secrets.token_urlsafe(16)
-    pending = [kept for kept in request.session.get(FORM_TOKENS_SESSION_KEY, []) if kept != token]
-    request.session[FORM_TOKENS_SESSION_KEY] = [*pending, token][-MAX_PENDING_FORM_TOKENS:]
-    return token
-
-
-def _consume_form_token(request: HttpRequest) -> str | None:
-    """The POST's form token, now consumed; None if it is missing or was consumed (a replay)."""
-    token = request.POST.get(FORM_TOKEN_FIELD, "")
-    pending = request.session.get(FORM_TOKENS_SESSION_KEY, [])
-    if not token or token not in pending:
-        return None
-    request.session[FORM_TOKENS_SESSION_KEY] = [kept for kept in pending if kept != token]
-    # Saved now, not when the response leaves: a second submission (double click) arriving
-    # while this one is still issuing finds the token gone. The session is not locked, so two
-    # that read it in the same instant could still both pass; a narrow window, not a guarantee.
-    request.session.save()
-    return token
 
 
 def _refuse_replay(request: HttpRequest) -> HttpResponse:
@@ -120,7 +90,7 @@ def _list_page(
         "may_manage": may_manage,
         "may_create": may_create,
         "form": form,
-        "form_token": _pend_form_token(request, form_token) if may_manage else "",
+        "form_token": form_tokens.pend(request, form_token) if may_manage else "",
         "issued": issued,
         "token_url": request.build_absolute_uri(TOKEN_PATH),
         "gateway_url": request.build_absolute_uri("/gw/"),
@@ -159,7 +129,7 @@ def credential_create(request: HttpRequest) -> HttpResponse:
     form = _form(request, department_id, post_data(request))
     if request.method != "POST":
         return _list_page(request, form=form)
-    form_token = _consume_form_token(request)
+    form_token = form_tokens.consume(request)
     if form_token is None:
         return _refuse_replay(request)
     issued = submit(
@@ -183,7 +153,7 @@ def credential_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     """A new secret, shown once; tokens issued under the old one stop working."""
     credential = visible_credential(request, pk)
     require(request.user, "change", credential)
-    if _consume_form_token(request) is None:
+    if form_tokens.consume(request) is None:
         return _refuse_replay(request)
     try:
         issued = services.credential_rotate(actor=request.user, credential=credential)
