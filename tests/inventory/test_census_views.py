@@ -193,6 +193,35 @@ def test_only_the_authority_reviews(request, client_for, role, status, submitted
     assert response.status_code == status and submitted.status == "submitted"
 
 
+@pytest.mark.parametrize(
+    ("decision", "note"), [("confirm", "数据完整"), ("return", "缺少部署信息")]
+)
+def test_given_a_reviewed_return_when_it_is_resubmitted_then_the_old_review_is_not_shown_as_current(
+    client_for, officer_a, reviewer, submitted, decision, note
+):
+    # Given: the authority reviewed the return with a note.
+    review_url = reverse("inventory:census_review", args=[submitted.pk])
+    client_for(reviewer).post(review_url, {"decision": decision, "note": note})
+
+    # When: the department submits it again.
+    client_for(officer_a).post(reverse("inventory:census_submit"))
+
+    # Then: the return and the pages show this round as not reviewed yet …
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    assert (submitted.reviewed, submitted.reviewed_by, submitted.review_note) == (None, None, "")
+    detail = client_for(reviewer).get(reverse("inventory:census_detail", args=[submitted.pk]))
+    review_fields = detail.content.decode().split("<dl", 1)[1].split("</dl>", 1)[0]
+    assert note not in review_fields and "reviewer" not in review_fields
+    inbox = client_for(reviewer).get(reverse("inventory:census_list"))
+    row = next(r for r in inbox.context["object_list"] if r.pk == submitted.pk)
+    assert row.reviewed is None
+    own = client_for(officer_a).get(reverse("inventory:census_list")).content.decode()
+    assert note not in own.split('id="gs-own-census"', 1)[1].split("<table", 1)[0]
+    # … while the history still holds the earlier review and its note.
+    assert [e.note for e in submitted.events.all()][-2:] == [note, ""]
+
+
 def test_changes_after_confirmation_are_listed_on_the_return(
     client_for, officer_a, reviewer, submitted
 ):

@@ -196,6 +196,31 @@ def test_zombies_of_a_past_month_come_from_the_assessment_that_stood_then(
     assert {i.key: i.value for i in january[dept_a.pk].indicators}["zombies"] == 1
 
 
+def test_a_flagged_system_retired_since_is_no_zombie_from_that_month_on(
+    reviewer, officer_a, dept_a
+):
+    # Given: a system in use in January, flagged by the January assessment and by the current
+    # one (March), and retired in February.
+    old = system_create(actor=officer_a, department=dept_a, data=census_data(name="旧审批系统"))
+    backdate_latest_revision(old, dt.date(2024, 1, 5))
+    InformationSystem.objects.filter(pk=old.pk).update(created=at(dt.date(2024, 1, 5)))
+    ZombieFinding.objects.create(
+        system=old, rule="idle", evidence={}, assessed=at(JAN), is_current=False
+    )
+    ZombieFinding.objects.create(system=old, rule="idle", evidence={}, assessed=at(MAR))
+
+    # When: it is retired in February, and no assessment runs again.
+    system_set_lifecycle(actor=officer_a, system=old, lifecycle="retired")
+    backdate_latest_revision(old, dt.date(2024, 2, 10))
+
+    # Then: January keeps what was true then; February on, and live, it is no zombie.
+    assert values(indicator_values(reviewer, JAN))["zombies"] == 1
+    assert values(indicator_values(reviewer, FEB))["zombies"] == 0
+    assert values(indicator_values(reviewer, MAR))["zombies"] == 0
+    assert values(indicator_values(reviewer))["zombies"] == 0
+    assert values(indicator_values(reviewer))["integrated"] == 1
+
+
 # --- months ---------------------------------------------------------------------------------
 
 

@@ -78,6 +78,52 @@ def test_the_list_shows_a_units_status_only_to_those_who_may_read_it(
     assert not theirs.is_readable
 
 
+@pytest.fixture
+def shared_task(authority, dept_a, dept_b):
+    """1.2, shared by dept_a and dept_b; each reported last month."""
+    task = WorkTaskFactory(code="1.2", lead_unit=authority, units=[dept_a, dept_b])
+    report(task, dept_a, status="delayed", percent=10)
+    report(task, dept_b, status="on_track", percent=25)
+    return task
+
+
+def unit_cell(content: str, unit) -> str:
+    """The text of a unit's entry in the "latest status per unit" list."""
+    start = content.index(f'data-unit="{unit.pk}"')
+    return content[start : content.index("</li>", start)]
+
+
+@pytest.mark.parametrize("page", ["inventory:task_list", "inventory:task_detail"])
+def test_given_a_shared_task_when_an_officer_looks_then_a_co_unit_reads_not_visible_not_blank(
+    client_for, officer_a, dept_a, dept_b, shared_task, page
+):
+    # Given: dept_b's reports are readable only by dept_b and the authority (the policy).
+    args = [shared_task.pk] if page.endswith("detail") else []
+
+    # When: dept_a's officer opens the page.
+    content = client_for(officer_a).get(reverse(page, args=args), **EN).content.decode()
+
+    # Then: its own status shows; dept_b's cell says it is hidden, not "—" (read as unreported).
+    assert 'data-status="delayed"' in unit_cell(content, dept_a)
+    theirs = unit_cell(content, dept_b)
+    assert 'data-status="hidden"' in theirs and "Not visible to you" in theirs
+    assert "25%" not in theirs and "—" not in theirs
+
+
+@pytest.mark.parametrize("page", ["inventory:task_list", "inventory:task_detail"])
+def test_given_a_shared_task_when_the_reviewer_looks_then_every_unit_s_status_shows(
+    client_for, reviewer, dept_a, dept_b, shared_task, page
+):
+    args = [shared_task.pk] if page.endswith("detail") else []
+
+    content = client_for(reviewer).get(reverse(page, args=args), **EN).content.decode()
+
+    assert 'data-status="delayed"' in unit_cell(content, dept_a)
+    assert 'data-status="on_track"' in unit_cell(content, dept_b)
+    assert "25%" in unit_cell(content, dept_b)
+    assert "Not visible to you" not in content
+
+
 def test_the_list_filters(client_for, staff_a, task, other_task, dept_b):
     client = client_for(staff_a)
 

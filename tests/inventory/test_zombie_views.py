@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from govshare.inventory.dashboard import inventory_figures
+from govshare.inventory.indicators import indicator_values
 from govshare.inventory.models import CleanupRecord, ShadowSystem, ZombieAssessment, ZombieFinding
+from govshare.inventory.selectors import system_list, zombie_rows
+from govshare.inventory.services import system_set_lifecycle
 from tests.inventory.factories import SystemFactory
 from tests.inventory.test_system_views import assert_login_redirect
 
@@ -361,3 +365,74 @@ def test_given_the_authority_when_it_resolves_a_shadow_then_the_status_changes(
     )
     shadow.refresh_from_db()
     assert done.status_code == 302 and shadow.status == "registered"
+
+
+# --- a flagged system retired or merged: one definition everywhere --------------------------
+
+
+def zombie_figures(user, department_id=None) -> dict[str, object]:
+    """The zombie count as each place shows it: the indicators, the home page, the list."""
+    home = {str(f.label): f.value for f in inventory_figures(user, department_id)}
+    report = indicator_values(user)
+    return {
+        "indicators": {i.key: i.value for i in report.totals}["zombies"],
+        "home": home["Flagged as zombie"],
+        "list": len(zombie_rows(user)),
+        "flagged in the census list": system_list(user, is_zombie=True).count(),
+    }
+
+
+@pytest.mark.parametrize(("lifecycle", "merged_into"), [("retired", None), ("merged", "big")])
+def test_given_a_flagged_system_when_it_is_retired_or_merged_then_every_figure_drops_at_once(
+    client_for, reviewer, officer_a, dept_a, flagged, lifecycle, merged_into
+):
+    # Given: three flagged systems, two of them dept_a's.
+    duplicate = flagged["duplicate"]
+    with translation.override("en"):
+        assert set(zombie_figures(reviewer).values()) == {3}
+        assert set(zombie_figures(officer_a, dept_a.pk).values()) == {2}
+
+    # When: dept_a's officer retires (or merges) one, and nobody re-assesses.
+    target = flagged[merged_into] if merged_into else None
+    system_set_lifecycle(actor=officer_a, system=duplicate, lifecycle=lifecycle, merged_into=target)
+
+    # Then: the indicators, the home figure, the clean-up list and the census list agree …
+    with translation.override("en"):
+        assert set(zombie_figures(reviewer).values()) == {2}
+        assert set(zombie_figures(officer_a, dept_a.pk).values()) == {1}
+    by_department = {row.department_id: row for row in indicator_values(reviewer).departments}
+    assert {i.key: i.value for i in by_department[dept_a.pk].indicators}["zombies"] == 1
+    # … the list offers no decision on it, and its page carries no zombie badge or evidence.
+    page = client_for(reviewer).get(reverse("inventory:zombie_list"))
+    assert duplicate.name not in listed(page)
+    assert f'action="{decide_url(duplicate)}"' not in page.content.decode()
+    detail = client_for(officer_a).get(reverse("inventory:system_detail", args=[duplicate.pk]))
+    assert not list(detail.context["findings"]) and b"data-zombie" not in detail.content
+    # The assessment that flagged it is kept as it was (history, not rewritten).
+    assert ZombieFinding.objects.filter(system=duplicate).exists()
+
+
+def test_given_a_retired_flagged_system_when_the_authority_decides_on_it_then_it_is_refused(
+    client_for, reviewer, officer_a, flagged
+):
+    unused = flagged["unused"]
+    system_set_lifecycle(actor=officer_a, system=unused, lifecycle="retired")
+
+    response = client_for(reviewer).post(
+        decide_url(unused), decision(unused, decision="keep", reason="还在用")
+    )
+
+    assert response.status_code == 400 and not CleanupRecord.objects.exists()
+    assert response.context["form"].errors["decision"]
+
+
+def test_given_a_stopped_flagged_system_then_it_stays_a_zombie_everywhere(
+    reviewer, officer_a, dept_a, flagged
+):
+    # A stopped system may be put back in use: its clean-up is not done, so it still counts
+    # (the home figure used to leave it out while the indicators counted it).
+    system_set_lifecycle(actor=officer_a, system=flagged["unused"], lifecycle="stopped")
+
+    with translation.override("en"):
+        assert set(zombie_figures(reviewer).values()) == {3}
+        assert set(zombie_figures(officer_a, dept_a.pk).values()) == {2}

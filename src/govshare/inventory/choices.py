@@ -99,6 +99,9 @@ class Lifecycle(models.TextChoices):
 
 # Systems that still exist as systems: they count in the census indicators.
 LIVE_LIFECYCLES = frozenset({Lifecycle.BUILDING, Lifecycle.IN_USE})
+# Systems integrated away (系统整合): merged into another or retired. Their clean-up is done, so
+# they are no longer zombies, whatever the assessment that flagged them said.
+INTEGRATED_LIFECYCLES = frozenset({Lifecycle.MERGED, Lifecycle.RETIRED})
 
 LIFECYCLE_TRANSITIONS: dict[str, frozenset[str]] = {
     Lifecycle.BUILDING: frozenset({Lifecycle.IN_USE, Lifecycle.RETIRED}),

@@ -16,10 +16,12 @@ from govshare.orgs.roles import principal_of
 
 @register_figures(20)
 def inventory_figures(user: Any, department_id: int | None) -> list[Figure]:
-    systems = InformationSystem.objects.restrict(user, "view").filter(lifecycle__in=LIVE_LIFECYCLES)
+    visible = InformationSystem.objects.restrict(user, "view")
     if not principal_of(user).sees_everything and department_id is not None:
-        systems = systems.filter(department_id=department_id)
-    zombies = ZombieFinding.objects.restrict(user, "view").filter(system__in=systems)
+        visible = visible.filter(department_id=department_id)
+    systems = visible.filter(lifecycle__in=LIVE_LIFECYCLES)
+    # The indicators' definition: a stopped system flagged still counts, a merged or retired not.
+    zombies = ZombieFinding.objects.restrict(user, "view").standing().filter(system__in=visible)
     return [
         Figure(_("Information systems"), systems.count(), reverse("inventory:system_list")),
         Figure(

@@ -166,8 +166,10 @@ def _judge_systems(systems: dict[int, InformationSystem]) -> dict[int, tuple[Fai
 
 
 def _findings(systems: Mapping[int, InformationSystem]) -> dict[int, list[ZombieFinding]]:
-    rows = ZombieFinding.objects.filter(system_id__in=list(systems)).select_related(
-        "matched_system"
+    rows = (
+        ZombieFinding.objects.standing()
+        .filter(system_id__in=list(systems))
+        .select_related("matched_system")
     )
     found: dict[int, list[ZombieFinding]] = {}
     for finding in rows.order_by("rule", "pk"):

@@ -3,7 +3,8 @@
 - 系统整合数: systems merged or retired;
 - 系统联通率: systems connected to the sharing platform ÷ systems required to connect;
 - 上云率: systems on the government cloud ÷ live systems not exempt from migration;
-- 僵尸系统数: systems flagged by the latest zombie assessment;
+- 僵尸系统数: systems flagged by the latest zombie assessment, less those merged or retired
+  since (their clean-up is done);
 - 统一登录覆盖率: systems connected to unified login ÷ live systems that need it.
 
 A past month is read at its end (the first instant of the next month, local time): each
@@ -23,7 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from govshare.core import months
-from govshare.inventory.choices import LIVE_LIFECYCLES, CloudStatus, Connection, Lifecycle
+from govshare.inventory.choices import (
+    INTEGRATED_LIFECYCLES,
+    LIVE_LIFECYCLES,
+    CloudStatus,
+    Connection,
+    Lifecycle,
+)
 from govshare.inventory.models import InformationSystem, SystemRevision, ZombieFinding
 from govshare.orgs.models import Department
 
@@ -35,7 +42,6 @@ STATE_FIELDS = (
     "sso_status",
     "cloud_status",
 )
-INTEGRATED_LIFECYCLES = frozenset({Lifecycle.MERGED, Lifecycle.RETIRED})
 
 
 # --- the state of a system, now or at a month's end -----------------------------------------
@@ -171,7 +177,10 @@ CLOUD = IndicatorSpec(
 ZOMBIES = IndicatorSpec(
     "zombies",
     gettext_lazy("Zombie systems"),
-    gettext_lazy("systems flagged by at least one zombie rule in the latest assessment"),
+    gettext_lazy(
+        "systems flagged by at least one zombie rule in the latest assessment, "
+        "less those merged or retired since"
+    ),
     lambda s: False,  # counted from the findings, see _zombie_indicator
 )
 SSO = IndicatorSpec(
@@ -263,7 +272,13 @@ def compute(
 
 
 def _zombie_indicator(states: list[SystemState], zombies: set[int] | None) -> Indicator:
-    count = None if zombies is None else sum(1 for s in states if s.system_id in zombies)
+    # The rule of ZombieFindingQuerySet.standing, over the states: a system merged or retired
+    # by then is no zombie, even if the assessment that stood then had flagged it.
+    count = (
+        None
+        if zombies is None
+        else sum(1 for s in states if s.system_id in zombies and not s.is_integrated)
+    )
     return Indicator(ZOMBIES.key, ZOMBIES.label, ZOMBIES.formula, count)
 
 
@@ -320,13 +335,15 @@ def _per_department(
 
 
 def _zombies_now(systems: QuerySet[InformationSystem]) -> set[int]:
-    flagged = ZombieFinding.objects.filter(system__in=systems.values("pk"))
+    flagged = ZombieFinding.objects.standing().filter(system__in=systems.values("pk"))
     return set(flagged.values_list("system_id", flat=True).distinct())
 
 
 def _zombies_at(systems: QuerySet[InformationSystem], end: dt.datetime) -> set[int] | None:
     """The zombie list as it stood at ``end``: the findings of the last assessment before it
-    (assessments are kept). No assessment before ``end``: unknown."""
+    (assessments are kept). No assessment before ``end``: unknown. Whether a flagged system was
+    merged or retired by then is read from its state at ``end`` (``_zombie_indicator``), not
+    from its lifecycle now."""
     last = ZombieFinding.history.filter(assessed__lt=end).aggregate(last=Max("assessed"))["last"]
     if last is None:
         return None

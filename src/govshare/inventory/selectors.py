@@ -56,7 +56,7 @@ def system_list(
     query: str = "",
 ) -> QuerySet[InformationSystem]:
     """The systems ``user`` may see, filtered, each with ``is_zombie`` (flagged in the list)."""
-    flagged = ZombieFinding.objects.filter(system=OuterRef("pk"))
+    flagged = ZombieFinding.objects.standing().filter(system=OuterRef("pk"))
     systems = (
         InformationSystem.objects.restrict(user, "view")
         .select_related("department")
@@ -219,6 +219,12 @@ class ZombieRow:
         return sorted({finding.rule for finding in self.findings})
 
 
+def system_findings(user: Any, system: InformationSystem) -> QuerySet[ZombieFinding]:
+    """The findings that make ``system`` a zombie now (none once merged or retired)."""
+    findings = ZombieFinding.objects.restrict(user, "view").standing().filter(system=system)
+    return findings.select_related("matched_system")
+
+
 def latest_assessment() -> dt.datetime | None:
     """When the rules last ran (even if they found nothing). The run is node-wide, so its time
     is no department's data."""
@@ -226,9 +232,12 @@ def latest_assessment() -> dt.datetime | None:
 
 
 def zombie_rows(user: Any, *, rule: str = "", department_id: int | None = None) -> list[ZombieRow]:
-    """The flagged systems ``user`` may see, each with all its findings and latest decision."""
-    findings = ZombieFinding.objects.restrict(user, "view").select_related(
-        "system__department", "matched_system__department"
+    """The flagged systems ``user`` may see (not yet merged or retired), each with all its
+    findings and latest decision."""
+    findings = (
+        ZombieFinding.objects.restrict(user, "view")
+        .standing()
+        .select_related("system__department", "matched_system__department")
     )
     if rule:
         findings = findings.filter(

@@ -491,9 +491,12 @@ def _report_by_name(user: Any, payload: UsageIn) -> Any:
 def zombie_list(
     request: HttpRequest, rule: ZombieRule | None = None, department: ObjectId | None = None
 ) -> QuerySet[ZombieFinding]:
-    """The latest zombie findings (僵尸系统清理清单) with their evidence."""
-    findings = ZombieFinding.objects.restrict(auth_user(request), "view").select_related(
-        "system__department", "matched_system"
+    """The latest zombie findings (僵尸系统清理清单) with their evidence, less those on
+    systems merged or retired since."""
+    findings = (
+        ZombieFinding.objects.restrict(auth_user(request), "view")
+        .standing()
+        .select_related("system__department", "matched_system")
     )
     if rule is not None:
         findings = findings.filter(rule=rule)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core.permissions import RestrictedQuerySet
-from govshare.inventory.choices import CleanupDecision, ShadowStatus, ZombieRule
+from govshare.inventory.choices import (
+    INTEGRATED_LIFECYCLES,
+    CleanupDecision,
+    ShadowStatus,
+    ZombieRule,
+)
 from govshare.inventory.models.systems import InformationSystem
 
 
@@ -24,6 +31,15 @@ class ZombieAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessed:%Y-%m-%d %H:%M} ({self.findings})"
+
+
+class ZombieFindingQuerySet(RestrictedQuerySet["ZombieFinding"]):
+    def standing(self) -> Self:
+        """The findings that still make their system a zombie: the one definition the list,
+        the badge, the decision form, the figures and the funding gate share. A zombie
+        (僵尸系统) is a system still nominally in use; once merged or retired its clean-up is
+        done, so its findings no longer count, without waiting for the next assessment."""
+        return self.exclude(system__lifecycle__in=INTEGRATED_LIFECYCLES)
 
 
 class CurrentFindingManager(models.Manager):
@@ -57,8 +73,8 @@ class ZombieFinding(models.Model):
     assessed = models.DateTimeField(_("assessed"), db_index=True)
     is_current = models.BooleanField(_("in the latest assessment"), default=True, db_index=True)
 
-    objects = CurrentFindingManager.from_queryset(RestrictedQuerySet)()
-    history = RestrictedQuerySet.as_manager()
+    objects = CurrentFindingManager.from_queryset(ZombieFindingQuerySet)()
+    history = ZombieFindingQuerySet.as_manager()
 
     class Meta:
         default_manager_name = "objects"

@@ -339,6 +339,9 @@ def _census_move(
         census.status = target
         if system_count is not None:
             census.system_count, census.submitted = system_count, now
+            # The review fields describe the current round: a resubmission starts a new one
+            # (the earlier rounds' reviews stay in the events).
+            census.reviewed, census.reviewed_by, census.review_note = None, None, ""
         if reviewer is not None:
             census.reviewed, census.review_note = now, note
             census.reviewed_by = reviewer if getattr(reviewer, "pk", None) else None

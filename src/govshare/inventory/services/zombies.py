@@ -13,7 +13,12 @@ from govshare.core import audit
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import require
 from govshare.inventory import zombies
-from govshare.inventory.choices import CleanupDecision, Lifecycle, ShadowStatus
+from govshare.inventory.choices import (
+    INTEGRATED_LIFECYCLES,
+    CleanupDecision,
+    Lifecycle,
+    ShadowStatus,
+)
 from govshare.inventory.models import (
     CleanupRecord,
     InformationSystem,
@@ -67,6 +72,13 @@ def cleanup_decide(
     """The authority's decision on a flagged system: stop it, merge it into X, or keep it."""
     require(actor, "review", system)
     errors = ErrorCollector()
+    if system.lifecycle in INTEGRATED_LIFECYCLES:
+        # Merged or retired: its clean-up is done and it is no zombie any more.
+        errors.add(
+            "decision",
+            _("This system is already merged or retired: there is nothing left to decide."),
+            ErrorCode.CONFLICT,
+        )
     if decision not in CleanupDecision.values:
         errors.add("decision", _("Decision must be one of the listed values."), ErrorCode.INVALID)
     if not (reason or "").strip():

@@ -28,7 +28,6 @@ from govshare.inventory.models import (
     InformationSystem,
     IntegrationItem,
     IntegrationPlan,
-    ZombieFinding,
 )
 from govshare.orgs.models import Department
 
@@ -101,9 +100,7 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "lifecycle_form": _lifecycle_form(request, system) if can_move else None,
         "census_groups": _census_groups(system),
-        "findings": ZombieFinding.objects.restrict(user, "view")
-        .filter(system=system)
-        .select_related("matched_system"),
+        "findings": selectors.system_findings(user, system),
         "usage_reports": selectors.recent_usage(user, system),
         "health_checks": selectors.recent_health(user, system),
         "revisions": [
