@@ -38,6 +38,7 @@ from govshare.sharing.views.requests import NAMESPACE, active_department
 
 TOKEN_PATH = "/gw/token"  # the gateway's token endpoint, on the same public port
 
+
 def list_url() -> str:
     return reverse(f"{NAMESPACE}:credential_list")
 
