@@ -6,6 +6,7 @@ generated into var/ on first run, DEBUG off.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -27,6 +28,15 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def check_networks(name: str, entries: list[str]) -> None:
+    """Stop at start-up on an entry that is no address or CIDR block, naming the variable."""
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {entry!r} is not an IP address or CIDR block") from None
 
 
 def read_or_create_secret(path: Path, nbytes: int) -> str:
@@ -159,6 +169,10 @@ LOGOUT_REDIRECT_URL = "identity:login"
 # Login lockout (登录锁定): after this many failures within the window the account is locked.
 GOVSHARE_LOGIN_MAX_FAILURES = int(os.environ.get("GOVSHARE_LOGIN_MAX_FAILURES", "5"))
 GOVSHARE_LOGIN_LOCK_MINUTES = int(os.environ.get("GOVSHARE_LOGIN_LOCK_MINUTES", "15"))
+# Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client
+# (core/client_ip.py). Empty: the peer's address is the client's, whatever a header says.
+GOVSHARE_TRUSTED_PROXIES = env_list("GOVSHARE_TRUSTED_PROXIES", "")
+check_networks("GOVSHARE_TRUSTED_PROXIES", GOVSHARE_TRUSTED_PROXIES)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

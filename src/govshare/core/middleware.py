@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from govshare.core.client_ip import client_ip
 from govshare.core.context import audit_context
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
@@ -30,7 +31,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (or keeps a well-formed X-Request-ID) and records the client IP."""
+    """Gives each request an id (or keeps a well-formed X-Request-ID) and records the client IP
+    (the peer's, or the one a trusted proxy forwarded: core/client_ip.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,9 +40,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         supplied = request.headers.get("X-Request-ID", "")
         request_id = supplied if REQUEST_ID_PATTERN.match(supplied) else None
-        with audit_context(
-            request_id=request_id, ip=request.META.get("REMOTE_ADDR"), source="web"
-        ) as context:
+        with audit_context(request_id=request_id, ip=client_ip(request), source="web") as context:
             request.request_id = context.request_id  # type: ignore[attr-defined]
             response = self.get_response(request)
         response["X-Request-ID"] = context.request_id
