@@ -166,13 +166,43 @@ LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "identity:login"
 
-# Login lockout (登录锁定): after this many failures within the window the account is locked.
+# Sign-in throttle (登录锁定, issue #11 item 5; identity/throttle.py). Failures are counted per
+# user name from one address (that pair is locked), per address across user names (the address
+# is blocked), and per user name from everywhere (the account then asks an unknown browser for a
+# second check). A count forgets failures after a quiet spell as long as its lock.
 GOVSHARE_LOGIN_MAX_FAILURES = int(os.environ.get("GOVSHARE_LOGIN_MAX_FAILURES", "5"))
 GOVSHARE_LOGIN_LOCK_MINUTES = int(os.environ.get("GOVSHARE_LOGIN_LOCK_MINUTES", "15"))
+GOVSHARE_LOGIN_ADDRESS_MAX_FAILURES = int(
+    os.environ.get("GOVSHARE_LOGIN_ADDRESS_MAX_FAILURES", "20")
+)
+GOVSHARE_LOGIN_ADDRESS_BLOCK_MINUTES = int(
+    os.environ.get("GOVSHARE_LOGIN_ADDRESS_BLOCK_MINUTES", "30")
+)
+GOVSHARE_LOGIN_ACCOUNT_MAX_FAILURES = int(
+    os.environ.get("GOVSHARE_LOGIN_ACCOUNT_MAX_FAILURES", "10")
+)
+GOVSHARE_LOGIN_ACCOUNT_CHECK_MINUTES = int(
+    os.environ.get("GOVSHARE_LOGIN_ACCOUNT_CHECK_MINUTES", "60")
+)
+# A browser that signed in to an account stays known to it this long (its second check).
+GOVSHARE_LOGIN_KNOWN_BROWSER_DAYS = int(os.environ.get("GOVSHARE_LOGIN_KNOWN_BROWSER_DAYS", "90"))
+# How long a sign-in code sent by e-mail stays valid.
+GOVSHARE_LOGIN_CODE_MINUTES = int(os.environ.get("GOVSHARE_LOGIN_CODE_MINUTES", "10"))
 # Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client
 # (core/client_ip.py). Empty: the peer's address is the client's, whatever a header says.
 GOVSHARE_TRUSTED_PROXIES = env_list("GOVSHARE_TRUSTED_PROXIES", "")
 check_networks("GOVSHARE_TRUSTED_PROXIES", GOVSHARE_TRUSTED_PROXIES)
+
+# Outgoing mail, e.g. the intranet's mail relay. Without EMAIL_HOST the node sends no mail and
+# sign-in codes by e-mail are off.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govshare@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,4 +1,4 @@
-"""Sign-in lockout and API tokens."""
+"""Sign-in lockout and API tokens (the throttle through the page: test_sign_in.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from govshare.core.models import AuditEvent
+from govshare.identity.choices import ThrottleScope
 from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.identity.services import (
     password_change,
@@ -47,7 +48,7 @@ def test_the_lock_ends_after_its_time_and_success_clears_the_count():
         _fail(user.username)
     LoginThrottle.objects.update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     assert sign_in(request=None, username=user.username, password=PASSWORD) == user
-    assert not LoginThrottle.objects.exists()
+    assert not LoginThrottle.objects.filter(scope=ThrottleScope.PAIR).exists()
 
 
 def test_passwords_are_hashed_with_argon2(admin_user, settings):
@@ -117,3 +118,13 @@ def test_a_disabled_users_token_stops_working(staff_a):
 
 def test_a_token_with_control_characters_is_refused_before_any_lookup(staff_a):
     assert token_authenticate("gs_AA\x00AAAAA_secret") is None
+
+
+def test_wrong_secrets_for_a_token_never_lock_out_its_holder(staff_a):
+    # Issue #11 item 5 asked whether API tokens had the sign-in's denial of service: they keep
+    # no failure count anyone could run up (a 256-bit secret is not guessed), so no number of
+    # wrong secrets stops the right one.
+    issued = token_create(actor=staff_a, name="脚本")
+    for _ in range(50):
+        assert token_authenticate(f"gs_{issued.token.key_id}_{'x' * 43}") is None
+    assert token_authenticate(issued.plaintext) == staff_a

@@ -29,6 +29,16 @@ class SignInForm(forms.Form):
     )
 
 
+class SignInCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Sign-in code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+
 class UserFilterForm(StyledForm):
     query = forms.CharField(
         label=_("Search"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core.permissions import RestrictedQuerySet
+from govshare.identity.choices import ThrottleScope
 
 __all__ = ["ApiToken", "LoginThrottle"]
 
@@ -46,12 +47,41 @@ class ApiToken(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-ins per user name; the account locks after too many in a row."""
+    """Failed sign-ins counted in one scope (登录失败计数), and the lock they led to.
 
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    last_failure = models.DateTimeField(null=True, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    Issue #11 item 5: counting by user name alone let anyone lock anyone out. A row counts the
+    failures of one user name from one address (``pair``), of one address across user names
+    (``address``), of one user name from everywhere (``account``), or of one user name in one
+    known browser (``browser``); the fields a scope does not use are empty.
+    """
+
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=ThrottleScope.choices, default=ThrottleScope.ACCOUNT
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    # An IPv4 address, or an IPv6 /64 network (one host's share of addresses): identity/throttle.py
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    browser = models.CharField(max_length=32, blank=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "username", "address", "browser"],
+                name="identity_loginthrottle_one_per_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["username"], name="identity_throttle_username")]
 
     def __str__(self) -> str:
-        return self.username
+        return " ".join(part for part in (self.scope, self.username, self.address) if part)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()

@@ -1,4 +1,4 @@
-"""Accounts, sign-in with lockout, and API tokens."""
+"""Accounts, sign-in with its throttle and second check, and API tokens."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import datetime as dt
 import secrets
 import string
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,10 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.client_ip import client_ip
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
-from govshare.identity.models import ApiToken, LoginThrottle
+from govshare.identity import browsers, second_check, throttle
+from govshare.identity.choices import SignInError, ThrottleScope
+from govshare.identity.models import ApiToken
+from govshare.identity.throttle import ThrottleKey
 
 User = get_user_model()
 TOKEN_PREFIX = "gs_"
@@ -133,57 +136,181 @@ def password_change(*, actor: Any, old_password: str, new_password: str) -> None
         audit.record(actor=actor, action="identity.user.password_change", obj=actor)
 
 
-# --- sign-in with lockout -------------------------------------------------------------------
+# --- sign-in with throttling (issue #11 item 5: identity/throttle.py) ------------------------
 
 
-def login_locked_until(username: str) -> dt.datetime | None:
-    throttle = LoginThrottle.objects.filter(username=username).first()
-    if throttle and throttle.locked_until and throttle.locked_until > timezone.now():
-        return throttle.locked_until
-    return None
+class SecondCheckNeeded(Exception):
+    """The account is guarded and the browser unknown: a challenge for the second check is open
+    in the browser's session (identity/second_check.py), whether the password was right or not."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in: which user name, from which address, in which known browser (or none)."""
+
+    username: str
+    address: str
+    browser: str
+
+    @classmethod
+    def of(cls, request: HttpRequest | None, username: str) -> Attempt:
+        username = (username or "").strip()[:150]
+        address = throttle.address_of(client_ip(request)) if request is not None else ""
+        return cls(username, address, browsers.known_browser(request, username))
+
+    def pair_key(self) -> ThrottleKey:
+        return ThrottleKey(ThrottleScope.PAIR, username=self.username, address=self.address)
+
+    def address_key(self) -> ThrottleKey:
+        return ThrottleKey(ThrottleScope.ADDRESS, address=self.address)
+
+    def account_key(self) -> ThrottleKey:
+        return ThrottleKey(ThrottleScope.ACCOUNT, username=self.username)
+
+    def browser_key(self) -> ThrottleKey:
+        return ThrottleKey(ThrottleScope.BROWSER, username=self.username, browser=self.browser)
 
 
 def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Any:
-    """Check credentials, counting failures; lock the user name after too many in a row.
+    """Check a password and return the user, counting failures per scope.
 
-    Raises a ValidationError with code ``locked`` while locked (even with the right password,
-    so guessing cannot go on during the lock) and ``invalid_login`` for bad credentials.
+    Raises ValidationError with a SignInError code: ``invalid_login`` for bad credentials;
+    ``locked`` or ``address_blocked`` while a lock holds (checked before the password, so the
+    answer says nothing about it); ``second_check`` while the account is guarded and no second
+    check can be asked here. Raises SecondCheckNeeded when a code may have been e-mailed.
     """
-    username = (username or "").strip()
-    locked = login_locked_until(username)
-    if locked:
-        raise ValidationError(
-            _("Too many failed sign-ins: this account is locked until %(time)s.")
-            % {"time": f"{timezone.localtime(locked):%H:%M}"},
-            code=ErrorCode.LOCKED,
-        )
-    user = authenticate(request, username=username, password=password)
+    attempt = Attempt.of(request, username)
+    if attempt.browser:
+        return _sign_in_known_browser(request, attempt, password)
+    _refuse_while_locked(attempt)
+    user = authenticate(request, username=attempt.username, password=password)
+    guarded = throttle.locked_until(attempt.account_key())
+    if guarded:
+        _ask_second_check(request, attempt, user, guarded)
     if user is None:
-        _record_failure(username)
-        raise ValidationError(_("User name or password is wrong."), code="invalid_login")
-    LoginThrottle.objects.filter(username=username).delete()
+        _count_failure(attempt)
+        raise ValidationError(_("User name or password is wrong."), code=SignInError.INVALID_LOGIN)
+    throttle.clear(attempt.pair_key())
     return user
 
 
-def _record_failure(username: str) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
-            username=username[:150]
-        )
-        throttle.failures += 1
-        throttle.last_failure = now
-        if throttle.failures >= settings.GOVSHARE_LOGIN_MAX_FAILURES:
-            throttle.locked_until = now + dt.timedelta(minutes=settings.GOVSHARE_LOGIN_LOCK_MINUTES)
-            throttle.failures = 0
-            audit.record(
-                actor=None,
-                action="identity.login.locked",
-                object_type="auth.user",
-                object_id=username[:64],
-                object_repr=username,
+def _sign_in_known_browser(request: HttpRequest | None, attempt: Attempt, password: str) -> Any:
+    # A browser that signed in to the account before is its owner's: the locks of the address and
+    # the guard of the account do not hold it, and its failures count on it alone.
+    key = attempt.browser_key()
+    locked = throttle.locked_until(key)
+    if locked:
+        raise ValidationError(
+            _(
+                "Too many failed sign-ins for this account in this browser: try again after "
+                "%(time)s, or ask an administrator to unlock the account."
             )
-        throttle.save()
+            % {"time": _clock(locked)},
+            code=SignInError.LOCKED,
+        )
+    user = authenticate(request, username=attempt.username, password=password)
+    if user is None:
+        throttle.count_failure(key)
+        raise ValidationError(_("User name or password is wrong."), code=SignInError.INVALID_LOGIN)
+    throttle.clear(key)
+    return user
+
+
+def _refuse_while_locked(attempt: Attempt) -> None:
+    blocked = throttle.locked_until(attempt.address_key())
+    if blocked:
+        raise ValidationError(
+            _(
+                "Too many failed sign-ins from this address: signing in from it is blocked "
+                "until %(time)s, unless an administrator clears the block sooner."
+            )
+            % {"time": _clock(blocked)},
+            code=SignInError.ADDRESS_BLOCKED,
+        )
+    locked = throttle.locked_until(attempt.pair_key())
+    if locked:
+        raise ValidationError(
+            _(
+                "Too many failed sign-ins for this account from this address: try again after "
+                "%(time)s, or ask an administrator to unlock the account."
+            )
+            % {"time": _clock(locked)},
+            code=SignInError.LOCKED,
+        )
+
+
+def _count_failure(attempt: Attempt) -> None:
+    for key in (attempt.pair_key(), attempt.address_key(), attempt.account_key()):
+        throttle.count_failure(key)
+
+
+def _ask_second_check(
+    request: HttpRequest | None, attempt: Attempt, user: Any | None, guarded: dt.datetime
+) -> NoReturn:
+    """Raise: the guarded account asks this unknown browser for a second check."""
+    # Every attempt counts while the account is guarded, the right password too: were only wrong
+    # ones counted, a guesser would tell a right password by its never locking his address.
+    _count_failure(attempt)
+    if request is None or not second_check.email_codes_enabled():
+        raise ValidationError(
+            _(
+                "After many failed sign-ins from other addresses, this account can be signed "
+                "in to only from a browser that has signed in to it before, until %(time)s or "
+                "until an administrator unlocks it."
+            )
+            % {"time": _clock(guarded)},
+            code=SignInError.SECOND_CHECK,
+        )
+    with transaction.atomic():
+        second_check.challenge_start(request, attempt.username, user)
+    raise SecondCheckNeeded
+
+
+def sign_in_second_check(*, request: HttpRequest, code: str) -> Any:
+    """Finish a guarded sign-in with the code e-mailed to the account; return the user.
+
+    Raises ValidationError ``code_invalid`` for a wrong or expired code (counted as a failed
+    sign-in; after CODE_ATTEMPTS the challenge ends and the password must be given again), and
+    the throttle's own errors while a lock holds.
+    """
+    challenge = second_check.challenge_of(request)
+    if challenge is None:
+        raise ValidationError(_("Sign in again."), code=SignInError.CODE_INVALID)
+    attempt = Attempt.of(request, challenge.username)
+    _refuse_while_locked(attempt)
+    user = None
+    if challenge.user_id is not None:
+        user = User.objects.filter(pk=challenge.user_id, is_active=True).first()
+    if user is None or not second_check.code_passes(challenge, code):
+        _count_failure(attempt)
+        _spend_code_attempt(request, challenge)
+    second_check.challenge_end(request)
+    throttle.clear(attempt.pair_key())
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action="identity.login.second_check",
+            obj=user,
+            after={"method": "email_code"},
+        )
+    return user
+
+
+def _spend_code_attempt(request: HttpRequest, challenge: second_check.Challenge) -> NoReturn:
+    """Raise for a wrong code, ending the challenge once it has had its attempts."""
+    challenge.attempts += 1
+    if challenge.attempts < second_check.CODE_ATTEMPTS and not challenge.is_expired:
+        second_check.challenge_save(request, challenge)
+        raise ValidationError(_("The code is wrong or has expired."), code=SignInError.CODE_INVALID)
+    second_check.challenge_end(request)
+    raise ValidationError(
+        _("The code is wrong or has expired: sign in again to have a new one sent."),
+        code=SignInError.CODE_INVALID,
+    )
+
+
+def _clock(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M}"
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "identity"
 
 urlpatterns = [
     path("login/", views.sign_in_view, name="login"),
+    path("login/check/", views.sign_in_check_view, name="login_check"),
     path("logout/", views.sign_out_view, name="logout"),
     path("me/", views.account, name="account"),
     path("me/password/", views.password_change, name="password_change"),

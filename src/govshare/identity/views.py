@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,9 +22,10 @@ from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
-from govshare.identity import selectors, services
+from govshare.identity import browsers, second_check, selectors, services
 from govshare.identity.forms import (
     PasswordChangeForm,
+    SignInCodeForm,
     SignInForm,
     TokenForm,
     UserCreateForm,
@@ -46,19 +47,52 @@ def _safe_next(request: HttpRequest) -> str:
     return "/"
 
 
+def _with_next(request: HttpRequest, name: str) -> str:
+    target = _safe_next(request)
+    return reverse(name) + (f"?{urlencode({'next': target})}" if target != "/" else "")
+
+
 def sign_in_view(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.sign_in(request=request, **form.cleaned_data)
+        except services.SecondCheckNeeded:
+            return redirect(_with_next(request, "identity:login_check"))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user)  # rotates the session key (session fixation)
-            with transaction.atomic():
-                audit.record(actor=user, action="identity.login", obj=user)
-            return redirect(_safe_next(request))
+            return _signed_in(request, user)
     return render(request, "identity/login.html", {"form": form, "next": _safe_next(request)})
+
+
+def sign_in_check_view(request: HttpRequest) -> HttpResponse:
+    """The second check a guarded account asks of an unknown browser: the e-mailed code."""
+    if second_check.challenge_of(request) is None:
+        return redirect(_with_next(request, "identity:login"))
+    form = SignInCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in_second_check(request=request, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            if second_check.challenge_of(request) is None:  # spent: the password comes first
+                messages.error(request, " ".join(error.messages))
+                return redirect(_with_next(request, "identity:login"))
+            form.add_error("code", error)
+        else:
+            return _signed_in(request, user)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "identity/login_check.html", context)
+
+
+def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+    login(request, user)  # rotates the session key (session fixation)
+    with transaction.atomic():
+        audit.record(actor=user, action="identity.login", obj=user)
+    response = redirect(_safe_next(request))
+    # This browser is now known to the account: its second check should the account be guarded.
+    browsers.remember_browser(request, response, user.get_username())
+    return response
 
 
 @require_POST
