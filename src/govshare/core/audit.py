@@ -98,6 +98,8 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "identity.login.guarded": _("Account asks for a second check after failed sign-ins"),
     "identity.login.second_check_asked": _("Second check asked at sign-in"),
     "identity.login.second_check": _("Pass second check at sign-in"),
+    "identity.login.unlock": _("Unlock sign-in"),
+    "identity.login.address_unblock": _("Clear blocked address"),
     "identity.user.create": _("Create account"),
     "identity.user.set_active": _("Enable or disable account"),
     "identity.user.password_change": _("Change password"),

@@ -1,4 +1,4 @@
-"""Permission policies for users and API tokens."""
+"""Permission policies for users, API tokens and sign-in locks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from govshare.core.permissions import register
-from govshare.identity.models import ApiToken
+from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.orgs.roles import principal_of
 
 
@@ -52,3 +52,15 @@ class ApiTokenPolicy:
         if principal_of(user).is_platform_admin and action in {"view", "revoke"}:
             return True
         return obj.user_id == user.pk
+
+
+@register(LoginThrottle)
+class LoginThrottlePolicy:
+    """Sign-in locks (登录锁定): admins lift them; admins and the node's overseers see them."""
+
+    def scope(self, user: Any, action: str) -> Q | bool:
+        principal = principal_of(user)
+        return principal.is_platform_admin or (action == "view" and principal.sees_everything)
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        return self.scope(user, action) is True

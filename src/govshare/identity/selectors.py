@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from govshare.core.permissions import restrict
+from govshare.identity.choices import ThrottleScope
+from govshare.identity.models import LoginThrottle
 from govshare.orgs.models import Membership
 
 User = get_user_model()
@@ -41,3 +44,35 @@ def visible_memberships(user: Any) -> Prefetch:
     """Prefetch of each account's memberships that ``user`` may see, as ``visible_memberships``."""
     memberships = Membership.objects.restrict(user, "view").select_related("department")
     return Prefetch("memberships", queryset=memberships, to_attr="visible_memberships")
+
+
+# --- sign-in locks (issue #11 item 5) --------------------------------------------------------
+
+# The scopes that lock a user name (an address block holds every name alike).
+ACCOUNT_SCOPES = [ThrottleScope.PAIR, ThrottleScope.BROWSER, ThrottleScope.ACCOUNT]
+# An address-spraying bot can make many blocks; the page lists the latest this many.
+BLOCKED_ADDRESSES_SHOWN = 100
+
+
+def _active_locks(user: Any) -> QuerySet[LoginThrottle]:
+    return LoginThrottle.objects.restrict(user, "view").filter(locked_until__gt=timezone.now())
+
+
+def sign_in_locks(user: Any, person: Any) -> list[LoginThrottle]:
+    """The locks holding ``person``'s sign-in now, for whom may see them (else none)."""
+    locks = _active_locks(user).filter(username=person.get_username(), scope__in=ACCOUNT_SCOPES)
+    return list(locks.order_by("scope", "address"))
+
+
+def blocked_addresses(user: Any) -> list[LoginThrottle]:
+    """Addresses blocked now after failed sign-ins across user names, latest first."""
+    blocked = _active_locks(user).filter(scope=ThrottleScope.ADDRESS)
+    return list(blocked.order_by("-locked_until")[:BLOCKED_ADDRESSES_SHOWN])
+
+
+def locked_accounts(user: Any) -> QuerySet[LoginThrottle]:
+    """User names locked now (from an address, in a browser, or guarded), each with ``user_id``
+    of the account it names (None: a name nobody has, which a guesser tried)."""
+    account = User.objects.filter(username=OuterRef("username")).values("pk")[:1]
+    locks = _active_locks(user).filter(scope__in=ACCOUNT_SCOPES)
+    return locks.annotate(user_id=Subquery(account)).order_by("username", "scope", "address")

@@ -22,7 +22,7 @@ from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.identity import browsers, second_check, throttle
 from govshare.identity.choices import SignInError, ThrottleScope
-from govshare.identity.models import ApiToken
+from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.identity.throttle import ThrottleKey
 
 User = get_user_model()
@@ -311,6 +311,66 @@ def _spend_code_attempt(request: HttpRequest, challenge: second_check.Challenge)
 
 def _clock(moment: dt.datetime) -> str:
     return f"{timezone.localtime(moment):%H:%M}"
+
+
+# --- lifting sign-in locks (an administrator's task) -----------------------------------------
+
+
+def login_unlock(*, actor: Any, user: Any) -> int:
+    """End an account's sign-in locks (解除登录锁定): from every address, in every browser, and
+    the guard that asks for a second check; their counts start again. Returns the locks ended."""
+    require(actor, "unlock", user)
+    with transaction.atomic():
+        rows = LoginThrottle.objects.select_for_update().filter(
+            username=user.get_username(),
+            scope__in=[ThrottleScope.PAIR, ThrottleScope.BROWSER, ThrottleScope.ACCOUNT],
+        )
+        found = list(rows)
+        if not found:
+            return 0
+        rows.delete()
+        audit.record(
+            actor=actor,
+            action="identity.login.unlock",
+            obj=user,
+            before={"throttles": [_throttle_snapshot(row) for row in found]},
+        )
+    return sum(row.is_locked for row in found)
+
+
+def address_unblock(*, actor: Any, address: str) -> bool:
+    """Clear the block of an address (解除地址封禁) and its count. False if it had none."""
+    require(actor, "unlock", LoginThrottle)
+    address = (address or "").strip()
+    if throttle.parse_throttle_address(address) is None:
+        raise field_error(
+            "address",
+            _("Enter an IP address, or an IPv6 network as listed."),
+            ErrorCode.INVALID,
+        )
+    with transaction.atomic():
+        row = (
+            LoginThrottle.objects.select_for_update()
+            .filter(scope=ThrottleScope.ADDRESS, address=throttle.parse_throttle_address(address))
+            .first()
+        )
+        if row is None:
+            return False
+        before = _throttle_snapshot(row)
+        row.delete()
+        audit.record(
+            actor=actor,
+            action="identity.login.address_unblock",
+            object_type=audit.object_type_of(LoginThrottle),
+            object_id=str(before["id"]),
+            object_repr=row.address,
+            before=before,
+        )
+    return True
+
+
+def _throttle_snapshot(row: LoginThrottle) -> dict[str, Any]:
+    return audit.snapshot(row, exclude=["browser"])
 
 
 # --- API tokens -----------------------------------------------------------------------------

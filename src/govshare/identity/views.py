@@ -31,7 +31,7 @@ from govshare.identity.forms import (
     UserCreateForm,
     UserFilterForm,
 )
-from govshare.identity.models import ApiToken
+from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.identity.services import IssuedToken
 from govshare.orgs.models import Membership
 
@@ -115,6 +115,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "can_add": can(request.user, "add", User),
+        "can_see_blocks": can(request.user, "view", LoginThrottle),
         **paginate(request, selectors.user_list(request.user, query=query)),
     }
     return render(request, "identity/user_list.html", context)
@@ -131,6 +132,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_see_tokens": can(request.user, "revoke", ApiToken(user=person)),
         "tokens": ApiToken.objects.restrict(request.user, "view").filter(user=person),
         "can_change": can(request.user, "change", person),
+        "can_see_locks": can(request.user, "view", LoginThrottle),
+        "sign_in_locks": selectors.sign_in_locks(request.user, person),
+        "can_unlock": can(request.user, "unlock", person),
     }
     return render(request, "identity/user_detail.html", context)
 
@@ -186,6 +190,53 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, done % {"name": person.username})
     return redirect("identity:user_detail", pk=person.pk)
+
+
+# --- sign-in locks (issue #11 item 5) --------------------------------------------------------
+
+
+@login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """End every sign-in lock of an account (an admin task)."""
+    person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
+    ended = services.login_unlock(actor=request.user, user=person)
+    if ended:
+        messages.success(request, _("Sign-in to %(name)s was unlocked.") % {"name": person})
+    else:
+        messages.info(request, _("%(name)s had no sign-in lock.") % {"name": person})
+    return redirect("identity:user_detail", pk=person.pk)
+
+
+@login_required
+def sign_in_blocks(request: HttpRequest) -> HttpResponse:
+    """Blocked addresses and locked accounts, for admins to lift and overseers to watch."""
+    require(request.user, "view", LoginThrottle)
+    context = {
+        "addresses": selectors.blocked_addresses(request.user),
+        "can_unlock": can(request.user, "unlock", LoginThrottle),
+        **paginate(request, selectors.locked_accounts(request.user)),
+    }
+    return render(request, "identity/sign_in_blocks.html", context)
+
+
+@login_required
+@require_POST
+def address_unblock(request: HttpRequest) -> HttpResponse:
+    """Clear the block of one address (an admin task)."""
+    address = request.POST.get("address", "")
+    try:
+        cleared = services.address_unblock(actor=request.user, address=address)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = (
+            _("The block of %(address)s was cleared.")
+            if cleared
+            else _("%(address)s was not blocked.")
+        )
+        messages.success(request, done % {"address": address.strip()})
+    return redirect("identity:sign_in_blocks")
 
 
 # --- my account -----------------------------------------------------------------------------
