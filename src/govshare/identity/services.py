@@ -240,8 +240,10 @@ def _refuse_while_locked(attempt: Attempt) -> None:
 
 
 def _count_failure(attempt: Attempt) -> None:
-    for key in (attempt.pair_key(), attempt.address_key(), attempt.account_key()):
-        throttle.count_failure(key)
+    # One transaction, rows always taken in this order: concurrent failures queue, never deadlock.
+    with transaction.atomic():
+        for key in (attempt.pair_key(), attempt.address_key(), attempt.account_key()):
+            throttle.count_failure(key)
 
 
 def _ask_second_check(
