@@ -263,13 +263,12 @@ class DeliveryWriter:
             "gateway: delivery record %s could not be written (%s); a substitute was written "
             "and the record kept in %s",
             escaped(str(record.get("request_id", "")), 64),
-            escaped(repr(fault), 300),
+            fault_summary(fault),
             QUARANTINE_FILE,
         )
-        line = json.dumps(
-            {"kept": timezone.now().isoformat(), "fault": repr(fault), "record": dict(record)},
-            default=str,  # ensure_ascii: lone surrogates too become \u escapes
-        )
+        kept = {"kept": timezone.now().isoformat(), "fault": fault_summary(fault)}
+        # ensure_ascii (the default): lone surrogates too are written as \u escapes
+        line = json.dumps({**kept, "record": dict(record)}, default=str)
         try:
             append_line(Path(settings.VAR_DIR) / QUARANTINE_FILE, line)
         except OSError:
@@ -329,6 +328,14 @@ def substitute(record: Record, fault: BaseException, fields: list[models.Field])
     values = {column.attname: _storable(column, record.get(column.attname)) for column in fields}
     values["error_code"] = f"{FAULT_CODE_PREFIX}{type(fault).__name__}"[:40]
     return values
+
+
+def fault_summary(fault: BaseException) -> str:
+    """What went wrong, without the record's content (a UnicodeError's message holds the whole
+    text it failed on: the record, personal data included, does not belong in the node's log)."""
+    if isinstance(fault, UnicodeError):
+        return f"{type(fault).__name__}: {getattr(fault, 'reason', '')}"
+    return escaped(f"{type(fault).__name__}: {fault}", 300)
 
 
 def _storable(column: models.Field, value: Any) -> Any:
