@@ -1,5 +1,6 @@
 # govshare — `make run` serves the platform, `make test` runs the whole suite.
-# Both start with `make setup`, which only does what is not done yet.
+# Both start with `make setup`, which only does what is not done yet. `make soak`: the full
+# benchmarks, then the gateway's fuzz test with 20,000 cases (about a minute).
 
 PYTHON ?= python3
 VENV := .venv
@@ -61,3 +62,4 @@ bench: setup
 
 soak: setup
 	bash scripts/bench.sh --full
+	GOVSHARE_FUZZ_CASES=20000 $(BIN)/pytest -q tests/exchange/gateway/test_fuzz.py

@@ -10,6 +10,7 @@ from ninja.openapi.docs import Swagger
 from govshare.catalog.api import router as catalog_router
 from govshare.core.api import (
     GovshareAPI,
+    JsonParser,
     JsonRenderer,
     default_auth,
     install_error_handlers,
@@ -27,6 +28,7 @@ api = GovshareAPI(
     urls_namespace="api-v1",
     auth=default_auth(),
     renderer=JsonRenderer(),
+    parser=JsonParser(),
     docs=Swagger(),
 )
 install_error_handlers(api)

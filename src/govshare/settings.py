@@ -65,6 +65,11 @@ GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
 # Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
 # Off unless asked for (`make run` asks): one of them answers slowly on purpose.
 GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", False)
+# The node's public address (scheme, host, port; no trailing slash): the gateway names it as the
+# server of the interface documents it gives, instead of trusting a request's Host header.
+GOVSHARE_PUBLIC_URL = (
+    os.environ.get("GOVSHARE_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+).rstrip("/")
 # Redis shared by the gateway's processes for rate limits (empty: each process counts alone).
 GOVSHARE_REDIS_URL = os.environ.get("GOVSHARE_REDIS_URL", "")
 # Let a read run beside the request's own on a second connection (core/alongside.py: the catalog

@@ -14,7 +14,12 @@ from functools import partial, wraps
 from typing import TYPE_CHECKING, Annotated, Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
@@ -25,6 +30,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -32,6 +38,7 @@ from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_payload
+from govshare.core.json_limits import JsonLimitError, loads_limited
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -39,6 +46,8 @@ if TYPE_CHECKING:
 # Largest value a BigAutoField holds; a bigger id would overflow the database driver.
 MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 200
+# The deepest body an operation takes is a few levels (an object of lists of objects).
+JSON_MAX_DEPTH = 32
 MAX_OFFSET = 10**9
 
 logger = logging.getLogger(__name__)
@@ -48,6 +57,8 @@ class ApiErrorCode(StrEnum):
     """Error codes that only the API produces (the rest are ``core.errors.ErrorCode``)."""
 
     BAD_REQUEST = "bad_request"
+    BODY_TOO_LARGE = "body_too_large"
+    BODY_TOO_DEEP = "body_too_deep"
     CSRF_FAILED = "csrf_failed"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     THROTTLED = "throttled"
@@ -139,6 +150,19 @@ class SessionAuth(APIKeyCookie):
         if self.csrf and check_csrf(request) is not None:
             raise ApiError(403, ApiErrorCode.CSRF_FAILED, _("CSRF check failed."))
         return user
+
+
+class JsonParser(Parser):
+    """Request bodies parsed within the node's limits (core/json_limits.py): a body nested
+    deeper than JSON_MAX_DEPTH, or longer than Django's DATA_UPLOAD_MAX_MEMORY_SIZE, is refused
+    naming the rule (issue #11, item 3), not taken for malformed JSON."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        data: dict[str, Any] = loads_limited(
+            request.body, max_depth=JSON_MAX_DEPTH, max_bytes=limit
+        )
+        return data
 
 
 class JsonRenderer(JSONRenderer):
@@ -283,7 +307,25 @@ def on_api_error(request: HttpRequest, exc: ApiError, api: NinjaAPI) -> HttpResp
 
 
 def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
+    if isinstance(exc.__cause__, JsonLimitError):  # ninja wraps what the parser raised
+        return _body_limit_error(api, request, exc.__cause__)
     return _status_error(api, request, exc.status_code)
+
+
+def _body_limit_error(api: NinjaAPI, request: HttpRequest, error: JsonLimitError) -> HttpResponse:
+    if error.rule == "too_large":
+        message = _("The request body is too large (at most %(limit)s bytes).")
+        status, code = 413, ApiErrorCode.BODY_TOO_LARGE
+    else:
+        message = _("The request body is nested too deeply (at most %(limit)s levels).")
+        status, code = 400, ApiErrorCode.BODY_TOO_DEEP
+    return error_response(api, request, status, code, message % {"limit": error.limit})
+
+
+def on_too_big(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before any parser reads it.
+    limit = JsonLimitError("too_large", settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+    return _body_limit_error(api, request, limit)
 
 
 def on_bad_request(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
@@ -315,6 +357,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         NinjaValidationError: on_input_error,
         ApiError: on_api_error,
         HttpError: on_http_error,  # AuthenticationError (401), body parse (400), throttling
+        RequestDataTooBig: on_too_big,
         SuspiciousOperation: on_bad_request,
         PermissionDenied: on_denied,
         Http404: on_not_found,

@@ -33,15 +33,18 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from govshare.core.crypto import constant_time_equal, sm3_hex
+from govshare.core.text import escaped, is_storable
 from govshare.exchange import connectors
 from govshare.exchange.connectors.pg_async import greenlet_spawn
 from govshare.exchange.gateway import clock, openapi, tokens
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError, error_body, wants_english
 from govshare.exchange.gateway.params import (
     Params,
+    check_params,
     integer,
     item_list,
     read_params,
+    read_unchecked_params,
     refuse_unknown,
     single,
 )
@@ -65,7 +68,6 @@ MAX_LIMIT = openapi.MAX_LIMIT
 MAX_OFFSET = openapi.MAX_OFFSET
 PAGING = frozenset({"items", "limit", "offset"})
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a key value must look like, by the item's data type (信息项数据类型); others are text.
 VALUE_FORMATS = {
     "I": re.compile(r"[+-]?[0-9]{1,19}"),
@@ -78,6 +80,7 @@ VALUE_FORMATS = {
 }
 # The caller's context headers: (header, longest value) — the record's field lengths.
 CONTEXT_HEADERS = {"x-end-user": 100, "x-case-number": 100}
+APP_KEY_CHARS = 32  # DeliveryRecord.app_key
 Handler = Callable[[Request, "Call"], Awaitable[dict[str, Any]]]
 
 
@@ -104,13 +107,18 @@ class Call:
     row_count: int = 0
 
 
-def _header_text(raw: str) -> str | None:
-    """A header value as UTF-8 text (Starlette hands it over as latin-1), or None if not."""
-    try:
-        text = raw.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return None
-    return None if CONTROL.search(text) else text
+def _header_value(raw: str, longest: int) -> tuple[str, tuple[str, Any] | str | None]:
+    """A context header as its record keeps it, and the rule it breaks (None: none).
+
+    Starlette hands the value over decoded as latin-1; its bytes are UTF-8. A refused value is
+    still recorded: bytes that are not UTF-8 and control characters escaped, cut to the column.
+    """
+    text = raw.encode("latin-1").decode("utf-8", "surrogateescape")
+    if not is_storable(text):
+        return escaped(text, longest), "bad_characters"
+    if len(text) > longest:
+        return text[:longest], ("too_long", longest)
+    return text, None
 
 
 def time_ordered_id() -> str:
@@ -150,18 +158,37 @@ def begin(request: Request, mode: str) -> Call:
         raw = headers.get(name)
         if raw is None:
             continue
-        text = _header_text(raw)
+        text, broken = _header_value(raw, longest)
         shown = "X-End-User" if name == "x-end-user" else "X-Case-Number"
-        if text is None or len(text) > longest:
-            call.header_error = GatewayError(GatewayCode.INVALID, {shown: ("too_long", longest)})
-            continue
-        call.echo[shown] = raw
         setattr(call, "end_user" if name == "x-end-user" else "case_number", text)
+        if broken is not None:
+            call.header_error = GatewayError(GatewayCode.INVALID, {shown: broken})
+        else:
+            call.echo[shown] = raw
     return call
 
 
 def render(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate got this far: JSON's \u escapes carry it
+        return json.dumps(payload, separators=(",", ":"), default=str).encode()
+
+
+def bare_call(request: Request, mode: str) -> Call:
+    """A call for an answer when ``begin`` itself failed: nothing of the caller's headers."""
+    client = request.scope.get("client")
+    request_id = time_ordered_id()
+    return Call(
+        mode=mode,
+        created=timezone.now(),
+        started=time.perf_counter(),
+        request_id=request_id,
+        client_ip=str(client[0])[:45] if client else "",
+        english=False,
+        echo={"X-Request-Id": request_id},
+    )
 
 
 class Gateway:
@@ -203,12 +230,16 @@ class Gateway:
             ),
             Route("/gw/health", self.health, methods=["GET"]),
         ]
+        for route in routes[:-1]:
+            _refuse_head(route)
         starlette = Starlette(
             routes=routes,
             lifespan=self.lifespan,
             exception_handlers={HTTPException: self.http_error, Exception: self.crashed},
         )
         starlette.state.gateway = self
+        # "/gw/token/" is a recorded 404 like any unknown path, not an unrecorded redirect.
+        starlette.router.redirect_slashes = False
         data_calls = {
             mode: (frozenset(route.methods or ()), route.endpoint)
             for mode, route in zip(("query", "verify", "proxy"), routes, strict=False)
@@ -254,21 +285,27 @@ class Gateway:
 
     def _endpoint(self, mode: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            call = begin(request, mode)
             try:
-                if call.header_error is not None:
-                    raise call.header_error
-                if not self.writer.is_healthy:
-                    raise GatewayError(GatewayCode.DELIVERY_LOG_UNAVAILABLE)
-                payload = await handler(request, call)
-            except GatewayError as error:
-                return await self.answer_error(call, error)
-            except Exception:
-                logger.exception("gateway: %s call %s failed", mode, call.request_id)
-                return await self.answer_error(call, GatewayError(GatewayCode.INTERNAL))
-            return await self.answer(call, 200, payload)
+                return await self.serve(request, mode, handler)
+            except Exception as error:  # a fault on the common path itself (issue #11, item 2)
+                return await self.crashed(request, error, mode)
 
         return endpoint
+
+    async def serve(self, request: Request, mode: str, handler: Handler) -> Response:
+        call = begin(request, mode)
+        try:
+            if call.header_error is not None:
+                raise call.header_error
+            if not self.writer.is_healthy:
+                raise GatewayError(GatewayCode.DELIVERY_LOG_UNAVAILABLE)
+            payload = await handler(request, call)
+        except GatewayError as error:
+            return await self.answer_error(call, error)
+        except Exception:
+            logger.exception("gateway: %s call %s failed", mode, call.request_id)
+            return await self.answer_error(call, GatewayError(GatewayCode.INTERNAL))
+        return await self.answer(call, 200, payload)
 
     async def answer_error(self, call: Call, error: GatewayError) -> Response:
         call.items, call.masked, call.row_count = [], [], 0
@@ -324,7 +361,7 @@ class Gateway:
             "grant_id": grant.id if grant else None,
             "share_request_number": grant.request_number if grant else "",
             "purpose": grant.purpose if grant else "",
-            "app_key": credential.app_key if credential else call.app_key[:32],
+            "app_key": credential.app_key if credential else call.app_key,
             "end_user": call.end_user,
             "case_number": call.case_number,
             "mode": call.mode,
@@ -342,14 +379,24 @@ class Gateway:
         """Routing's 404 and 405, as JSON and recorded like any other call."""
         status = getattr(exc, "status_code", 404)
         code = GatewayCode.METHOD_NOT_ALLOWED if status == 405 else GatewayCode.NOT_FOUND
-        call = begin(request, "unknown")
         headers = dict(getattr(exc, "headers", None) or {})
-        return await self.answer_error(call, GatewayError(code, headers=headers))
+        try:
+            call = begin(request, "unknown")
+            return await self.answer_error(call, GatewayError(code, headers=headers))
+        except Exception as error:
+            return await self.crashed(request, error)
 
-    async def crashed(self, request: Request, exc: Exception) -> Response:
-        logger.exception("gateway: unhandled error", exc_info=exc)
-        body = error_body(GatewayError(GatewayCode.INTERNAL), False)
-        return Response(render(body), 500, media_type="application/json")
+    async def crashed(self, request: Request, exc: Exception, mode: str = "unknown") -> Response:
+        """An unexpected fault: answered 500 with the error body and recorded like any answer
+        (issue #11, item 2: such answers left no record). Only a second fault while answering
+        it leaves a 500 without its record, and the node's log says so."""
+        logger.error("gateway: unhandled error in a %s call", mode, exc_info=exc)
+        internal = GatewayError(GatewayCode.INTERNAL)
+        try:
+            return await self.answer_error(bare_call(request, mode), internal)
+        except Exception:
+            logger.exception("gateway: a 500 answer could not be recorded")
+            return Response(render(error_body(internal, False)), 500, media_type="application/json")
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -487,12 +534,18 @@ class Gateway:
         payload = {
             "status": "ok" if healthy and snapshot else "unavailable",
             "delivery_log": "ok" if healthy else "failing",
+            # Records that could not be written as given since start: each kept in the
+            # quarantine file, a substitute in the log (writer.py); above 0 wants a look.
+            "records_set_aside": self.writer.set_aside,
             "policy_stamp": snapshot.stamp if snapshot else None,
         }
         return Response(render(payload), 200 if healthy else 503, media_type="application/json")
 
     async def token(self, request: Request, call: Call) -> dict[str, Any]:
-        params = await read_params(request)
+        params = await read_unchecked_params(request)
+        # The key tried is evidence even when refused: escaped and cut to its column.
+        call.app_key = escaped((params.get("app_key") or [""])[0], APP_KEY_CHARS)
+        check_params(params)
         refuse_unknown(params, {"app_key", "app_secret", "grant_type"})
         app_key, secret = single(params, "app_key"), single(params, "app_secret")
         missing = [
@@ -501,7 +554,6 @@ class Gateway:
         if missing:
             raise GatewayError(GatewayCode.INVALID, dict.fromkeys(missing, "required"))
         assert app_key is not None and secret is not None
-        call.app_key = app_key
         snapshot = self.policy.snapshot
         credential = snapshot.credentials_by_key.get(app_key)
         digest = sm3_hex(secret)  # computed either way: timing does not tell keys apart
@@ -674,8 +726,17 @@ class Gateway:
         if not grants:
             raise GatewayError(GatewayCode.NO_GRANT)
         call.grant = grants[0]
-        server = f"{request.url.scheme}://{request.url.netloc}"
-        return openapi.document(resource, grants, server)
+        # The node's configured address, never the request's Host header (issue #11, item 6: a
+        # forged Host made the document send a client's calls, and its token, elsewhere).
+        return openapi.document(resource, grants, settings.GOVSHARE_PUBLIC_URL)
+
+
+def _refuse_head(route: Route) -> None:
+    """Starlette answers HEAD wherever GET is served; on an endpoint that computes data a HEAD
+    ran the lookup, spent quota and was logged as a delivery of everything, with no body sent
+    (issue #11, item 6). Without it, HEAD is a recorded 405 like any other method not served."""
+    if route.methods is not None:
+        route.methods.discard("HEAD")
 
 
 DATA_PATH = re.compile(r"/gw/resources/(.*)/(query|verify|proxy)")

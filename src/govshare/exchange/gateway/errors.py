@@ -16,6 +16,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.text import escaped
+
+MAX_SHOWN_NAME = 100
+
 
 class GatewayCode(StrEnum):
     NOT_AUTHENTICATED = "not_authenticated"
@@ -91,6 +95,8 @@ FIELD_MESSAGES: dict[str, Any] = {
     "integer": _("Must be an integer from 0 to %s."),
     "required": _("Required."),
     "not_text": _("Must be text."),
+    "bad_characters": _("Contains control characters or unpaired surrogates."),
+    "too_deep": _("Nested too deeply (at most %s levels)."),
     "bad_body": _("The body must be a JSON object or a form."),
     "not_key": _("Not a key item of this resource."),
     "bad_header": _("Invalid header."),
@@ -127,7 +133,8 @@ def error_body(error: GatewayError, english: bool) -> dict[str, Any]:
         for name, rule in error.fields.items():
             key, detail = (rule, None) if isinstance(rule, str) else rule
             text = str(FIELD_MESSAGES[key])
-            fields[name] = text % detail if detail is not None else text
+            # A name may be the caller's own: escaped, so the body renders whatever was sent.
+            fields[escaped(name, MAX_SHOWN_NAME)] = text % detail if detail is not None else text
         message = str(MESSAGES[error.code][1])
     if fields:
         message = f"{message} {'; '.join(fields)}" if english else f"{message}{'、'.join(fields)}"

@@ -7,30 +7,35 @@ that pass are only ever bound parameters there, so SQL-looking text is just data
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from govshare.core.json_limits import JsonLimitError, loads_limited
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError
 
 MAX_BODY_BYTES = 64 * 1024
+# A body is an object of scalars or lists of scalars (depth 2); a little room, and no more.
+MAX_BODY_DEPTH = 8
 MAX_QUERY_BYTES = 16 * 1024
 MAX_VALUE_CHARS = 256
 MAX_VALUES = 20
 MAX_NAMES = 30
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 DIGITS = re.compile(r"[0-9]{1,9}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters no value may hold: control characters other than tab, LF and CR, and lone
+# surrogates (JSON's "\ud800" escape gives one; it cannot be encoded, stored or hashed).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 Params = dict[str, list[str]]
 
 
 def shown_name(name: str) -> str:
-    """A caller's parameter name as it may be echoed in an error (bounded, printable)."""
-    return CONTROL.sub("?", name[:64])
+    """A caller's parameter name as it may be echoed in an error: bounded here, escaped where
+    the error body is rendered (``errors.error_body``)."""
+    return name[:64]
 
 
 async def read_body(request: Request) -> bytes:
@@ -49,7 +54,15 @@ async def read_body(request: Request) -> bytes:
 
 
 async def read_params(request: Request) -> Params:
-    """Query-string parameters, then those of a JSON or form body (POST)."""
+    """Query-string parameters, then those of a JSON or form body (POST), within limits."""
+    params = await read_unchecked_params(request)
+    check_params(params)
+    return params
+
+
+async def read_unchecked_params(request: Request) -> Params:
+    """The parameters as sent, before ``check_params``: for a value the record keeps even when
+    it is refused (the app key of a token call)."""
     raw_query = request.scope.get("query_string", b"")
     if len(raw_query) > MAX_QUERY_BYTES:
         raise GatewayError(GatewayCode.BODY_TOO_LARGE)
@@ -61,7 +74,6 @@ async def read_params(request: Request) -> Params:
         body = await read_body(request)
         if body.strip():
             _add_body(params, body, request.headers.get("content-type", ""))
-    _check(params)
     return params
 
 
@@ -89,8 +101,12 @@ def _add_body(params: Params, body: bytes, content_type: str) -> None:
             params.setdefault(name, []).append(value)
         return
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = loads_limited(body, max_depth=MAX_BODY_DEPTH, max_bytes=MAX_BODY_BYTES)
+    except JsonLimitError as error:  # issue #11: 30,000 brackets were a RecursionError, a 500
+        if error.rule == "too_large":
+            raise GatewayError(GatewayCode.BODY_TOO_LARGE) from None
+        raise GatewayError(GatewayCode.INVALID, {"body": ("too_deep", error.limit)}) from None
+    except ValueError:  # malformed JSON, or bytes that are no Unicode text
         raise GatewayError(GatewayCode.INVALID, {"body": "bad_body"}) from None
     if not isinstance(data, dict):
         raise GatewayError(GatewayCode.INVALID, {"body": "bad_body"})
@@ -107,7 +123,8 @@ def _scalar(name: str, value: Any) -> str:
     raise GatewayError(GatewayCode.INVALID, {shown_name(name): "not_text"})
 
 
-def _check(params: Params) -> None:
+def check_params(params: Params) -> None:
+    """Bounds on names, counts, lengths and characters; GatewayError naming the first broken."""
     if len(params) > MAX_NAMES:
         raise GatewayError(GatewayCode.INVALID, {"parameters": ("too_many", MAX_NAMES)})
     bad_names = [shown_name(name) for name in params if not NAME.fullmatch(name)]
@@ -120,7 +137,7 @@ def _check(params: Params) -> None:
             if len(value) > MAX_VALUE_CHARS:
                 raise GatewayError(GatewayCode.INVALID, {name: ("too_long", MAX_VALUE_CHARS)})
             if CONTROL.search(value):
-                raise GatewayError(GatewayCode.INVALID, {name: "not_text"})
+                raise GatewayError(GatewayCode.INVALID, {name: "bad_characters"})
 
 
 def refuse_unknown(params: Params, allowed: set[str] | frozenset[str]) -> None:

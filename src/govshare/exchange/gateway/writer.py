@@ -14,25 +14,43 @@ connection of the writer's own (``core.chain.ChainWriter``):
   synchronous append, run through ``core.async_bridge``; a thread here made the loop and the
   thread take turns at the interpreter lock at every round trip).
 
-When a write fails the writer turns unhealthy and the gateway fails closed: the waiting calls
-answer 503 instead of their data (their records, which described answers never sent, give way to
-records of the 503s), new calls are refused with 503, and the queued records are retried with
-backoff (reconnecting if needed) until a write succeeds again.
+When a batch fails, the fault is either one record's or the log's (issue #11, item 1: one record
+holding a lone surrogate could not be hashed, and stopped the gateway until restart). The batch is
+split in halves until each bad record stands alone (``_append_isolating``); a bad record is set
+aside — its content, escaped, appended to a quarantine file under var/, an error logged, a count
+shown by /gw/health — and a substitute takes its place in the chain: its values escaped and cut
+to their columns, its error code naming the fault. The rest of the batch is written as usual.
+
+Only when the log itself is unwritable (the substitute fails too, or the connection is gone) does
+the writer turn unhealthy and the gateway fail closed: the waiting calls answer 503 instead of
+their data (their records, which described answers never sent, give way to records of the 503s),
+new calls are refused with 503, and the queued records are retried with backoff (reconnecting if
+needed) until a write succeeds again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
+import math
+import os
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
 from starlette.concurrency import run_in_threadpool
 
 from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.chain import ChainWriter
+from govshare.core.text import escaped
 from govshare.exchange.models import DeliveryRecord
 
 logger = logging.getLogger("govshare.gateway")
@@ -43,6 +61,11 @@ MAX_BACKOFF_S = 2.0
 # Refusals recorded during an outage are held in memory up to this many; past it they are only
 # counted in the application log (a call that got data always waits for its own record).
 MAX_HELD_REFUSALS = 50_000
+
+# Where set-aside records are kept (under settings.VAR_DIR), one JSON line each, append-only.
+QUARANTINE_FILE = Path("quarantine") / "deliveries.jsonl"
+MAX_SUBSTITUTE_ITEMS = 100
+FAULT_CODE_PREFIX = "unwritable:"
 
 Record = Mapping[str, Any]
 
@@ -55,6 +78,20 @@ class DeliveryLogUnavailable(Exception):
 class _Pending:
     record: Record
     future: asyncio.Future[None] | None
+
+
+class _LogUnwritable(Exception):
+    """The log itself failed (not one record): the gateway fails closed."""
+
+
+@dataclass
+class _Outcome:
+    """What became of a batch: written as given, set aside (a substitute written in its
+    place, with the fault), or not written because the log is unwritable."""
+
+    written: list[_Pending] = field(default_factory=list)
+    set_aside: list[tuple[_Pending, BaseException]] = field(default_factory=list)
+    unwritten: list[_Pending] = field(default_factory=list)
 
 
 class DeliveryWriter:
@@ -70,6 +107,7 @@ class DeliveryWriter:
         self._backoff = FIRST_BACKOFF_S
         self._unrecorded = 0
         self.written = 0
+        self.set_aside = 0  # records kept aside since start (shown by /gw/health)
 
     # --- the request side -----------------------------------------------------------------
 
@@ -161,11 +199,7 @@ class DeliveryWriter:
     def _write(self, batch: list[_Pending]) -> bool:
         """SQLite: append the batch here and now, blocking the loop for one short local
         transaction (the waiting handlers would wait for it anyway)."""
-        try:
-            self.store.append([pending.record for pending in batch])
-        except Exception:
-            return self._failed(batch)
-        return self._written(batch)
+        return self._settle_outcome(self._append_isolating(batch))
 
     async def _write_waiting(self, batch: list[_Pending]) -> bool:
         """Append the batch; on PostgreSQL the transaction waits for the database on the loop
@@ -173,18 +207,74 @@ class DeliveryWriter:
         if self.store.is_local_file:
             return self._write(batch)
         try:
-            await greenlet_spawn(self.store.append, [pending.record for pending in batch])
+            outcome = await greenlet_spawn(self._append_isolating, batch)
         except Exception:
-            return self._failed(batch)
-        return self._written(batch)
+            logger.exception("gateway: writing %d delivery records failed", len(batch))
+            outcome = _Outcome(unwritten=batch)
+        return self._settle_outcome(outcome)
 
-    def _written(self, batch: list[_Pending]) -> bool:
-        self.written += len(batch)
-        _settle(batch, None)
-        return True
+    # --- isolating a bad record -----------------------------------------------------------
+
+    def _append_isolating(self, batch: list[_Pending]) -> _Outcome:
+        """Append ``batch``; a part that fails is halved until the bad records stand alone,
+        each replaced by its substitute. Stops at the first sign that the log is unwritable."""
+        outcome = _Outcome()
+        try:
+            self._append_part(batch, outcome)
+        except _LogUnwritable as error:
+            logger.error("gateway: writing delivery records failed", exc_info=error.__cause__)
+            done = {id(pending) for pending in outcome.written}
+            done.update(id(pending) for pending, _fault in outcome.set_aside)
+            outcome.unwritten = [pending for pending in batch if id(pending) not in done]
+        return outcome
+
+    def _append_part(self, part: list[_Pending], outcome: _Outcome) -> None:
+        try:
+            self.store.append([pending.record for pending in part])
+        except Exception as error:
+            if not self.store.is_open:  # the connection broke: not the records' fault
+                raise _LogUnwritable from error
+            if len(part) > 1:
+                middle = len(part) // 2
+                self._append_part(part[:middle], outcome)
+                self._append_part(part[middle:], outcome)
+                return
+            # One record alone failed: its fault, if its substitute can be written.
+            try:
+                self.store.append([substitute(part[0].record, error, self.store.fields)])
+            except Exception as again:
+                raise _LogUnwritable from again
+            outcome.set_aside.append((part[0], error))
+            return
+        outcome.written.extend(part)
+
+    def _settle_outcome(self, outcome: _Outcome) -> bool:
+        for pending, fault in outcome.set_aside:
+            self._keep_aside(pending.record, fault)
+        done = [*outcome.written, *(pending for pending, _fault in outcome.set_aside)]
+        self.written += len(done)
+        _settle(done, None)  # a substitute is the call's record: its answer may leave
+        return self._failed(outcome.unwritten) if outcome.unwritten else True
+
+    def _keep_aside(self, record: Record, fault: BaseException) -> None:
+        """Alarm, and append the record's content (escaped by JSON) to the quarantine file."""
+        self.set_aside += 1
+        logger.error(
+            "gateway: delivery record %s could not be written (%s); a substitute was written "
+            "and the record kept in %s",
+            escaped(str(record.get("request_id", "")), 64),
+            fault_summary(fault),
+            QUARANTINE_FILE,
+        )
+        kept = {"kept": timezone.now().isoformat(), "fault": fault_summary(fault)}
+        # ensure_ascii (the default): lone surrogates too are written as \u escapes
+        line = json.dumps({**kept, "record": dict(record)}, default=str)
+        try:
+            append_line(Path(settings.VAR_DIR) / QUARANTINE_FILE, line)
+        except OSError:
+            logger.exception("gateway: the quarantine file cannot be written")
 
     def _failed(self, batch: list[_Pending]) -> bool:
-        logger.exception("gateway: writing %d delivery records failed", len(batch))
         _settle([pending for pending in batch if pending.future is not None], "unavailable")
         held = [pending for pending in batch if pending.future is None]
         self._queue.extendleft(reversed(held))
@@ -226,3 +316,55 @@ def _settle(batch: Iterable[_Pending], error: str | None) -> None:
             future.set_result(None)
         else:
             future.set_exception(DeliveryLogUnavailable())
+
+
+# --- substitutes and the quarantine file ---------------------------------------------------
+
+
+def substitute(record: Record, fault: BaseException, fields: list[models.Field]) -> dict[str, Any]:
+    """A record that can be written in place of ``record``: every text escaped and cut to its
+    column, numbers in their column's range, lists of escaped text; the error code names the
+    fault (``unwritable:UnicodeEncodeError``). Everything else is kept as it was."""
+    values = {column.attname: _storable(column, record.get(column.attname)) for column in fields}
+    values["error_code"] = f"{FAULT_CODE_PREFIX}{type(fault).__name__}"[:40]
+    return values
+
+
+def fault_summary(fault: BaseException) -> str:
+    """What went wrong, without the record's content (a UnicodeError's message holds the whole
+    text it failed on: the record, personal data included, does not belong in the node's log)."""
+    if isinstance(fault, UnicodeError):
+        return f"{type(fault).__name__}: {getattr(fault, 'reason', '')}"
+    return escaped(f"{type(fault).__name__}: {fault}", 300)
+
+
+def _storable(column: models.Field, value: Any) -> Any:
+    if isinstance(column, models.CharField | models.TextField):
+        return escaped("" if value is None else str(value), column.max_length)
+    if isinstance(column, models.JSONField):
+        given = value if isinstance(value, list) else []
+        return [escaped(str(entry), 64) for entry in given[:MAX_SUBSTITUTE_ITEMS]]
+    if isinstance(column, models.IntegerField):
+        return _in_range(column, value)
+    if isinstance(column, models.FloatField):
+        return float(value) if isinstance(value, int | float) and math.isfinite(value) else 0.0
+    if isinstance(column, models.DateTimeField):
+        return value if isinstance(value, dt.datetime) and value.tzinfo else timezone.now()
+    return value
+
+
+def _in_range(column: models.Field, value: Any) -> int | None:
+    low, high = BaseDatabaseOperations.integer_field_ranges[column.get_internal_type()]
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    return None if column.null else 0
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line to ``path`` (created 0600: it may hold personal data), in one write."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, (line + "\n").encode("ascii"))
+    finally:
+        os.close(descriptor)
