@@ -21,13 +21,24 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's IP address, or None when the peer's is not one (a test client without it)."""
-    peer = parse_ip(request.META.get("REMOTE_ADDR", ""))
+    return forwarded_client(
+        request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", "")
+    )
+
+
+def forwarded_client(remote_addr: str, forwarded_for: str) -> str | None:
+    """The client's address from the connection's peer and its X-Forwarded-For header — the
+    one rule for pages (``client_ip``) and for the exchange gateway, which has no HttpRequest."""
+    if not settings.GOVSHARE_TRUSTED_PROXIES:  # no proxy configured: the peer is the client
+        peer = parse_ip(remote_addr)
+        return None if peer is None else str(peer)
+    peer = parse_ip(remote_addr)
     if peer is None:
         return None
     trusted = trusted_networks(tuple(settings.GOVSHARE_TRUSTED_PROXIES))
     if not _within(peer, trusted):
         return str(peer)
-    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    hops = forwarded_for.split(",")
     # Right to left: each trusted proxy appended the address it was called from; the first
     # address that is not a trusted proxy is the client. Left of it, the client wrote itself.
     for hop in reversed(hops):

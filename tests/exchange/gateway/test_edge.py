@@ -208,3 +208,30 @@ def test_a_trailing_slash_is_a_recorded_404_not_a_redirect(gw):
     answer = send(gw, "POST", "/gw/token/", body=b"{}")
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
     recorded(answer)
+
+
+# --- behind a reverse proxy: the client, not the proxy ----------------------------------------
+
+
+def test_behind_a_trusted_proxy_the_record_names_the_client_it_forwards_for(
+    world, gw, token, settings
+):
+    # given the test client's address is a trusted proxy
+    settings.GOVSHARE_TRUSTED_PROXIES = ["127.0.0.1"]
+
+    # when a call arrives through it for the client 10.1.2.3
+    answer = send(gw, "GET", "/gw/resources", token, **{"X-Forwarded-For": "10.1.2.3"})
+
+    # then the delivery record names the client
+    assert recorded(answer).client_ip == "10.1.2.3"
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(world, gw, token, settings):
+    # given no trusted proxy
+    settings.GOVSHARE_TRUSTED_PROXIES = []
+
+    # when a caller claims to forward for another address
+    answer = send(gw, "GET", "/gw/resources", token, **{"X-Forwarded-For": "10.1.2.3"})
+
+    # then the record keeps the connection's peer
+    assert recorded(answer).client_ip == "127.0.0.1"

@@ -32,6 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from govshare.core.client_ip import forwarded_client
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.text import escaped, is_storable
 from govshare.exchange import connectors
@@ -135,15 +136,25 @@ def time_ordered_id() -> str:
 RANDOM_BITS = (0xFFF << 64) | ((1 << 62) - 1)
 
 
+def caller_address(request: Request) -> str:
+    """The caller's address: the connection's peer, or behind a trusted proxy (issue #11: the
+    allow-lists and the log must see the client, not the proxy) the client it forwards for."""
+    client = request.scope.get("client")
+    peer = str(client[0]) if client else ""
+    if not settings.GOVSHARE_TRUSTED_PROXIES:
+        return peer[:45]
+    forwarded = forwarded_client(peer, request.headers.get("x-forwarded-for", ""))
+    return (forwarded or peer)[:45]
+
+
 def begin(request: Request, mode: str) -> Call:
     headers = request.headers
-    client = request.scope.get("client")
     call = Call(
         mode=mode,
         created=timezone.now(),
         started=time.perf_counter(),
         request_id=time_ordered_id(),
-        client_ip=client[0] if client else "",
+        client_ip=caller_address(request),
         english=wants_english(headers.get("accept-language", "")),
         echo={},
     )
@@ -178,14 +189,13 @@ def render(payload: Any) -> bytes:
 
 def bare_call(request: Request, mode: str) -> Call:
     """A call for an answer when ``begin`` itself failed: nothing of the caller's headers."""
-    client = request.scope.get("client")
     request_id = time_ordered_id()
     return Call(
         mode=mode,
         created=timezone.now(),
         started=time.perf_counter(),
         request_id=request_id,
-        client_ip=str(client[0])[:45] if client else "",
+        client_ip=caller_address(request),
         english=False,
         echo={"X-Request-Id": request_id},
     )
