@@ -62,6 +62,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The node this deployment is (节点): a GB/T 2260 region code and a display name.
 GOVSHARE_NODE_CODE = os.environ.get("GOVSHARE_NODE_CODE", "370700")
 GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
+# The node's SM2 signing key (core/signing.py), outside the database, private half SM4-encrypted.
+GOVSHARE_NODE_KEY_FILE = Path(os.environ.get("GOVSHARE_NODE_KEY_FILE") or VAR_DIR / "node_key.json")
+# Signed checkpoints of the audit and delivery chains (core/checkpoints.py): where, how often.
+GOVSHARE_CHECKPOINT_DIR = Path(os.environ.get("GOVSHARE_CHECKPOINT_DIR") or VAR_DIR / "checkpoints")
+GOVSHARE_CHECKPOINT_SECONDS = float(os.environ.get("GOVSHARE_CHECKPOINT_SECONDS", "300"))
 # Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
 # Off unless asked for (`make run` asks): one of them answers slowly on purpose.
 GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", False)
