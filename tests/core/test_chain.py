@@ -11,6 +11,7 @@ from django.db import connection
 from govshare.core import audit
 from govshare.core.chain import verify_chain
 from govshare.core.models import AuditEvent
+from tests.tamper import past_the_log_guard
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_given_untouched_events_when_verified_then_chain_is_intact():
 
 def test_given_a_row_edited_with_raw_sql_when_verified_then_that_row_is_named(capsys):
     events = _three_events()
-    with connection.cursor() as cursor:
+    with past_the_log_guard(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE core_auditevent SET object_repr = %s WHERE seq = %s",
             ["tampered", events[1].seq],
@@ -50,7 +51,7 @@ def test_given_a_row_edited_with_raw_sql_when_verified_then_that_row_is_named(ca
 
 def test_given_a_row_deleted_with_raw_sql_when_verified_then_the_gap_is_found():
     events = _three_events()
-    with connection.cursor() as cursor:
+    with past_the_log_guard(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE seq = %s", [events[1].seq])
     report = verify_chain(AuditEvent)
     assert report.broken_seq == events[2].seq
@@ -58,7 +59,7 @@ def test_given_a_row_deleted_with_raw_sql_when_verified_then_the_gap_is_found():
 
 def test_given_the_last_row_deleted_when_verified_then_truncation_is_found():
     events = _three_events()
-    with connection.cursor() as cursor:
+    with past_the_log_guard(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE seq = %s", [events[2].seq])
     report = verify_chain(AuditEvent)
     assert not report.is_intact and "missing" in report.reason

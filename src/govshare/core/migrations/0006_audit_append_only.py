@@ -1,0 +1,13 @@
+# The audit trail is append-only in the database too (issue #11 item 4): see core/append_only.py.
+
+from django.db import migrations
+
+from govshare.core.append_only import guard_table
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0005_job_rejected"),
+    ]
+
+    operations = [guard_table("core_auditevent")]
