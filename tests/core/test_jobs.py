@@ -7,8 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from govshare.core import audit
+from govshare.core.checkpoints import local_store, take_checkpoint
 from govshare.core.jobs import job_start
-from govshare.core.models import Job
+from govshare.core.models import AuditEvent, Job
+from govshare.core.signing import load_or_create_node_key
 from govshare.core.tasks import verify_audit_chain
 from tests.tamper import past_the_log_guard
 
@@ -39,3 +41,24 @@ def test_a_job_reports_a_broken_chain(auditor):
     _run_worker()
     job.refresh_from_db()
     assert job.result["intact"] is False and job.result["broken_seq"] == first.seq
+
+
+def test_the_job_page_shows_how_the_chain_stands_against_its_checkpoints(auditor, client_for):
+    # given a checkpointed audit chain whose checkpoint line was then altered
+    audit.record(actor=None, action="test.write", object_type="test", object_id="1")
+    take_checkpoint(AuditEvent, load_or_create_node_key())
+    path = local_store().path("audit")
+    path.write_text(path.read_text().replace('"node":"', '"node":"x'))
+
+    # when an auditor runs the verification
+    job = job_start(actor=auditor, task=verify_audit_chain, name="verify")
+    _run_worker()
+
+    # then the chain walks intact, but the job fails it on its checkpoints and its page says why
+    job.refresh_from_db()
+    assert job.result["broken_seq"] is None and job.result["intact"] is False
+    assert job.result["checkpoints"]["fault"] == "signature_invalid"
+    page = client_for(auditor).get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert 'data-checkpoints="signature_invalid"' in html
+    assert "checkpoint signature invalid" in html and "First record not covered" in html

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 
@@ -72,6 +73,15 @@ class HashChainedModel(models.Model):
 
 
 Chained = TypeVar("Chained", bound=HashChainedModel)
+
+
+def chained_models() -> dict[str, type[HashChainedModel]]:
+    """The installed apps' hash chains by name (core names none of the domains' models)."""
+    return {
+        model.chain_name: model
+        for model in apps.get_models()
+        if issubclass(model, HashChainedModel)
+    }
 
 
 def record_hash(content: Mapping[str, Any], seq: int, prev_hash: str) -> str:

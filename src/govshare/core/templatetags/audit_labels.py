@@ -1,4 +1,5 @@
-"""``{{ event.action|action_label }}``: the readable name of an audited action."""
+"""``{{ event.action|action_label }}``: the readable name of an audited action;
+``{{ code|checkpoint_fault_label }}``: why a chain fails its signed checkpoints."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 from django import template
 
 from govshare.core.audit import action_label as label_of
+from govshare.core.checkpoints import CheckpointFault
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -17,3 +19,8 @@ register = template.Library()
 @register.filter
 def action_label(action: str) -> StrOrPromise:
     return label_of(action)
+
+
+@register.filter
+def checkpoint_fault_label(code: str) -> StrOrPromise:
+    return CheckpointFault(code).label if code in CheckpointFault.values else code
