@@ -2,6 +2,7 @@
 
 govshare run [--host H] [--port P] [--workers N] [--no-worker]
 govshare migrate | demo | createadmin | worker | audit verify [--deliveries]
+govshare audit checkpoint [--every [S]] | audit key [--rotate]
 govshare <any Django management command>
 """
 
@@ -45,7 +46,9 @@ def run(argv: list[str]) -> int:
         help="Django page threads per worker (the gateway runs on the event loop)",
     )
     parser.add_argument(
-        "--no-worker", action="store_true", help="do not start the task worker and prober"
+        "--no-worker",
+        action="store_true",
+        help="do not start the task worker, the prober, the sweep and the checkpointer",
     )
     options = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
@@ -76,6 +79,13 @@ def run(argv: list[str]) -> int:
         children.append(
             subprocess.Popen([govshare, "sharing_sweep", "--every", sweep, "--delay", "60"])
         )
+        # Signed checkpoints of the evidence chains (签名检查点): now, every
+        # GOVSHARE_CHECKPOINT_SECONDS, and a final one when stopped. Last in the list: _wait stops
+        # it after the others, so that one covers their last records; in a process group of its
+        # own, so a terminal's Ctrl-C reaches it only through _wait.
+        children.append(
+            subprocess.Popen([govshare, "audit", "checkpoint", "--every"], process_group=0)
+        )
     print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
     return _wait(children)
 
@@ -94,18 +104,26 @@ def _ensure_static(bin_dir: Path) -> None:
 
 
 def _wait(children: list[subprocess.Popen[bytes]]) -> int:
+    """Serve until the server (the first child) exits or a signal stops it; then stop the
+    others, and the last child (the checkpointer) only once they have exited."""
+
     def stop(signum: int, _frame: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+        _send_term(children[:1])  # only signal here: the main flow is inside wait()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     code = children[0].wait()
-    stop(signal.SIGTERM, None)
-    for child in children[1:]:
-        child.wait()
+    for group in (children[1:-1], children[-1:]):
+        _send_term(group)
+        for child in group:
+            child.wait()
     return code
+
+
+def _send_term(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from govshare import cli
 from govshare.cli import ALIASES
 from govshare.core.models import AuditEvent
 from govshare.orgs.roles import principal_of
@@ -31,3 +34,48 @@ def test_createadmin_names_the_rule_a_weak_password_breaks(monkeypatch, django_u
 
 def test_worker_is_the_database_task_worker():
     assert ALIASES["worker"] == "db_worker"
+
+
+def test_run_stops_the_server_first_and_the_checkpointer_last(monkeypatch):
+    # given `govshare run` with its children stood in for by objects that log what happens
+    log: list[tuple[str, str]] = []
+
+    class Child:
+        def __init__(self, args, **kwargs):
+            self.name = "server" if "granian" in args[0] else " ".join(args[1:3])
+            self.kwargs, self.running = kwargs, True
+            children.append(self)
+
+        def poll(self):
+            return None if self.running else 0
+
+        def send_signal(self, signum):
+            log.append(("signal", self.name))
+            self.running = False
+
+        def wait(self):
+            self.running = False  # the server stops on its own here: the others are left
+            log.append(("exited", self.name))
+            return 0
+
+    children: list[Child] = []
+    monkeypatch.setattr(cli, "_ensure_static", lambda bin_dir: None)
+    monkeypatch.setattr(cli.subprocess, "Popen", Child)
+    monkeypatch.setenv("GOVSHARE_WSGI_THREADS", "8")  # run() sets it; put back afterwards
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    # when it runs until the server exits
+    try:
+        assert cli.run(["--port", "8124"]) == 0
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+    # then the checkpointer, started last in a process group of its own (a terminal's Ctrl-C
+    # does not reach it), is signalled only once everything else has exited
+    checkpointer = children[-1]
+    assert checkpointer.name == "audit checkpoint" and checkpointer.kwargs == {"process_group": 0}
+    assert log[0] == ("exited", "server")
+    assert log[-2:] == [("signal", "audit checkpoint"), ("exited", "audit checkpoint")]
+    others = {child.name for child in children[1:-1]}
+    assert {name for _, name in log[1:-2]} == others
