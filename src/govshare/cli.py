@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ALIASES = {"worker": "db_worker"}
 
@@ -81,13 +82,22 @@ def run(argv: list[str]) -> int:
         )
         # Signed checkpoints of the evidence chains (签名检查点): now, every
         # GOVSHARE_CHECKPOINT_SECONDS, and a final one when stopped. Last in the list: _wait stops
-        # it after the others, so that one covers their last records; in a process group of its
-        # own, so a terminal's Ctrl-C reaches it only through _wait.
-        children.append(
-            subprocess.Popen([govshare, "audit", "checkpoint", "--every"], process_group=0)
-        )
+        # it after the others, so that one covers their last records.
+        children.append(start_checkpointer([govshare, "audit", "checkpoint", "--every"]))
     print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
     return _wait(children)
+
+
+def start_checkpointer(args: list[str], **popen: Any) -> subprocess.Popen[Any]:
+    """Start the checkpointer with SIGTERM and SIGINT blocked (a mask survives exec): a stop
+    that comes while it is still starting waits for it and gets its final checkpoint, instead
+    of killing it. In a process group of its own, so a terminal's Ctrl-C reaches it only
+    through ``_wait``, after everything else has stopped."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    try:
+        return subprocess.Popen(args, process_group=0, **popen)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _ensure_static(bin_dir: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from govshare import cli
 from govshare.core import audit
 from tests.exchange.gateway.served import BIN, ROOT, process_env, served_database
 
@@ -50,7 +51,8 @@ def govshare(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 def start_checkpointer(env: dict[str, str], every: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    """As ``govshare run`` starts it."""
+    return cli.start_checkpointer(
         [str(BIN / "govshare"), "audit", "checkpoint", "--every", every],
         env=env,
         cwd=ROOT,
@@ -126,3 +128,11 @@ def test_the_interval_loop_signs_each_new_head_and_skips_an_unchanged_one(node):
     # rounds where the head had not moved wrote nothing
     assert code == 0, output
     assert signed_seqs(path) == [3, 4]
+
+
+def test_a_stop_while_the_checkpointer_still_starts_waits_for_its_final_checkpoint(node):
+    env, path = node
+    process = start_checkpointer(env, "3600")
+    code, output = stop(process)  # at once: it is still loading Python and Django
+    assert code == 0, output
+    assert "final checkpoint" in output and signed_seqs(path) == [3]
