@@ -171,6 +171,21 @@ def test_an_altered_checkpoint_line_fails_its_signature():
         call_command("audit", "verify")
 
 
+@pytest.mark.parametrize(
+    "line", ["not json", "[3]", '{"seq": "3"}', json.dumps({"signature": 1, "seq": 3})]
+)
+def test_a_line_that_is_no_checkpoint_fails_as_one_with_an_invalid_signature(line):
+    add_events(3)
+    checkpoint()
+    with local_store().path("audit").open("a") as store:
+        store.write(line + "\n")
+
+    report = verify_checkpoints(AuditEvent)
+
+    assert report.fault == CheckpointFault.SIGNATURE_INVALID and "line 2" in report.detail
+    assert report.last_good.seq == 3
+
+
 def test_a_checkpoint_signed_by_another_key_is_refused(settings):
     # given a good checkpoint, then one signed with a key that is not this node's
     add_events(3)

@@ -30,7 +30,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,14 +63,8 @@ class Checkpoint:
 
     def payload(self) -> bytes:
         """What is signed: the canonical JSON of every field but the signature."""
-        fields = {
-            "chain": self.chain,
-            "seq": self.seq,
-            "hash": self.hash,
-            "time": self.time,
-            "key_id": self.key_id,
-            "node": self.node,
-        }
+        fields = asdict(self)
+        del fields["signature"]
         return canonical_json(fields).encode("utf-8")
 
     def signed(self, key: NodeKey) -> Checkpoint:
@@ -85,31 +79,18 @@ class Checkpoint:
         return key.verify(self.payload(), signature)
 
     def to_line(self) -> str:
-        return canonical_json(
-            {
-                "chain": self.chain,
-                "seq": self.seq,
-                "hash": self.hash,
-                "time": self.time,
-                "key_id": self.key_id,
-                "node": self.node,
-                "signature": self.signature,
-            }
-        )
+        return canonical_json(asdict(self))
 
     @classmethod
     def from_line(cls, line: str) -> Checkpoint:
         """Parse a stored line; ValueError when it is not a checkpoint."""
         values = json.loads(line)
-        if not isinstance(values, dict):
-            raise ValueError("not a JSON object")
-        try:
-            checkpoint = cls(**{name: values[name] for name in CHECKPOINT_KEYS})
-        except KeyError as error:
-            raise ValueError(f"no {error.args[0]}") from error
-        if not isinstance(checkpoint.seq, int) or set(values) != set(CHECKPOINT_KEYS):
-            raise ValueError("fields of the wrong type or unexpected fields")
-        return checkpoint
+        if not isinstance(values, dict) or set(values) != set(CHECKPOINT_KEYS):
+            raise ValueError(f"not the fields {', '.join(CHECKPOINT_KEYS)}")
+        texts = [values[name] for name in CHECKPOINT_KEYS if name != "seq"]
+        if type(values["seq"]) is not int or not all(isinstance(text, str) for text in texts):
+            raise ValueError("a field of the wrong type")
+        return cls(**values)
 
 
 CHECKPOINT_KEYS = ("chain", "seq", "hash", "time", "key_id", "node", "signature")
@@ -188,26 +169,25 @@ class FileCheckpointStore:
             if line.strip()
         ]
 
-    def last(self, chain: str) -> Checkpoint | None:
-        """The last checkpoint in the file, read from its tail (the file grows for years)."""
+    def tail(self, chain: str) -> list[Checkpoint]:
+        """The last checkpoints in the file, the last first, read from its end (the file grows
+        for years)."""
         path = self.path(chain)
         if not path.exists():
-            return None
+            return []
         with path.open("rb") as handle:
             size = handle.seek(0, os.SEEK_END)
             handle.seek(max(0, size - TAIL_BYTES))
-            tail = handle.read().decode("utf-8", errors="replace")
-        for line in reversed(tail.splitlines()[1:] if size > TAIL_BYTES else tail.splitlines()):
-            stored = _parse(0, line)
-            if stored.checkpoint is not None:
-                return stored.checkpoint
-        return None
+            lines = handle.read().decode("utf-8", errors="replace").splitlines()
+        whole = lines[1:] if size > TAIL_BYTES else lines  # the first may be cut
+        parsed = (_parse(0, line).checkpoint for line in reversed(whole))
+        return [checkpoint for checkpoint in parsed if checkpoint is not None]
 
 
 def _parse(number: int, line: str) -> StoredLine:
     try:
         return StoredLine(number, Checkpoint.from_line(line))
-    except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
         return StoredLine(number, None, f"not a checkpoint ({error})")
 
 
@@ -277,7 +257,7 @@ def take_checkpoint(
         head = ChainHead.objects.filter(name=chain).first()
         if head is None or head.last_seq == 0:
             return TakeOutcome(chain, Taken.EMPTY)
-        last = _trusted(store.last(chain), key)
+        last = _last_trusted(store.tail(chain), key)
         if last is not None and (last.seq, last.hash) == (head.last_seq, head.last_hash):
             return TakeOutcome(chain, Taken.UNCHANGED, last)
         _check_continuity(model, head, last)
@@ -294,13 +274,15 @@ def take_checkpoint(
     return TakeOutcome(chain, Taken.WRITTEN, checkpoint)
 
 
-def _trusted(checkpoint: Checkpoint | None, key: NodeKey) -> Checkpoint | None:
-    """The last checkpoint if this node signed it (any of its keys), else None."""
-    if checkpoint is None:
-        return None
+def _last_trusted(checkpoints: list[Checkpoint], key: NodeKey) -> Checkpoint | None:
+    """The latest of ``checkpoints`` (last first) that this node signed, with any of its keys:
+    a line someone appended is no base to build on."""
     known = known_public_keys() | {key.key_id: key.public}
-    public = known.get(checkpoint.key_id)
-    return checkpoint if public is not None and checkpoint.verifies_under(public) else None
+    for checkpoint in checkpoints:
+        public = known.get(checkpoint.key_id)
+        if public is not None and checkpoint.verifies_under(public):
+            return checkpoint
+    return None
 
 
 def _check_continuity(
