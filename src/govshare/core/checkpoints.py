@@ -40,6 +40,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core.chain import ChainHead, HashChainedModel, canonical_json, canonical_time
+from govshare.core.durable import sync_directory, write_all
 from govshare.core.signing import NodeKey, NodeKeyError, PublicKey, known_public_keys
 
 logger = logging.getLogger(__name__)
@@ -151,12 +152,12 @@ class FileCheckpointStore:
             data = (checkpoint.to_line() + "\n").encode("utf-8")
             if not is_new and not _ends_with_newline(path):
                 data = b"\n" + data  # a line torn by a crash stays a line of its own
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
         if is_new:
-            _sync_directory(self.directory)
+            sync_directory(self.directory)
 
     def read(self, chain: str) -> list[StoredLine] | None:
         path = self.path(chain)
@@ -197,20 +198,6 @@ def _ends_with_newline(path: Path) -> bool:
             return True
         handle.seek(-1, os.SEEK_END)
         return handle.read(1) == b"\n"
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _sync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def local_store() -> FileCheckpointStore:

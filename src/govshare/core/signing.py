@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from django.conf import settings
 
 from govshare.core.crypto import data_key, sm3_hex, sm4_decrypt, sm4_encrypt
+from govshare.core.durable import sync_directory
 
 KEY_FILE_FORMAT = 1
 UNCOMPRESSED = b"\x04"
@@ -238,13 +239,4 @@ def _publish(path: Path, content: dict[str, Any], *, replace_existing: bool) -> 
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    _sync_directory(path.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make a new directory entry durable (a file's fsync does not cover its name)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    sync_directory(path.parent)
