@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from govshare.core.config import param_set
 from govshare.core.models import AuditEvent
@@ -151,7 +152,9 @@ def test_a_draft_can_be_edited_but_not_once_submitted(officer_b, dept_b, resourc
 
 def test_submitting_starts_the_authoritys_clock_on_working_days(submitted):
     assert submitted.state == RequestState.SUBMITTED
-    assert submitted.conformity_due == calendar.add_working_days(submitted.submitted.date(), 2)
+    # the node's local day (Asia/Shanghai), not UTC's: from 16:00 UTC they differ
+    day = timezone.localdate(submitted.submitted)
+    assert submitted.conformity_due == calendar.add_working_days(day, 2)
 
 
 def test_passing_conformity_grants_unconditional_items_and_starts_the_providers_clock(
