@@ -16,12 +16,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from govshare.guards import (
+    Held,
+    StartRefused,
+    default_sqlite_path,
+    hold_for_run,
+    make_data_files_private,
+)
+
 ALIASES = {"worker": "db_worker"}
+# Files the command creates (databases, data sources, uploads, keys) are its user's alone
+# (issue #11 item 6: the SQLite databases were 0644).
+UMASK = 0o077
+# granian's time for a request's headers, which is also how long an idle connection is kept.
+HEADER_TIMEOUT_SECONDS = float(os.environ.get("GOVSHARE_HEADER_TIMEOUT", "10"))
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govshare.settings")
+    os.umask(UMASK)
     if argv[:1] == ["run"]:
         return run(argv[1:])
     from django.core.management import execute_from_command_line
@@ -29,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv:
         argv[0] = ALIASES.get(argv[0], argv[0])
     execute_from_command_line(["govshare", *argv])
+    if argv[:1] == ["migrate"]:
+        _make_data_files_private()
     return 0
 
 
@@ -53,6 +69,12 @@ def run(argv: list[str]) -> int:
     )
     options = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
+    try:
+        held = _hold_for_run(options.host, options.port)
+    except StartRefused as refusal:
+        print(f"govshare run: {refusal}; not started", file=sys.stderr, flush=True)
+        return 1
+    _make_data_files_private()
     _ensure_static(bin_dir)
     os.environ["GOVSHARE_WSGI_THREADS"] = str(options.threads)
     server = [
@@ -66,6 +88,11 @@ def run(argv: list[str]) -> int:
         "--workers",
         str(options.workers),
         "--no-ws",
+        # HTTP/1 only: in "auto" granian waits without a timeout for a new connection's first
+        # bytes (to tell HTTP/2 from HTTP/1), so a connection that sends nothing is held for ever
+        # and takes one of the worker's connection slots.
+        *("--http", "1"),
+        *("--http1-header-read-timeout", str(_milliseconds(HEADER_TIMEOUT_SECONDS))),
         "govshare.asgi:application",
     ]
     children = [subprocess.Popen(server)]
@@ -85,7 +112,29 @@ def run(argv: list[str]) -> int:
         # it after the others, so that one covers their last records.
         children.append(start_checkpointer([govshare, "audit", "checkpoint", "--every"]))
     print(f"govshare: serving http://{options.host}:{options.port}/", flush=True)
-    return _wait(children)
+    try:
+        return _wait(children)
+    finally:
+        held.release()
+
+
+def _hold_for_run(host: str, port: int) -> Held:
+    """The port, and an embedded database's writer, for as long as this process serves."""
+    import django
+
+    django.setup()
+    return hold_for_run(host, port)
+
+
+def _make_data_files_private() -> None:
+    from govshare.exchange.connectors.sql import sources_dir
+
+    for path in make_data_files_private(default_sqlite_path(), sources_dir()):
+        print(f"govshare: {path} was readable by others; now 0600", file=sys.stderr)
+
+
+def _milliseconds(seconds: float) -> int:
+    return min(max(round(seconds * 1000), 1), 60_000)  # granian's range
 
 
 def start_checkpointer(args: list[str], **popen: Any) -> subprocess.Popen[Any]:

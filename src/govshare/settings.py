@@ -81,6 +81,15 @@ GOVSHARE_REDIS_URL = os.environ.get("GOVSHARE_REDIS_URL", "")
 # search counts its facets while it ranks). Off on a single core, where it cannot overlap.
 GOVSHARE_QUERIES_ALONGSIDE = env_bool("GOVSHARE_QUERIES_ALONGSIDE", (os.cpu_count() or 1) > 1)
 
+# Request bodies (issue #11 item 6, asgi.py): a body must arrive within GOVSHARE_BODY_TIMEOUT
+# seconds plus one second per GOVSHARE_BODY_MIN_RATE bytes received, or it is answered 408 and
+# its connection closed. A page's body (Django's paths) is read whole before a page thread takes
+# it, up to GOVSHARE_MAX_BODY_BYTES (413 beyond; the largest upload, the catalog workbook, is 20
+# MB); the gateway bounds its own bodies.
+GOVSHARE_BODY_TIMEOUT = float(os.environ.get("GOVSHARE_BODY_TIMEOUT", "20"))
+GOVSHARE_BODY_MIN_RATE = float(os.environ.get("GOVSHARE_BODY_MIN_RATE", "500"))
+GOVSHARE_MAX_BODY_BYTES = int(os.environ.get("GOVSHARE_MAX_BODY_BYTES", str(32 * 1024 * 1024)))
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
