@@ -198,12 +198,13 @@ def test_slow_bodies_are_closed_by_the_server_while_other_requests_are_served(pl
         assert answer is not None, "still open: not closed by the server"
         assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
         assert b"\r\nconnection: close\r\n" in answer.lower()
-    # and a gateway call's with the gateway's JSON error (the gateway answers BodyTimeout)
+    # and a gateway call's with the gateway's recorded 408 JSON error
     for answer in read_until_closed(calls).values():
         assert answer is not None, "still open: not closed by the server"
         head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 "), head
         assert b"content-type: application/json" in head.lower(), head
-        assert json.loads(body)["code"]
+        assert json.loads(body)["code"] == "body_timeout"
 
 
 def test_a_connection_that_sends_nothing_or_half_its_headers_is_closed(platform):

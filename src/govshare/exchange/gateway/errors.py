@@ -42,6 +42,7 @@ class GatewayCode(StrEnum):
     UNKNOWN_PARAMETER = "unknown_parameter"
     MISSING_KEY = "missing_key"
     BODY_TOO_LARGE = "body_too_large"
+    BODY_TIMEOUT = "body_timeout"
     RATE_LIMITED = "rate_limited"
     QUOTA_EXCEEDED = "quota_exceeded"
     UPSTREAM_FAILURE = "upstream_failure"
@@ -74,6 +75,7 @@ MESSAGES: dict[GatewayCode, tuple[int, Any]] = {
     C.UNKNOWN_PARAMETER: (422, _("Unknown parameters.")),
     C.MISSING_KEY: (422, _("Give at least one key item to look up by.")),
     C.BODY_TOO_LARGE: (413, _("The request body is too large.")),
+    C.BODY_TIMEOUT: (408, _("The request body did not arrive in time.")),
     C.RATE_LIMITED: (429, _("Too many calls per minute.")),
     C.QUOTA_EXCEEDED: (429, _("The daily quota is used up.")),
     C.UPSTREAM_FAILURE: (502, _("The upstream service failed.")),

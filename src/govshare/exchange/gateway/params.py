@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from govshare.core.json_limits import JsonLimitError, loads_limited
+from govshare.core.bodies import BodyTimeout
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -45,11 +46,14 @@ async def read_body(request: Request) -> bytes:
         raise GatewayError(GatewayCode.BODY_TOO_LARGE)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise GatewayError(GatewayCode.BODY_TOO_LARGE)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise GatewayError(GatewayCode.BODY_TOO_LARGE)
+            chunks.append(chunk)
+    except BodyTimeout:  # the server's body deadline (core/bodies.py): a recorded 408
+        raise GatewayError(GatewayCode.BODY_TIMEOUT) from None
     return b"".join(chunks)
 
 
