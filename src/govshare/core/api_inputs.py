@@ -30,9 +30,10 @@ from govshare.core.months import MONTH_REGEX
 MAX_ID = 2**63 - 1
 INT_MAX = 2**31 - 1  # a PositiveIntegerField on every database backend
 
-# Characters a database stores: no NUL (PostgreSQL refuses it in text) and no lone surrogate
-# (not encodable as UTF-8).
-_UNSTORABLE = "\\u0000\\ud800-\\udfff"
+# Characters a database stores: no NUL (PostgreSQL refuses it in text). A lone surrogate (not
+# encodable as UTF-8) is refused too, but only here: it is no character, and the regular
+# expressions of most JSON Schema tools cannot name it (Rust's, jsonschema-rs in schemathesis).
+_UNSTORABLE = "\\u0000"
 # What str.strip() removes (str.isspace()); ECMA-262's \s differs (\u001c-\u001f, \u0085,
 # \ufeff), so the class is spelled out.
 _SPACE = "".join(f"\\u{ord(char):04x}" for char in map(chr, range(0x3001)) if char.isspace())
@@ -40,6 +41,7 @@ STORABLE = f"[^{_UNSTORABLE}]"
 VISIBLE = f"[^{_UNSTORABLE}{_SPACE}]"
 PLAIN_PATTERN = f"^{STORABLE}*$"
 FILLED_PATTERN = f"^{STORABLE}*{VISIBLE}{STORABLE}*$"
+_CHARACTERS = re.compile("[^\\u0000\\ud800-\\udfff]*")
 
 
 class Pattern:
@@ -74,12 +76,18 @@ class TextRule(Pattern):
     """Text a database can store; ``filled``: with a character other than white space (the
     services strip text and call an empty one missing)."""
 
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.setdefault("pattern", self.regex)  # a stricter Field(pattern=) stays
+        return json_schema
+
     def __init__(self, *, filled: bool) -> None:
         super().__init__(FILLED_PATTERN if filled else PLAIN_PATTERN, "blank")
-        self.plain = re.compile(PLAIN_PATTERN[1:-1])
 
     def check(self, value: str) -> str:
-        if self.plain.fullmatch(value) is None:
+        if _CHARACTERS.fullmatch(value) is None:
             raise PydanticCustomError("text_characters", "text that cannot be stored")
         return super().check(value)
 

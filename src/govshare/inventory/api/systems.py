@@ -103,7 +103,7 @@ _LABEL = "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
 _HOST = f"(({_LABEL}\\.)+[A-Za-z]{{2,63}}|localhost|{_IPV4})"
 URL_PATTERN = (
     f"^((https?|ftps?)://{_HOST}(:[0-9]{{1,5}})?([/?#][^\\u0000-\\u0020\\u007f-\\u00a0"
-    f"\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ud800-\\udfff]*)?)?$"
+    f"\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?)?$"
 )
 Url = Annotated[str, Field(max_length=300), Pattern(URL_PATTERN, "url_format")]
 UsageScopeChoice = Annotated[str, OneOf(UsageScope)]

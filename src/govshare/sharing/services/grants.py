@@ -112,7 +112,7 @@ def grant_extension_ask(*, actor: Any, grant: Grant, until: dt.date, note: str) 
             "until",
             _("Ask for a date after the current end of validity (%(end)s).")
             % {"end": grant.valid_until.isoformat()},
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,  # the stored validity decides (409 in the API)
         )
     with transaction.atomic():
         grant.extension_until = until

@@ -584,7 +584,7 @@ def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
     if not isinstance(valid_until, dt.date):
         raise field_error("valid_until", _("Enter a valid date."), ErrorCode.INVALID)
     if valid_until < timezone.localdate():
-        raise field_error("valid_until", _("The date has already passed."), ErrorCode.INVALID)
+        raise field_error("valid_until", _("The date has already passed."), ErrorCode.CONFLICT)
     if valid_until < share_request.period_start:
         raise field_error(
             "valid_until",
