@@ -11,7 +11,8 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 from functools import partial, wraps
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
@@ -77,6 +78,28 @@ class InputSchema(Schema):
     """Request bodies: an unknown field is an error, not silently dropped (a typo is a bug)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def json_kinds(cls, value: Any, info: ValidationInfo) -> Any:
+        # JSON's true/false and numbers are not each other: pydantic's lax mode would take 0 for
+        # false and false for 0, which the document forbids (issue #11 item 7).
+        kinds = _scalar_kinds(cls.model_fields[str(info.field_name)].annotation)
+        if isinstance(value, bool) and kinds == {int}:
+            raise PydanticCustomError("int_type", "not a whole number")
+        if kinds == {bool} and not isinstance(value, bool | None):
+            raise PydanticCustomError("bool_type", "not true or false")
+        return value
+
+
+def _scalar_kinds(annotation: Any) -> set[Any]:
+    """{int}, {bool}, or other kinds, of an annotation through Annotated and unions."""
+    if get_origin(annotation) is Annotated:
+        return _scalar_kinds(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        kinds = [_scalar_kinds(arg) for arg in get_args(annotation) if arg is not type(None)]
+        return set().union(*kinds)
+    return {annotation} if annotation in (int, bool) else {object}
 
 
 # --- input types ----------------------------------------------------------------------------
