@@ -205,8 +205,8 @@ def test_api_reports_unseen_systems_and_service_rules_as_fields(
     other = send(api_client(admin_user), "POST", path, {**base, "systems": [foreign.pk]})
 
     # then the officer is told no such system exists, the admin that it is another department's
-    assert "systems" in assert_error_body(unseen, 422)["fields"]
-    assert assert_error_body(other, 422)["code"] == "other_department"
+    assert "systems" in assert_error_body(unseen, 404)["fields"]
+    assert assert_error_body(other, 409)["code"] == "other_department"
     assert not Project.objects.exists()
 
 

@@ -342,8 +342,6 @@ def test_who_may_not_report_by_name(request, who, status, dept_a):
         ({"date": "{today}", "active_users": "many", "requests": 1}, {"active_users"}),
         ({"date": "{today}", "active_users": 1.5, "requests": 1}, {"active_users"}),
         ({"date": "{today}", "active_users": -1, "requests": -1}, {"active_users", "requests"}),
-        ({"date": "{future}", "active_users": 1, "requests": 1}, {"date"}),
-        ({"date": "{old}", "active_users": 1, "requests": 1}, {"date"}),
         ({"date": "{today}", "active_users": 10**12, "requests": 1}, {"active_users"}),
         ({"date": "{today}", "active_users": 1, "requests": 1, "extra": 1}, {"extra"}),
     ],
@@ -360,6 +358,21 @@ def test_malformed_system_reports_are_422_naming_the_fields(officer_a, dept_a, b
     response = send(bearer_client(key), "POST", REPORTS, body)
 
     assert set(assert_error_body(response, 422)["fields"]) == fields
+    assert not UsageReport.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["{future}", "{old}"])
+def test_reports_of_a_future_or_long_past_day_conflict_with_today(officer_a, dept_a, day):
+    # given a well-formed report whose day today's date rules out
+    key = system_issue_report_key(actor=officer_a, system=SystemFactory(department=dept_a))
+    shift = {"{future}": 2, "{old}": -500}[day]
+    body = {"date": (today() + dt.timedelta(days=shift)).isoformat(), "active_users": 1}
+
+    # when sent
+    response = send(bearer_client(key), "POST", REPORTS, {**body, "requests": 1})
+
+    # then a conflict with the date, naming the field (issue #11 item 7)
+    assert set(assert_error_body(response, 409)["fields"]) == {"date"}
     assert not UsageReport.objects.exists()
 
 

@@ -11,7 +11,8 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 from functools import partial, wraps
-from typing import TYPE_CHECKING, Annotated, Any
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -34,17 +35,16 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, ConfigDict
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, GetJsonSchemaHandler, ValidationInfo, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
-from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_payload
+from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_codes, error_payload
 from govshare.core.json_limits import JsonLimitError, loads_limited
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-# Largest value a BigAutoField holds; a bigger id would overflow the database driver.
-MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 200
 # The deepest body an operation takes is a few levels (an object of lists of objects).
 JSON_MAX_DEPTH = 32
@@ -90,21 +90,68 @@ class InputSchema(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def json_kinds(cls, value: Any, info: ValidationInfo) -> Any:
+        # JSON's true/false and numbers are not each other: pydantic's lax mode would take 0 for
+        # false and false for 0, which the document forbids (issue #11 item 7).
+        kinds = _scalar_kinds(cls.model_fields[str(info.field_name)].annotation)
+        if isinstance(value, bool) and kinds == {int}:
+            raise PydanticCustomError("int_type", "not a whole number")
+        if kinds == {bool} and not isinstance(value, bool | None):
+            raise PydanticCustomError("bool_type", "not true or false")
+        return value
+
+
+def _scalar_kinds(annotation: Any) -> set[Any]:
+    """{int}, {bool}, or other kinds, of an annotation through Annotated and unions."""
+    if get_origin(annotation) is Annotated:
+        return _scalar_kinds(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        kinds = [_scalar_kinds(arg) for arg in get_args(annotation) if arg is not type(None)]
+        return set().union(*kinds)
+    return {annotation} if annotation in (int, bool) else {object}
+
 
 # --- input types ----------------------------------------------------------------------------
 
 
-def _plain_text(value: str) -> str:
-    # PostgreSQL rejects NUL in text and no database stores a lone surrogate; refuse both here
-    # so they come back as a 422 naming the field instead of a 500 from the driver.
-    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
-        raise PydanticCustomError("text_characters", "text has characters that cannot be stored")
-    return value
+class PatchSchema(InputSchema):
+    """A PATCH body: any field may be left out; none may be null except those named in
+    ``nullable`` (issue #11 item 7: the document said null and the server refused it).
+
+    Fields are declared ``T | None = None`` so that a left-out field stays unset; the document
+    shows them as ``T`` alone, without the null default, unless they are nullable.
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("not_null", "this field may not be null")
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        properties = handler.resolve_ref_schema(json_schema).get("properties", {})
+        for name, field_schema in properties.items():
+            if name not in cls.nullable:
+                _drop_null(field_schema)
+        return json_schema
 
 
-# Add to every str input: ``Annotated[str, Field(max_length=100), PLAIN_TEXT]``.
-PLAIN_TEXT = AfterValidator(_plain_text)
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+def _drop_null(field_schema: dict[str, Any]) -> None:
+    field_schema.pop("default", None)
+    options = [o for o in field_schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        field_schema.update(options[0])
+    elif options:
+        field_schema["anyOf"] = options
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -205,6 +252,20 @@ INPUT_MESSAGES: dict[str, Any] = {
     "string_too_long": gettext_lazy("Ensure this value has at most %(max_length)s characters."),
     "string_pattern_mismatch": gettext_lazy("Enter a value in the expected format."),
     "text_characters": gettext_lazy("The text contains characters that cannot be stored."),
+    "blank": gettext_lazy("This field may not be blank."),
+    "month_format": gettext_lazy("Enter a month as YYYY-MM, e.g. 2026-10."),
+    "date_format": gettext_lazy("Enter a day from 2000 to 2999 as YYYY-MM-DD."),
+    "datetime_format": gettext_lazy("Enter a date and time from 2000 to 2999 (ISO 8601)."),
+    "amount": gettext_lazy("Enter an amount from 0 with at most two decimals."),
+    "uscc_format": gettext_lazy("Enter the 18 characters of a unified social credit code."),
+    "email_format": gettext_lazy("Enter a valid email address."),
+    "url_format": gettext_lazy("Enter an http(s) or ftp(s) URL the prober may fetch."),
+    "identifier_format": gettext_lazy(
+        "The identifier is ASCII letters, digits and underscores, starting with a letter."
+    ),
+    "allowlist_format": gettext_lazy(
+        "Enter IP addresses or CIDR blocks, one a line or separated by commas (at most 50)."
+    ),
     "int_type": gettext_lazy("Enter a whole number."),
     "int_parsing": gettext_lazy("Enter a whole number."),
     "int_from_float": gettext_lazy("Enter a whole number."),
@@ -291,9 +352,24 @@ def _status_error(api: NinjaAPI, request: HttpRequest, status: int) -> HttpRespo
 def on_service_error(
     request: HttpRequest, exc: DjangoValidationError, api: NinjaAPI
 ) -> HttpResponse:
-    code, message, fields = error_payload(exc)
-    status = 409 if code in CONFLICT_CODES else 422
+    _first, message, fields = error_payload(exc)
+    status, code = service_status(error_codes(exc))
     return error_response(api, request, status, code, message, fields)
+
+
+def service_status(codes: list[str]) -> tuple[int, str]:
+    """The status of a service's refusal, and the code that decided it (issue #11 item 7).
+
+    422: the input itself is wrong — a rule the document states, or one between its fields or
+    inside a value (a check digit) that the document says in words; such a request is never
+    right. 404: it names an object that does not exist or that the caller may not see, as an
+    unknown id in the path does. 409: it clashes with stored state or with today's date, which
+    no schema can state: the same request may succeed another time. Any 422 reason wins."""
+    invalid = [code for code in codes if code not in {*CONFLICT_CODES, ErrorCode.NOT_FOUND}]
+    if invalid or not codes:
+        return 422, (invalid or [ErrorCode.INVALID])[0]
+    missing = [code for code in codes if code == ErrorCode.NOT_FOUND]
+    return (404, missing[0]) if missing else (409, codes[0])
 
 
 def on_input_error(request: HttpRequest, exc: NinjaValidationError, api: NinjaAPI) -> HttpResponse:

@@ -22,12 +22,25 @@ class ErrorCode(StrEnum):
     LOCKED = "locked"
 
 
-# Codes that mean "the request clashes with existing state" rather than "the input is malformed".
-CONFLICT_CODES = frozenset({ErrorCode.DUPLICATE, ErrorCode.CONFLICT})
+# Codes that mean "the request clashes with existing state (or today's date)" rather than "the
+# input is malformed"; the API answers them 409. A package declares its own with conflict_code.
+CONFLICT_CODES: set[str] = {ErrorCode.DUPLICATE, ErrorCode.CONFLICT, ErrorCode.LOCKED}
+
+
+def conflict_code(code: str) -> str:
+    """Declare ``code`` a state conflict (see CONFLICT_CODES); returns it."""
+    CONFLICT_CODES.add(code)
+    return code
 
 
 def field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def error_codes(error: ValidationError) -> list[str]:
+    """The code of every message in ``error``, in order."""
+    items = [i for errors in getattr(error, "error_dict", {}).values() for i in errors]
+    return [item.code or ErrorCode.INVALID for item in items or error.error_list]
 
 
 def error_payload(error: ValidationError) -> tuple[str, str, dict[str, list[str]]]:

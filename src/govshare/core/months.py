@@ -9,17 +9,18 @@ from django.utils.translation import gettext as _
 
 from govshare.core.errors import ErrorCode, field_error
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")  # 2026-02 or 2026-2
+# 2026-02 or 2026-2, from 1900; the REST API states it as the pattern of a month (core.api_inputs).
+MONTH_REGEX = "(19[0-9]{2}|[2-9][0-9]{3})-(0?[1-9]|1[0-2])"
+MONTH_PATTERN = re.compile(MONTH_REGEX)
 
 
 def parse_month(text: str, field: str = "month", *, not_after: dt.date | None = None) -> dt.date:
     """``"2026-10"`` → 2026-10-01; a malformed month, or one after ``not_after``'s month, is a
     validation error naming ``field``."""
-    match = MONTH_PATTERN.match((text or "").strip())
-    number = int(match.group(2)) if match else 0
-    if match is None or not 1 <= number <= 12 or int(match.group(1)) < 1900:
+    match = MONTH_PATTERN.fullmatch((text or "").strip())
+    if match is None:
         raise field_error(field, _("Enter a month as YYYY-MM, e.g. 2026-10."), ErrorCode.INVALID)
-    month = dt.date(int(match.group(1)), number, 1)
+    month = dt.date(int(match.group(1)), int(match.group(2)), 1)
     if not_after is not None and month > not_after.replace(day=1):
-        raise field_error(field, _("The month has not begun yet."), ErrorCode.INVALID)
+        raise field_error(field, _("The month has not begun yet."), ErrorCode.CONFLICT)
     return month

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from govshare.core.api import PLAIN_TEXT, ApiError, ObjectId, Pagination, auth_user, responses
+from govshare.core.api import ApiError, Pagination, auth_user, responses
+from govshare.core.api_inputs import PLAIN_TEXT, Day, ObjectId
 from govshare.core.errors import ErrorCode
 from govshare.core.roles import Role
 from govshare.exchange import selectors
@@ -25,7 +26,6 @@ router = Router(tags=["exchange"])
 
 UserText = Annotated[str, Field(max_length=100), PLAIN_TEXT]
 RequestId = Annotated[str, Field(max_length=64), PLAIN_TEXT]
-Day = Annotated[dt.date, Field(ge=selectors.EARLIEST_DAY, le=selectors.LATEST_DAY)]
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ class DeliveryFilterIn(Schema):
     """The list's filters; dates are days in the node's time zone, both ends included."""
 
     date_from: Day | None = None
-    date_to: Day | None = None
+    date_to: Annotated[Day | None, Field(description="not before date_from (else 422)")] = None
     consumer: ObjectId | None = Field(None, description="consumer department id")
     provider: ObjectId | None = Field(None, description="provider department id")
     application: ObjectId | None = Field(None, description="application (information system) id")

@@ -9,7 +9,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator
 
-from govshare.core.api import PLAIN_TEXT, InputSchema, ObjectId, auth_user, responses
+from govshare.core.api import InputSchema, auth_user, responses
+from govshare.core.api_inputs import FILLED_TEXT, Moment, ObjectId
 from govshare.identity.models import ApiToken
 from govshare.identity.services import TOKEN_PREFIX, token_create, token_revoke
 from govshare.orgs.middleware import active_department_id
@@ -67,20 +68,20 @@ class TokenCreatedOut(TokenOut):
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # A time without an offset is read in the node's time zone (settings.TIME_ZONE).
+    # A time without an offset is read in the node's time zone (settings.TIME_ZONE); Moment's
+    # years (2000–2999) keep the conversion to UTC clear of the calendar's ends.
     if value is not None and timezone.is_naive(value):
         value = timezone.make_aware(value)
-    if value is not None:
-        try:  # the database stores UTC: a time at the calendar's edge may not convert
-            value.astimezone(dt.UTC)
-        except OverflowError:
-            raise ValueError("the expiry lies outside the calendar") from None
     return value
 
 
 class TokenIn(InputSchema):
-    name: Annotated[str, Field(max_length=64), PLAIN_TEXT]
-    expires: Annotated[dt.datetime | None, AfterValidator(_aware)] = None
+    name: Annotated[str, Field(max_length=64), FILLED_TEXT]
+    expires: Annotated[
+        Moment | None,
+        AfterValidator(_aware),
+        Field(description="in the future (else 409); without an offset, the node's time zone"),
+    ] = None
 
 
 # --- endpoints ------------------------------------------------------------------------------

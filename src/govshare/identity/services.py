@@ -392,7 +392,8 @@ def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -
     if not name:
         errors.add("name", _("Name is required."), ErrorCode.REQUIRED)
     if expires is not None and expires <= timezone.now():
-        errors.add("expires", _("Expiry must be in the future."), ErrorCode.INVALID)
+        # The clock, not the input, makes it wrong: a conflict (409), as core.api says.
+        errors.add("expires", _("Expiry must be in the future."), ErrorCode.CONFLICT)
     errors.raise_if_any()
     key_id = "".join(secrets.choice(KEY_ID_ALPHABET) for _ in range(8))
     secret = secrets.token_urlsafe(32)

@@ -14,18 +14,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 
 from govshare.core.api import (
-    PLAIN_TEXT,
     ApiError,
     InputSchema,
-    ObjectId,
     Pagination,
+    PatchSchema,
     auth_user,
     responses,
 )
+from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import can
 from govshare.orgs.choices import DepartmentKind, RegionLevel
@@ -44,14 +42,26 @@ router = Router(tags=["orgs"])
 # String inputs, bounded like the model columns (PostgreSQL enforces them; SQLite does not).
 RegionCode = Annotated[str, Field(max_length=12), PLAIN_TEXT]
 SearchText = Annotated[str, Field(max_length=100), PLAIN_TEXT]
-Name = Annotated[str, Field(max_length=100), PLAIN_TEXT]
-# Longer than 18: the service strips spaces and dashes, then names the GB 32100 check that fails.
-UsccText = Annotated[str, Field(max_length=64), PLAIN_TEXT]
-ChoiceText = Annotated[str, Field(max_length=16), PLAIN_TEXT]
+Name = Annotated[str, Field(max_length=100), FILLED_TEXT]
+# GB 32100: 8 digits, then 10 of its alphabet. The check characters (18th, mod 31; 17th, the
+# GB 11714 organisation code's mod 11) are beyond a pattern: the service names the one that fails.
+USCC_PATTERN = "^[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}$"
+Uscc = Annotated[
+    str,
+    Pattern(USCC_PATTERN, "uscc_format"),
+    Field(description="18 characters, check characters included (GB 32100)"),
+]
+Kind = Annotated[str, OneOf(DepartmentKind)]
+Level = Annotated[str, OneOf(RegionLevel, blank=True)]
 ShortName = Annotated[str, Field(max_length=32), PLAIN_TEXT]
 ContactName = Annotated[str, Field(max_length=50), PLAIN_TEXT]
 Phone = Annotated[str, Field(max_length=30), PLAIN_TEXT]
-Email = Annotated[str, Field(max_length=254), PLAIN_TEXT]
+# A subset of what Django's EmailValidator accepts (dot-atom local part, ASCII domain), or empty.
+EMAIL_PATTERN = (
+    "^([-A-Za-z0-9!#$%&'*+/=?^_`{|}~]+(\\.[-A-Za-z0-9!#$%&'*+/=?^_`{|}~]+)*"
+    "@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})?$"
+)
+Email = Annotated[str, Field(max_length=254), Pattern(EMAIL_PATTERN, "email_format")]
 Address = Annotated[str, Field(max_length=200), PLAIN_TEXT]
 
 
@@ -97,11 +107,11 @@ class DepartmentIn(InputSchema):
     """A new department. ``region`` is a region code; ``parent`` a department id."""
 
     name: Name
-    uscc: UsccText
+    uscc: Uscc
     region: RegionCode
-    kind: ChoiceText
+    kind: Kind
     short_name: ShortName = ""
-    level: ChoiceText = ""
+    level: Level = ""
     parent: ObjectId | None = None
     is_sharing_authority: bool = False
     contact_name: ContactName = ""
@@ -111,18 +121,17 @@ class DepartmentIn(InputSchema):
     is_active: bool = True
 
 
-NOT_NULL_FIELDS = tuple(name for name in DepartmentIn.model_fields if name != "parent")
-
-
-class DepartmentPatch(InputSchema):
+class DepartmentPatch(PatchSchema):
     """Fields to change; absent fields keep their value. Only ``parent`` may be null."""
 
+    nullable = frozenset({"parent"})
+
     name: Name | None = None
-    uscc: UsccText | None = None
+    uscc: Uscc | None = None
     region: RegionCode | None = None
-    kind: ChoiceText | None = None
+    kind: Kind | None = None
     short_name: ShortName | None = None
-    level: ChoiceText | None = None
+    level: Level | None = None
     parent: ObjectId | None = None
     is_sharing_authority: bool | None = None
     contact_name: ContactName | None = None
@@ -130,13 +139,6 @@ class DepartmentPatch(InputSchema):
     contact_email: Email | None = None
     address: Address | None = None
     is_active: bool | None = None
-
-    @field_validator(*NOT_NULL_FIELDS, mode="before")
-    @classmethod
-    def not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("not_null", "this field may not be null")
-        return value
 
 
 class MemberOut(Schema):
@@ -275,12 +277,12 @@ def _references(user: Any, values: dict[str, Any]) -> dict[str, Any]:
     if "region" in values:
         region = Region.objects.restrict(user, "view").filter(code=values["region"]).first()
         if region is None:
-            errors.add("region", _("No region has this code."), ErrorCode.INVALID)
+            errors.add("region", _("No region has this code."), ErrorCode.NOT_FOUND)
         resolved["region"] = region
     if values.get("parent") is not None:
         parent = Department.objects.restrict(user, "view").filter(pk=values["parent"]).first()
         if parent is None:
-            errors.add("parent", _("No department has this id."), ErrorCode.INVALID)
+            errors.add("parent", _("No department has this id."), ErrorCode.NOT_FOUND)
         resolved["parent"] = parent
     errors.raise_if_any()
     return resolved

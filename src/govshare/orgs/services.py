@@ -109,7 +109,7 @@ def _validate_department(data: DepartmentData, instance: Department | None) -> D
         errors.add(
             "parent",
             _("A department cannot be placed under itself or its own sub-department."),
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,  # the stored tree decides: a conflict (core.api)
         )
     errors.raise_if_any()
     return data

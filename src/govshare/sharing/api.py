@@ -16,14 +16,25 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from govshare.catalog.choices import Masking
 from govshare.catalog.models import Resource
-from govshare.core.api import PLAIN_TEXT, InputSchema, ObjectId, Pagination, auth_user, responses
+from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.api_inputs import (
+    FILLED_TEXT,
+    INT_MAX,
+    PLAIN_TEXT,
+    Day,
+    ObjectId,
+    OneOf,
+    Pattern,
+)
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
 from govshare.inventory.api.systems import IndicatorOut, MonthText
 from govshare.inventory.indicators import parse_month
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.roles import principal_of
+from govshare.sharing.choices import DeliveryMode, Purpose, RequestState
 from govshare.sharing.clocks import clock_for
 from govshare.sharing.indicators import sharing_indicators
 from govshare.sharing.models import AppCredential, Grant, ShareRequest
@@ -34,13 +45,32 @@ from govshare.sharing.services.requests import GrantTerms, ItemAnswer
 
 router = Router(tags=["sharing"])
 
-INT_MAX = 2_147_483_647
-Choice = Annotated[str, Field(max_length=24), PLAIN_TEXT]
 Identifier = Annotated[str, Field(max_length=64), PLAIN_TEXT]
 Text = Annotated[str, Field(max_length=10_000), PLAIN_TEXT]
-Name = Annotated[str, Field(max_length=64), PLAIN_TEXT]
+Reason = Annotated[str, Field(max_length=10_000), FILLED_TEXT]
+Name = Annotated[str, Field(max_length=64), FILLED_TEXT]
 Count = Annotated[int, Field(ge=1, le=INT_MAX)]
 Value = Annotated[str, Field(max_length=200), PLAIN_TEXT]
+State = Annotated[str, OneOf(RequestState)]
+MaskingChoice = Annotated[str, OneOf(Masking)]
+# sharing.services.credentials.clean_allowlist: up to 50 IPv4/IPv6 addresses or CIDR blocks,
+# one a line or separated by commas.
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = f"{_OCTET}(\\.{_OCTET}){{3}}(/(3[0-2]|[12]?[0-9]))?"
+_H = "[0-9A-Fa-f]{1,4}"
+_IPV6 = (
+    f"(({_H}:){{7}}{_H}|({_H}:){{1,7}}:|({_H}:){{1,6}}:{_H}|({_H}:){{1,5}}(:{_H}){{1,2}}"
+    f"|({_H}:){{1,4}}(:{_H}){{1,3}}|({_H}:){{1,3}}(:{_H}){{1,4}}|({_H}:){{1,2}}(:{_H}){{1,5}}"
+    f"|{_H}:(:{_H}){{1,6}}|:((:{_H}){{1,7}}|:))(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?"
+)
+_ENTRY = f"({_IPV4}|{_IPV6})"
+_SEPARATOR = "[ \\t]*(,|\\r?\\n)[ \\t]*"
+ALLOWLIST_PATTERN = f"^[ \\t]*({_ENTRY}({_SEPARATOR}{_ENTRY}){{0,49}})?[ \\t]*$"
+Allowlist = Annotated[
+    str,
+    Field(max_length=5000, description="IPv4/IPv6 addresses or CIDR blocks, by line or comma"),
+    Pattern(ALLOWLIST_PATTERN, "allowlist_format"),
+]
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -141,26 +171,32 @@ class RequestIn(InputSchema):
 
     application_id: ObjectId
     resource_id: ObjectId
-    items: list[Identifier] = Field(max_length=2000)
-    purpose: Choice
-    purpose_detail: Text
-    basis: Text
-    scenario: Text
-    mode: Choice
-    period_start: dt.date
-    period_end: dt.date
+    items: list[Identifier] = Field(
+        min_length=1, max_length=2000, description="items of the resource in force (else 409)"
+    )
+    purpose: Annotated[str, OneOf(Purpose)]
+    purpose_detail: Reason
+    basis: Reason
+    scenario: Reason
+    mode: Annotated[str, OneOf(DeliveryMode)]
+    period_start: Day
+    period_end: Annotated[
+        Day, Field(description="not before period_start (else 422), not before today (else 409)")
+    ]
     expected_daily_calls: Count
 
 
-class RequestPatch(InputSchema):
-    items: list[Identifier] | None = Field(None, max_length=2000)
-    purpose: Choice | None = None
-    purpose_detail: Text | None = None
-    basis: Text | None = None
-    scenario: Text | None = None
-    mode: Choice | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
+class RequestPatch(PatchSchema):
+    """A draft's fields to change; the rules are those of a new request, over the result."""
+
+    items: list[Identifier] | None = Field(None, min_length=1, max_length=2000)
+    purpose: Annotated[str, OneOf(Purpose)] | None = None
+    purpose_detail: Reason | None = None
+    basis: Reason | None = None
+    scenario: Reason | None = None
+    mode: Annotated[str, OneOf(DeliveryMode)] | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
     expected_daily_calls: Count | None = None
 
 
@@ -168,19 +204,25 @@ class NoteIn(InputSchema):
     note: Text = ""
 
 
+class ReasonedNoteIn(InputSchema):
+    """A step that says why (negotiate, escalate)."""
+
+    note: Reason
+
+
 class ConformityIn(InputSchema):
-    outcome: Choice = Field(description="pass, return or reject")
-    note: Text = ""
+    outcome: Annotated[str, OneOf(["pass", "return", "reject"])]
+    note: Annotated[Text, Field(description="required unless the outcome is pass (else 422)")] = ""
 
 
 class ItemAnswerIn(InputSchema):
     grant: bool
     reason: Text = ""
-    masking: Choice | None = None
+    masking: MaskingChoice | None = None
 
 
 class TermsIn(InputSchema):
-    valid_until: dt.date | None = None
+    valid_until: Annotated[Day | None, Field(description="not before today (else 409)")] = None
     daily_quota: Count | None = None
     rate_per_minute: Count | None = None
     # default= as a keyword: mypy reads a field's default only from the keyword.
@@ -225,23 +267,23 @@ class GrantOut(Schema):
 
 
 class ReasonIn(InputSchema):
-    reason: Text
+    reason: Reason
 
 
 class GrantChangeIn(InputSchema):
     terms: TermsIn = Field(default_factory=TermsIn)
-    masking: dict[Identifier, Choice] | None = Field(None, max_length=2000)
-    reason: Text
+    masking: dict[Identifier, MaskingChoice] | None = Field(None, max_length=2000)
+    reason: Reason
 
 
 class ExtensionIn(InputSchema):
-    until: dt.date
-    note: Text
+    until: Day
+    note: Reason
 
 
 class ExtensionDecisionIn(InputSchema):
     approve: bool
-    note: Text = ""
+    note: Annotated[Text, Field(description="required when refusing (else 422)")] = ""
 
 
 class CredentialOut(Schema):
@@ -264,11 +306,11 @@ class IssuedOut(CredentialOut):
 class CredentialIn(InputSchema):
     application_id: ObjectId
     name: Name
-    ip_allowlist: Annotated[str, Field(max_length=5000), PLAIN_TEXT] = ""
+    ip_allowlist: Allowlist = ""
 
 
 class AllowlistIn(InputSchema):
-    ip_allowlist: Annotated[str, Field(max_length=5000), PLAIN_TEXT]
+    ip_allowlist: Allowlist
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -277,7 +319,9 @@ class AllowlistIn(InputSchema):
 @router.get("/requests", response=responses({200: list[RequestSummaryOut]}), summary="Requests")
 @paginate(Pagination)
 def request_list(
-    request: HttpRequest, state: Choice | None = None, side: Choice | None = None
+    request: HttpRequest,
+    state: State | None = None,
+    side: Annotated[str, OneOf(["consumer", "provider"])] | None = None,
 ) -> QuerySet[ShareRequest]:
     """Requests the caller may see; ``side=consumer|provider`` narrows to one side of them."""
     requests = ShareRequest.objects.restrict(auth_user(request), "view").select_related("resource")
@@ -336,19 +380,32 @@ def _note_step(service: Any) -> Any:
     return endpoint
 
 
-for _path, _service, _summary in (
-    ("submit", request_services.request_submit, "Submit a draft"),
-    ("withdraw", request_services.request_withdraw, "Withdraw a request"),
-    ("close", request_services.request_close, "Close a refused request"),
-    ("negotiate", request_services.negotiation_open, "Open negotiation"),
-    ("escalate", request_services.negotiation_escalate, "Ask the authority to coordinate"),
+def _reasoned_step(service: Any) -> Any:
+    def endpoint(request: HttpRequest, id: ObjectId, payload: ReasonedNoteIn) -> ShareRequest:
+        service(actor=auth_user(request), share_request=_visible(request, id), note=payload.note)
+        return _visible(request, id)
+
+    endpoint.__doc__ = service.__doc__
+    return endpoint
+
+
+for _path, _step, _summary in (
+    ("submit", _note_step(request_services.request_submit), "Submit a draft"),
+    ("withdraw", _note_step(request_services.request_withdraw), "Withdraw a request"),
+    ("close", _note_step(request_services.request_close), "Close a refused request"),
+    ("negotiate", _reasoned_step(request_services.negotiation_open), "Open negotiation"),
+    (
+        "escalate",
+        _reasoned_step(request_services.negotiation_escalate),
+        "Ask the authority to coordinate",
+    ),
 ):
     router.post(
         f"/requests/{{id}}/{_path}",
         response=responses({200: RequestOut}),
         summary=_summary,
         operation_id=f"sharing_request_{_path}",
-    )(_note_step(_service))
+    )(_step)
 
 
 @router.post(
@@ -390,7 +447,7 @@ def request_answer(request: HttpRequest, id: ObjectId, payload: AnswerIn) -> Sha
 
 @router.get("/grants", response=responses({200: list[GrantOut]}), summary="Grants")
 @paginate(Pagination)
-def grant_list(request: HttpRequest, state: Choice | None = None) -> QuerySet[Grant]:
+def grant_list(request: HttpRequest, state: State | None = None) -> QuerySet[Grant]:
     grants = Grant.objects.restrict(auth_user(request), "view").select_related("request")
     if state:
         grants = grants.filter(request__state=state)
@@ -562,7 +619,7 @@ def _application(user: Any, pk: int) -> InformationSystem:
     )
     if application is None:
         raise field_error(
-            "application_id", _("No information system has this id."), ErrorCode.INVALID
+            "application_id", _("No information system has this id."), ErrorCode.NOT_FOUND
         )
     return application
 
@@ -570,7 +627,7 @@ def _application(user: Any, pk: int) -> InformationSystem:
 def _resource(user: Any, pk: int) -> Resource:
     resource = Resource.objects.restrict(user, "view").filter(pk=pk).first()
     if resource is None:
-        raise field_error("resource_id", _("No resource has this id."), ErrorCode.INVALID)
+        raise field_error("resource_id", _("No resource has this id."), ErrorCode.NOT_FOUND)
     return resource
 
 

@@ -120,7 +120,7 @@ class NoteForm(StyledForm):
 
 
 class ReasonForm(StyledForm):
-    """A step on a grant that needs a reason (the service names the missing one ``note``)."""
+    """A step on a grant that needs a reason (the service names it ``reason``: reason_errors)."""
 
     note = _text(_("Reason"), required=False)
 
@@ -266,6 +266,12 @@ def item_errors(error: ValidationError) -> ValidationError:
 
 def masking_errors(error: ValidationError) -> ValidationError:
     return _renamed(error, "masking.", "masking_")
+
+
+def reason_errors(error: ValidationError) -> ValidationError:
+    """The grant services name a step's reason ``reason`` (as the API does); these forms show
+    it in their ``note`` field."""
+    return _renamed(error, "reason", "note")
 
 
 def _renamed(error: ValidationError, prefix: str, replacement: str) -> ValidationError:

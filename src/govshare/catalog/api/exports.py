@@ -23,7 +23,8 @@ from govshare.catalog.views.transfer import (
     download,
     export_filename,
 )
-from govshare.core.api import ObjectId, auth_user, responses
+from govshare.core.api import auth_user, responses
+from govshare.core.api_inputs import ObjectId
 
 router = Router(tags=["catalog"])
 

@@ -16,10 +16,18 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 
 from govshare.catalog import selectors
+from govshare.catalog.choices import (
+    DataType,
+    FormatClass,
+    Grade,
+    Masking,
+    ShareModeClass,
+    ShareModeType,
+    ShareType,
+    UpdateCycle,
+)
 from govshare.catalog.models import Category, DataElement, Resource, ResourceVersion
 from govshare.catalog.services import (
     ITEM_FIELDS,
@@ -31,14 +39,9 @@ from govshare.catalog.services import (
     resource_withdraw,
     version_update,
 )
-from govshare.core.api import (
-    PLAIN_TEXT,
-    InputSchema,
-    ObjectId,
-    Pagination,
-    auth_user,
-    responses,
-)
+from govshare.catalog.withdrawal import GrantDecision
+from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.api_inputs import FILLED_TEXT, INT_MAX, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
@@ -48,17 +51,23 @@ from govshare.orgs.roles import principal_of
 
 router = Router(tags=["catalog"])
 
-INT_MAX = 2_147_483_647  # PositiveIntegerField on every database backend
 # String inputs, bounded like the model columns (PostgreSQL enforces them; SQLite does not).
-ChoiceText = Annotated[str, Field(max_length=20), PLAIN_TEXT]
-CategoryCode = Annotated[str, Field(max_length=20), PLAIN_TEXT]
-Identifier = Annotated[str, Field(max_length=64), PLAIN_TEXT]
-ResourceName = Annotated[str, Field(max_length=200), PLAIN_TEXT]
-ItemName = Annotated[str, Field(max_length=100), PLAIN_TEXT]
+CategoryCode = Annotated[str, Field(max_length=20), FILLED_TEXT]
+# catalog.rules.IDENTIFIER: ASCII letters, digits and underscores, starting with a letter.
+Identifier = Annotated[str, Pattern("^[A-Za-z][A-Za-z0-9_]{0,63}$", "identifier_format")]
+ElementId = Annotated[str, Field(max_length=64), FILLED_TEXT]
+ResourceName = Annotated[str, Field(max_length=200), FILLED_TEXT]
+ItemName = Annotated[str, Field(max_length=100), FILLED_TEXT]
 ShortText = Annotated[str, Field(max_length=50), PLAIN_TEXT]
 ListText = Annotated[str, Field(max_length=300), PLAIN_TEXT]
 LongText = Annotated[str, Field(max_length=10_000), PLAIN_TEXT]
+Summary = Annotated[str, Field(max_length=10_000), FILLED_TEXT]
 Length = Annotated[int, Field(ge=0, le=INT_MAX)]
+Format = Annotated[str, OneOf(FormatClass)]
+Share = Annotated[str, OneOf(ShareType)]
+Cycle = Annotated[str, OneOf(UpdateCycle)]
+ModeClass = Annotated[str, OneOf(ShareModeClass)]
+ModeType = Annotated[str, OneOf(ShareModeType, blank=True)]
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -164,15 +173,15 @@ class ItemIn(InputSchema):
 
     name: ItemName
     identifier: Identifier
-    data_type: ChoiceText
-    share_type: ChoiceText
+    data_type: Annotated[str, OneOf(DataType)]
+    share_type: Share
     length: Length | None = None
     description: ListText = ""
     is_open: bool = False
-    grade: ChoiceText = "general_1"
+    grade: Annotated[str, OneOf(Grade)] = Grade.GENERAL_1.value
     is_personal: bool = False
-    masking: ChoiceText = "none"
-    element: Identifier | None = None
+    masking: Annotated[str, OneOf(Masking)] = Masking.NONE.value
+    element: ElementId | None = None
 
 
 class ResourceIn(InputSchema):
@@ -182,15 +191,15 @@ class ResourceIn(InputSchema):
     provider_id: ObjectId | None = None
     category: CategoryCode
     name: ResourceName
-    summary: LongText
-    format_class: ChoiceText
-    share_type: ChoiceText
-    update_cycle: ChoiceText
+    summary: Summary
+    format_class: Format
+    share_type: Share
+    update_cycle: Cycle
     format_type: ShortText = ""
     share_condition: LongText = ""
     share_basis: LongText = ""
-    share_mode_class: ChoiceText = "platform"
-    share_mode_type: ChoiceText = ""
+    share_mode_class: ModeClass = ShareModeClass.PLATFORM.value
+    share_mode_type: ModeType = ""
     is_open: bool = False
     open_condition: LongText = ""
     keywords: ListText = ""
@@ -201,20 +210,20 @@ class ResourceIn(InputSchema):
     items: list[ItemIn] = Field(default_factory=list, max_length=2000)
 
 
-class ResourcePatch(InputSchema):
+class ResourcePatch(PatchSchema):
     """Fields of the working version to change; absent fields (and items) keep their value."""
 
     category: CategoryCode | None = None
     name: ResourceName | None = None
-    summary: LongText | None = None
-    format_class: ChoiceText | None = None
-    share_type: ChoiceText | None = None
-    update_cycle: ChoiceText | None = None
+    summary: Summary | None = None
+    format_class: Format | None = None
+    share_type: Share | None = None
+    update_cycle: Cycle | None = None
     format_type: ShortText | None = None
     share_condition: LongText | None = None
     share_basis: LongText | None = None
-    share_mode_class: ChoiceText | None = None
-    share_mode_type: ChoiceText | None = None
+    share_mode_class: ModeClass | None = None
+    share_mode_type: ModeType | None = None
     is_open: bool | None = None
     open_condition: LongText | None = None
     keywords: ListText | None = None
@@ -223,13 +232,6 @@ class ResourcePatch(InputSchema):
     is_government_service: bool | None = None
     source_systems: list[ObjectId] | None = Field(None, max_length=100)
     items: list[ItemIn] | None = Field(None, max_length=2000)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("not_null", "this field may not be null")
-        return value
 
 
 class NoteIn(InputSchema):
@@ -242,8 +244,10 @@ class ReviewIn(InputSchema):
 
 
 class WithdrawIn(InputSchema):
-    reason: LongText
-    grants: ChoiceText = Field("", description="with live grants: revoke or keep")
+    reason: Summary
+    grants: Annotated[str, OneOf(GrantDecision, blank=True)] = Field(
+        "", description="with live grants: revoke or keep (else 409)"
+    )
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -387,7 +391,7 @@ def _provider(user: Any, provider_id: int | None) -> Department:
     if provider_id is not None:
         provider = Department.objects.filter(pk=provider_id).first()
         if provider is None:
-            raise field_error("provider_id", _("No department has this id."), ErrorCode.INVALID)
+            raise field_error("provider_id", _("No department has this id."), ErrorCode.NOT_FOUND)
         return provider
     departments = principal_of(user).departments(Role.DATA_OFFICER)
     if len(departments) != 1:
@@ -422,7 +426,7 @@ def _references(
         Category.objects.restrict(user, "view").filter(code=values["category"]).first()
     )
     if data["category"] is None:
-        errors.add("category", _("No classification has this code."), ErrorCode.INVALID)
+        errors.add("category", _("No classification has this code."), ErrorCode.NOT_FOUND)
     items = [dict(item) for item in values["items"]]
     elements = _elements(user, items)
     for index, item in enumerate(items):
@@ -430,7 +434,7 @@ def _references(
         item["element"] = elements.get(identifier) if identifier else None
         if identifier and item["element"] is None:
             message = _("No data element has this identifier.")
-            errors.add(f"items.{index}.element", message, ErrorCode.INVALID)
+            errors.add(f"items.{index}.element", message, ErrorCode.NOT_FOUND)
     systems = _systems(user, provider, values["source_systems"], errors)
     errors.raise_if_any()
     return data, items, systems
@@ -446,11 +450,13 @@ def _systems(
     user: Any, provider: Department, ids: list[int], errors: ErrorCollector
 ) -> list[InformationSystem]:
     """The provider's own information systems the resource's data comes from."""
-    visible = InformationSystem.objects.restrict(user, "view").filter(department=provider)
-    systems = list(visible.filter(pk__in=set(ids)))
+    visible = InformationSystem.objects.restrict(user, "view").filter(pk__in=set(ids))
+    systems = list(visible.filter(department=provider))
     if len(systems) != len(set(ids)):
         message = _("Source systems must be information systems of the provider department.")
-        errors.add("source_systems", message, ErrorCode.INVALID)
+        # none such (404), or another department's (409): core.api's service_status
+        code = ErrorCode.NOT_FOUND if visible.count() != len(set(ids)) else ErrorCode.CONFLICT
+        errors.add("source_systems", message, code)
     return systems
 
 

@@ -352,7 +352,7 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str, grants: st
                 live,
             )
             % {"count": live},
-            ErrorCode.REQUIRED,
+            ErrorCode.CONFLICT,  # live grants, stored state, make the choice needed
         )
     with transaction.atomic():
         before = {"status": resource.status}

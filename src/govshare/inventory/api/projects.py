@@ -14,10 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 
-from govshare.core.api import PLAIN_TEXT, InputSchema, ObjectId, Pagination, auth_user, responses
+from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, Amount, ObjectId, OneOf
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import can
 from govshare.inventory import funding
@@ -28,11 +27,12 @@ from govshare.orgs.models import Department
 
 router = Router(tags=["inventory"])
 
-ProjectName = Annotated[str, Field(max_length=150), PLAIN_TEXT]
+ProjectName = Annotated[str, Field(max_length=150), FILLED_TEXT]
 LongText = Annotated[str, Field(max_length=10_000), PLAIN_TEXT]
-ChoiceText = Annotated[str, Field(max_length=20), PLAIN_TEXT]
-# Amounts in 10,000 yuan, bounded like the column (max_digits=14, decimal_places=2).
-Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+Funding = Annotated[str, OneOf(FundingSource)]
+Filing = Annotated[str, OneOf(FilingStatus)]
+Stage = Annotated[str, OneOf(ProjectStage)]
+# The building department's own systems (else 409); unknown ids: 404.
 SystemIds = Annotated[list[ObjectId], Field(max_length=500)]
 
 
@@ -68,33 +68,26 @@ class ProjectIn(InputSchema):
 
     department: ObjectId
     name: ProjectName
-    funding_channel: ChoiceText
+    funding_channel: Funding
     investment: Amount = Decimal(0)
     annual_om_cost: Amount = Decimal(0)
     data_resources: LongText = ""
     systems: SystemIds = []
-    filing_status: ChoiceText = FilingStatus.NOT_FILED.value
-    stage: ChoiceText = ProjectStage.APPROVAL.value
+    filing_status: Filing = FilingStatus.NOT_FILED.value
+    stage: Stage = ProjectStage.APPROVAL.value
 
 
-class ProjectPatch(InputSchema):
+class ProjectPatch(PatchSchema):
     """Fields to change; absent fields keep their value, ``systems`` replaces the list."""
 
     name: ProjectName | None = None
-    funding_channel: ChoiceText | None = None
+    funding_channel: Funding | None = None
     investment: Amount | None = None
     annual_om_cost: Amount | None = None
     data_resources: LongText | None = None
     systems: SystemIds | None = None
-    filing_status: ChoiceText | None = None
-    stage: ChoiceText | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("not_null", "this field may not be null")
-        return value
+    filing_status: Filing | None = None
+    stage: Stage | None = None
 
 
 class FailureOut(Schema):
@@ -199,7 +192,7 @@ def _department(user: Any, department_id: int) -> Department:
     department = Department.objects.restrict(user, "view").filter(pk=department_id).first()
     if department is None:
         errors = ErrorCollector()
-        errors.add("department", _("No department has this id."), ErrorCode.INVALID)
+        errors.add("department", _("No department has this id."), ErrorCode.NOT_FOUND)
         errors.raise_if_any()
     return department  # type: ignore[return-value]
 
@@ -211,7 +204,7 @@ def _systems(user: Any, ids: list[int]) -> list[InformationSystem]:
     if unknown:
         errors = ErrorCollector()
         message = _("No system has these ids: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
-        errors.add("systems", message, ErrorCode.INVALID)
+        errors.add("systems", message, ErrorCode.NOT_FOUND)
         errors.raise_if_any()
     return found
 

@@ -19,24 +19,44 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 
 from govshare.core.api import (
-    PLAIN_TEXT,
     ApiError,
     InputSchema,
-    ObjectId,
     Pagination,
+    PatchSchema,
     auth_user,
     default_auth,
     responses,
+)
+from govshare.core.api_inputs import (
+    FILLED_TEXT,
+    PLAIN_TEXT,
+    Amount,
+    Count,
+    Day,
+    ObjectId,
+    OneOf,
+    OptionalMonth,
+    Pattern,
 )
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
 from govshare.inventory import selectors
-from govshare.inventory.choices import Deployment, Lifecycle, NetworkDomain, ZombieRule
+from govshare.inventory.choices import (
+    CloudStatus,
+    Connection,
+    ConstructionMode,
+    Deployment,
+    FundingSource,
+    Lifecycle,
+    NetworkDomain,
+    UsageFrequency,
+    UsageScope,
+    VerticalOrigin,
+    ZombieRule,
+)
 from govshare.inventory.indicators import indicator_values, parse_month
 from govshare.inventory.models import (
     InformationSystem,
@@ -62,18 +82,41 @@ from govshare.orgs.roles import principal_of
 router = Router(tags=["inventory"])
 
 # String inputs, bounded like the model columns (PostgreSQL enforces them; SQLite does not).
-Name = Annotated[str, Field(max_length=150), PLAIN_TEXT]
-LongText = Annotated[str, Field(max_length=4000), PLAIN_TEXT]
-ChoiceText = Annotated[str, Field(max_length=20), PLAIN_TEXT]
+Name = Annotated[str, Field(max_length=150), FILLED_TEXT]
+LongText = Annotated[str, Field(max_length=4000), FILLED_TEXT]
 ShortText = Annotated[str, Field(max_length=100), PLAIN_TEXT]
 FilingNumber = Annotated[str, Field(max_length=60), PLAIN_TEXT]
-Url = Annotated[str, Field(max_length=300), PLAIN_TEXT]
 Note = Annotated[str, Field(max_length=300), PLAIN_TEXT]
 SearchText = Annotated[str, Field(max_length=100), PLAIN_TEXT]
-MonthText = Annotated[str, Field(max_length=7), PLAIN_TEXT]
-# Bounded so no value overflows a database integer; the service checks the domain rules.
-Whole = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-Money = Annotated[Decimal, Field(ge=0)]
+MonthText = OptionalMonth
+ProtectionLevel = Annotated[int, Field(ge=1, le=5, description="等级保护 1–5")]
+# What Django's URLValidator and the census (no link-local, multicast or unspecified address:
+# inventory.health) both accept: http(s) or ftp(s), a host name with a letter TLD or an IPv4
+# address from 1.0.0.0 to 223.255.255.255 outside 169.254.0.0/16, a port, a path; or empty.
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = (
+    f"(169\\.(25[0-3]|2[0-4][0-9]|1[0-9]{{2}}|[1-9]?[0-9])"
+    f"|([1-9]|[1-9][0-9]|1[0-57-9][0-9]|16[0-8]|2[01][0-9]|22[0-3])\\.{_OCTET})"
+    f"(\\.{_OCTET}){{2}}"
+)
+_LABEL = "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
+_HOST = f"(({_LABEL}\\.)+[A-Za-z]{{2,63}}|localhost|{_IPV4})"
+URL_PATTERN = (
+    f"^((https?|ftps?)://{_HOST}(:[0-9]{{1,5}})?([/?#][^\\u0000-\\u0020\\u007f-\\u00a0"
+    f"\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?)?$"
+)
+Url = Annotated[str, Field(max_length=300), Pattern(URL_PATTERN, "url_format")]
+UsageScopeChoice = Annotated[str, OneOf(UsageScope)]
+FrequencyChoice = Annotated[str, OneOf(UsageFrequency)]
+FundingChoice = Annotated[str, OneOf(FundingSource)]
+ModeChoice = Annotated[str, OneOf(ConstructionMode)]
+DeploymentChoice = Annotated[str, OneOf(Deployment)]
+DomainChoice = Annotated[str, OneOf(NetworkDomain)]
+CloudChoice = Annotated[str, OneOf(CloudStatus)]
+OriginChoice = Annotated[str, OneOf(VerticalOrigin)]
+ConnectionChoice = Annotated[str, OneOf(Connection)]
+# Dates of the census lie in the past: a future one is refused with 409 (core.api).
+PastDay = Annotated[Day, Field(description="not after today (else 409)")]
 
 
 # --- authentication of a reporting system ---------------------------------------------------
@@ -147,72 +190,69 @@ class SystemOut(Schema):
 
 class SystemIn(InputSchema):
     """A census record (系统普查). ``department_id``: needed only by an officer of several
-    departments (or an admin); otherwise the caller's data-officer department."""
+    departments (or an admin); otherwise the caller's data-officer department.
+
+    Rules between fields (422): the go-live date is not before the approval date; protection
+    level 2 and above needs the filing number; a classified system (``is_secret``) is not
+    connected to the sharing platform (``sharing_status``)."""
 
     name: Name
     function_description: LongText
-    usage_scope: ChoiceText
-    usage_frequency: ChoiceText
-    funding_source: ChoiceText
-    construction_mode: ChoiceText
-    deployment: ChoiceText
-    network_domain: ChoiceText
-    active_users: Whole = 0
+    usage_scope: UsageScopeChoice
+    usage_frequency: FrequencyChoice
+    funding_source: FundingChoice
+    construction_mode: ModeChoice
+    deployment: DeploymentChoice
+    network_domain: DomainChoice
+    active_users: Count = 0
     approving_department: ShortText = ""
-    approval_date: dt.date | None = None
-    construction_investment: Money = Decimal(0)
-    annual_om_cost: Money = Decimal(0)
-    go_live_date: dt.date | None = None
-    last_software_update: dt.date | None = None
-    cloud_status: ChoiceText = "not_planned"
-    vertical_origin: ChoiceText = "local"
-    protection_level: Whole | None = None
+    approval_date: PastDay | None = None
+    construction_investment: Amount = Decimal(0)
+    annual_om_cost: Amount = Decimal(0)
+    go_live_date: PastDay | None = None
+    last_software_update: PastDay | None = None
+    cloud_status: CloudChoice = CloudStatus.NOT_PLANNED.value
+    vertical_origin: OriginChoice = VerticalOrigin.LOCAL.value
+    protection_level: ProtectionLevel | None = None
     protection_filing_number: FilingNumber = ""
     is_secret: bool = False
-    sso_status: ChoiceText = "not_connected"
-    sharing_status: ChoiceText = "not_connected"
+    sso_status: ConnectionChoice = Connection.NOT_CONNECTED.value
+    sharing_status: ConnectionChoice = Connection.NOT_CONNECTED.value
     health_url: Url = ""
     department_id: ObjectId | None = None
 
 
-NULLABLE_FIELDS = frozenset(
-    {"approval_date", "go_live_date", "last_software_update", "protection_level"}
-)
+class SystemPatch(PatchSchema):
+    """Census fields to change; absent fields keep their value. The rules between fields are
+    those of a new record, over the changed record."""
 
-
-class SystemPatch(InputSchema):
-    """Census fields to change; absent fields keep their value."""
+    nullable = frozenset(
+        {"approval_date", "go_live_date", "last_software_update", "protection_level"}
+    )
 
     name: Name | None = None
     function_description: LongText | None = None
-    usage_scope: ChoiceText | None = None
-    usage_frequency: ChoiceText | None = None
-    funding_source: ChoiceText | None = None
-    construction_mode: ChoiceText | None = None
-    deployment: ChoiceText | None = None
-    network_domain: ChoiceText | None = None
-    active_users: Whole | None = None
+    usage_scope: UsageScopeChoice | None = None
+    usage_frequency: FrequencyChoice | None = None
+    funding_source: FundingChoice | None = None
+    construction_mode: ModeChoice | None = None
+    deployment: DeploymentChoice | None = None
+    network_domain: DomainChoice | None = None
+    active_users: Count | None = None
     approving_department: ShortText | None = None
-    approval_date: dt.date | None = None
-    construction_investment: Money | None = None
-    annual_om_cost: Money | None = None
-    go_live_date: dt.date | None = None
-    last_software_update: dt.date | None = None
-    cloud_status: ChoiceText | None = None
-    vertical_origin: ChoiceText | None = None
-    protection_level: Whole | None = None
+    approval_date: PastDay | None = None
+    construction_investment: Amount | None = None
+    annual_om_cost: Amount | None = None
+    go_live_date: PastDay | None = None
+    last_software_update: PastDay | None = None
+    cloud_status: CloudChoice | None = None
+    vertical_origin: OriginChoice | None = None
+    protection_level: ProtectionLevel | None = None
     protection_filing_number: FilingNumber | None = None
     is_secret: bool | None = None
-    sso_status: ChoiceText | None = None
-    sharing_status: ChoiceText | None = None
+    sso_status: ConnectionChoice | None = None
+    sharing_status: ConnectionChoice | None = None
     health_url: Url | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def not_null(cls, value: Any, info: Any) -> Any:
-        if value is None and info.field_name not in NULLABLE_FIELDS:
-            raise PydanticCustomError("not_null", "this field may not be null")
-        return value
 
 
 class LifecycleIn(InputSchema):
@@ -243,9 +283,9 @@ class UsageIn(InputSchema):
     """One day of use. With a system credential: date and counts only. With a data officer's
     token: also ``system``, the system's census name (and ``department_id`` if ambiguous)."""
 
-    date: dt.date
-    active_users: Whole
-    requests: Whole
+    date: Annotated[Day, Field(description="today or up to 400 days back (else 409)")]
+    active_users: Count
+    requests: Count
     system: Name | None = None
     department_id: ObjectId | None = None
 
@@ -370,7 +410,7 @@ def _target_department(user: Any, department_id: int | None) -> Department:
     if department_id is not None:
         department = Department.objects.filter(pk=department_id, is_active=True).first()
         if department is None:
-            raise field_error("department_id", _("No department has this id."), ErrorCode.INVALID)
+            raise field_error("department_id", _("No department has this id."), ErrorCode.NOT_FOUND)
         return department  # the service checks the caller's role there
     held = principal_of(user).departments(Role.DATA_OFFICER)
     if len(held) == 1:
@@ -402,7 +442,7 @@ def system_lifecycle(request: HttpRequest, id: ObjectId, payload: LifecycleIn) -
         visible = InformationSystem.objects.restrict(user, "view")
         target = visible.filter(pk=payload.merged_into).first()
         if target is None:
-            raise field_error("merged_into", _("No system has this id."), ErrorCode.INVALID)
+            raise field_error("merged_into", _("No system has this id."), ErrorCode.NOT_FOUND)
     system_set_lifecycle(
         actor=user,
         system=system,
@@ -466,7 +506,7 @@ def _report_by_name(user: Any, payload: UsageIn) -> Any:
     if payload.department_id is not None:
         department = Department.objects.filter(pk=payload.department_id).first()
         if department is None:
-            raise field_error("department_id", _("No department has this id."), ErrorCode.INVALID)
+            raise field_error("department_id", _("No department has this id."), ErrorCode.NOT_FOUND)
     outcome = usage_report_by_name(
         actor=user,
         name=payload.system,

@@ -16,7 +16,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from govshare.core import months
-from govshare.core.api import PLAIN_TEXT, InputSchema, ObjectId, Pagination, auth_user, responses
+from govshare.core.api import InputSchema, Pagination, auth_user, responses
+from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, Month, ObjectId, OptionalMonth
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
@@ -29,9 +30,6 @@ from govshare.orgs.roles import principal_of
 
 router = Router(tags=["inventory"])
 
-# A month is sent as YYYY-MM and parsed by months.parse_month, so a bad one is a 422 naming
-# the field in the node's language rather than pydantic's pattern message.
-MonthText = Annotated[str, Field(max_length=10, description="YYYY-MM"), PLAIN_TEXT]
 CategoryText = Annotated[str, Field(max_length=60), PLAIN_TEXT]
 ReportText = Annotated[str, Field(max_length=5000), PLAIN_TEXT]
 
@@ -113,10 +111,13 @@ class ReportIn(InputSchema):
     ``unit`` may be left out when the caller is data officer of exactly one unit of the task.
     """
 
-    month: MonthText
+    month: Annotated[
+        Month,
+        Field(description="YYYY-MM: this month or one of the open months before it (else 409)"),
+    ]
     status: TaskStatus
-    percent_done: int = Field(ge=0, le=100)
-    progress: ReportText
+    percent_done: int = Field(ge=0, le=100, description="100 when the status is done")
+    progress: Annotated[str, Field(max_length=5000), FILLED_TEXT]
     problems: ReportText = ""
     next_steps: ReportText = ""
     unit: ObjectId | None = None
@@ -157,7 +158,7 @@ def task_index(
     latest report of a unit whose reports you may read."""
     department = Department.objects.filter(pk=unit).first() if unit else None
     if unit and department is None:
-        raise field_error("unit", _("No department has this id."), ErrorCode.INVALID)
+        return WorkTask.objects.none()  # a filter: an unknown unit matches no task
     return progress.task_list(
         auth_user(request),
         today=timezone.localdate(),
@@ -205,7 +206,7 @@ def _unit_status(
 @router.get("/tasks/{id}/reports", response=responses({200: list[ReportOut]}))
 @paginate(Pagination)
 def report_index(
-    request: HttpRequest, id: ObjectId, month: MonthText = "", unit: ObjectId | None = None
+    request: HttpRequest, id: ObjectId, month: OptionalMonth = "", unit: ObjectId | None = None
 ) -> QuerySet[ProgressReport]:
     """The task's reports you may read, newest month first; filter by month and unit."""
     task = _visible_task(request, id)
@@ -237,7 +238,7 @@ def _reporting_unit(user: Any, task: WorkTask, unit_id: int | None) -> Departmen
     if unit_id is not None:
         department = Department.objects.restrict(user, "view").filter(pk=unit_id).first()
         if department is None:
-            raise field_error("unit", _("No department has this id."), ErrorCode.INVALID)
+            raise field_error("unit", _("No department has this id."), ErrorCode.NOT_FOUND)
         return department
     units = {task.lead_unit_id, *task.responsible_units.values_list("pk", flat=True)}
     mine = principal_of(user).departments(Role.DATA_OFFICER) & units
@@ -250,7 +251,7 @@ def _reporting_unit(user: Any, task: WorkTask, unit_id: int | None) -> Departmen
 
 
 @router.get("/progress/missing", response=responses({200: MissingOut}))
-def progress_missing(request: HttpRequest, month: MonthText = "") -> dict[str, Any]:
+def progress_missing(request: HttpRequest, month: OptionalMonth = "") -> dict[str, Any]:
     """Who has not reported on which open task for ``month`` (this month if none) by the
     report day — only the units whose reports you may read."""
     today = timezone.localdate()

@@ -84,7 +84,7 @@ def _check_belongs(
     errors: ErrorCollector, field: str, department_id: int | None, system: InformationSystem
 ) -> None:
     if system.department_id != department_id:
-        errors.add(field, _("The system belongs to another department."), ErrorCode.INVALID)
+        errors.add(field, _("The system belongs to another department."), ErrorCode.CONFLICT)
     if system.is_secret:
         # 国办发〔2017〕39号: classified systems stay out of integration and sharing.
         errors.add(field, _("A classified system never joins an integration plan."), SECRET_CODE)

@@ -93,7 +93,7 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
     for field in ("approval_date", "go_live_date", "last_software_update"):
         value = getattr(system, field)
         if isinstance(value, dt.date) and value > today:
-            errors.add(field, _("Date lies in the future."), ErrorCode.INVALID)
+            errors.add(field, _("Date lies in the future."), ErrorCode.CONFLICT)
     if (
         system.protection_level
         and not system.protection_filing_number

@@ -172,12 +172,12 @@ def validate_usage(date: Any, active_users: Any, requests: Any) -> ErrorCollecto
     if not isinstance(date, dt.date):
         errors.add("date", _("Enter a date."), ErrorCode.REQUIRED)
     elif date > today:
-        errors.add("date", _("Date lies in the future."), ErrorCode.INVALID)
+        errors.add("date", _("Date lies in the future."), ErrorCode.CONFLICT)
     elif (today - date).days > MAX_REPORT_AGE_DAYS:
         errors.add(
             "date",
             _("Reports older than %(days)s days are not accepted.") % {"days": MAX_REPORT_AGE_DAYS},
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,
         )
     for field, value in (("active_users", active_users), ("requests", requests)):
         if isinstance(value, bool) or not isinstance(value, int):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from govshare.core import audit
 from govshare.core.config import param
-from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.errors import ErrorCode, ErrorCollector, conflict_code, field_error
 from govshare.core.permissions import require
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.config import REPORT_WINDOW
@@ -28,8 +28,10 @@ from govshare.inventory.progress import month_start
 from govshare.orgs.models import Department
 
 # Rule codes of this module's errors (besides core.errors.ErrorCode).
-NOT_RESPONSIBLE = "not_responsible"
-FUTURE_MONTH = "future_month"
+# Which unit reports and which months are open depend on the task and today: conflicts (409).
+NOT_RESPONSIBLE = conflict_code("not_responsible")
+FUTURE_MONTH = conflict_code("future_month")
+MONTH_CLOSED = conflict_code("month_closed")
 INACTIVE_UNIT = "inactive_unit"
 
 # What a unit writes in its monthly report (the columns of the 进展情况统计表).
@@ -286,7 +288,7 @@ def _report_errors(
             "month",
             _("Reports are accepted for the last %(n)s months only.")
             % {"n": param(REPORT_WINDOW.key)},
-            "month_closed",
+            MONTH_CLOSED,
         )
     if report.status == TaskStatus.DONE and report.percent_done != 100:
         errors.add(

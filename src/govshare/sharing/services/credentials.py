@@ -51,7 +51,7 @@ def credential_create(
     elif len(credential.name) > 64:
         errors.add("name", _("At most 64 characters."), ErrorCode.INVALID)
     if application.lifecycle not in LIVE_LIFECYCLES:
-        errors.add("application", _("The application is no longer in use."), ErrorCode.INVALID)
+        errors.add("application", _("The application is no longer in use."), ErrorCode.CONFLICT)
     allowlist = errors.check(clean_allowlist, ip_allowlist)
     errors.raise_if_any()
     credential.ip_allowlist = str(allowlist)

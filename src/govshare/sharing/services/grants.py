@@ -46,7 +46,7 @@ def grant_revoke(*, actor: Any, grant: Grant, reason: str) -> Grant:
 
 def _providerstep(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
     require(actor, "decide", grant.request)
-    require_note(reason)
+    require_note(reason, field="reason")
     with transaction.atomic():
         step(actor, grant.request, action, Party.PROVIDER, reason)
     return grant
@@ -62,7 +62,7 @@ def grant_change(
 ) -> Grant:
     """The provider changes quota, rate, rows or masking of a live grant (never its items)."""
     require(actor, "decide", grant.request)
-    require_note(reason)
+    require_note(reason, field="reason")
     before = _terms(grant)
     if terms.valid_until is not None:
         check_valid_until(terms.valid_until, grant.request)
@@ -112,7 +112,7 @@ def grant_extension_ask(*, actor: Any, grant: Grant, until: dt.date, note: str) 
             "until",
             _("Ask for a date after the current end of validity (%(end)s).")
             % {"end": grant.valid_until.isoformat()},
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,  # the stored validity decides (409 in the API)
         )
     with transaction.atomic():
         grant.extension_until = until

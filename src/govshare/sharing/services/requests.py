@@ -161,7 +161,7 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
     resource = share_request.resource
     version = resource.current_version
     if version is None or resource.status != ResourceStatus.PUBLISHED:
-        errors.add("resource", _("Only a published resource can be requested."), "invalid")
+        errors.add("resource", _("Only a published resource can be requested."), ErrorCode.CONFLICT)
         errors.raise_if_any()
     assert version is not None  # raise_if_any raised above
     application = share_request.application
@@ -172,12 +172,12 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
             ErrorCode.INVALID,
         )
     elif application.lifecycle not in LIVE_LIFECYCLES:
-        errors.add("application", _("The application is no longer in use."), ErrorCode.INVALID)
+        errors.add("application", _("The application is no longer in use."), ErrorCode.CONFLICT)
     if share_request.consumer_id == resource.provider_id:
         errors.add(
             "resource",
             _("A department does not request its own resources."),
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,
         )
     share_request.resource_version = version
     by_identifier = {item.identifier: item for item in version.items.all()}
@@ -189,7 +189,7 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
             "items",
             _("Not a data item of the resource in force: %(items)s.")
             % {"items": "、".join(unknown)},
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,
         )
     errors.raise_if_any()
     wanted = set(items)
@@ -215,7 +215,7 @@ def _check_fields(share_request: ShareRequest, errors: ErrorCollector) -> None:
                 "period_end", _("The period must end on or after its start."), ErrorCode.INVALID
             )
         elif end < timezone.localdate():
-            errors.add("period_end", _("The period has already ended."), ErrorCode.INVALID)
+            errors.add("period_end", _("The period has already ended."), ErrorCode.CONFLICT)
     volume = share_request.expected_daily_calls
     if not isinstance(volume, int) or isinstance(volume, bool) or volume < 1:
         errors.add(
@@ -584,7 +584,7 @@ def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
     if not isinstance(valid_until, dt.date):
         raise field_error("valid_until", _("Enter a valid date."), ErrorCode.INVALID)
     if valid_until < timezone.localdate():
-        raise field_error("valid_until", _("The date has already passed."), ErrorCode.INVALID)
+        raise field_error("valid_until", _("The date has already passed."), ErrorCode.CONFLICT)
     if valid_until < share_request.period_start:
         raise field_error(
             "valid_until",
@@ -720,9 +720,10 @@ def _close_clock(share_request: ShareRequest, field: str) -> None:
     share_request.save(update_fields=[field])
 
 
-def require_note(note: str) -> None:
+def require_note(note: str, field: str = "note") -> None:
+    """A step that needs a reason; the error names ``field``, the caller's name for it."""
     if not note.strip():
-        raise field_error("note", _("Say why."), ErrorCode.REQUIRED)
+        raise field_error(field, _("Say why."), ErrorCode.REQUIRED)
 
 
 def _snapshot(share_request: ShareRequest) -> dict[str, Any]:

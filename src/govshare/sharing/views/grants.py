@@ -30,6 +30,7 @@ from govshare.sharing.forms import (
     GrantChangeForm,
     ReasonForm,
     masking_errors,
+    reason_errors,
 )
 from govshare.sharing.models import Grant
 from govshare.sharing.services import grants as services
@@ -101,7 +102,10 @@ class GrantStep:
 
 def _reasoned(service: Callable[..., Grant]) -> Callable[[Any, Grant, dict[str, Any]], Grant]:
     def call(actor: Any, grant: Grant, data: dict[str, Any]) -> Grant:
-        return service(actor=actor, grant=grant, reason=data["note"])
+        try:
+            return service(actor=actor, grant=grant, reason=data["note"])
+        except ValidationError as error:
+            raise reason_errors(error) from error
 
     return call
 
@@ -194,7 +198,7 @@ def grant_change(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=cleaned["note"],
             )
         except ValidationError as error:
-            raise masking_errors(error) from error
+            raise masking_errors(reason_errors(error)) from error
 
     if data is not None and submit(form, change) is not None:
         messages.success(request, _("The grant's conditions were changed."))
