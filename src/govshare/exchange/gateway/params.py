@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from govshare.core.json_limits import JsonLimitError, loads_limited
 from govshare.core.bodies import BodyTimeout
+from govshare.core.json_limits import JsonLimitError, loads_limited
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError
 
 MAX_BODY_BYTES = 64 * 1024
