@@ -152,7 +152,7 @@ def test_a_500_row_workbook_with_3_bad_cells_reports_exactly_those_and_writes_no
     assert [(e.row, e.column, e.code) for e in result.errors] == [
         (12, LABELS["usage_scope"], "invalid_choice"),
         (202, LABELS["protection_level"], "max_value"),
-        (501, LABELS["go_live_date"], "invalid"),
+        (501, LABELS["go_live_date"], "conflict"),  # a date after today
     ]
     assert not InformationSystem.objects.exists()
     assert not SystemRevision.objects.exists()
