@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import translation
 
@@ -99,3 +100,15 @@ def english():
     """Run the test's own code in English (pages still answer in the browser's language)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def connections_closed_after_each_request():
+    """Django's pages served in a2wsgi's threads keep connections the test cannot reach
+    afterwards (a ResourceWarning when collected, in whichever test runs then); CONN_MAX_AGE=0
+    closes each at the end of its request."""
+    config = connections.settings["default"]
+    kept = config["CONN_MAX_AGE"]
+    config["CONN_MAX_AGE"] = 0
+    yield
+    config["CONN_MAX_AGE"] = kept

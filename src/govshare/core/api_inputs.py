@@ -167,9 +167,12 @@ class MomentRule(DayRule):
     def check(self, value: str) -> Any:
         Pattern.check(self, value)
         try:
-            return dt.datetime.fromisoformat(value)
+            moment = dt.datetime.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError("datetime_format", "not a date and time") from None
+        # In UTC from here on: RFC 3339 allows offsets to ±23:59, PostgreSQL only to ±15:59 (an
+        # offset of +22:44 reached the driver and failed as a 500).
+        return moment if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler

@@ -19,19 +19,6 @@ def test_the_router_sends_only_gw_paths_to_the_gateway(path, is_gateway):
     assert asgi.is_gateway_path(path) is is_gateway
 
 
-@pytest.fixture
-def connections_closed_after_each_request():
-    """Django's pages run in a2wsgi's threads, whose persistent connections this test cannot
-    reach afterwards; CONN_MAX_AGE=0 closes each at the end of its request."""
-    from django.db import connections
-
-    config = connections.settings["default"]
-    kept = config["CONN_MAX_AGE"]
-    config["CONN_MAX_AGE"] = 0
-    yield
-    config["CONN_MAX_AGE"] = kept
-
-
 def test_gateway_and_django_answer_on_the_same_app(
     transactional_db, connections_closed_after_each_request
 ):

@@ -581,6 +581,8 @@ def _grant_create(share_request: ShareRequest, terms: GrantTerms) -> Grant:
 
 
 def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
+    """A well-formed date that clashes with today or the request's stored period is a conflict
+    (409), as the API's document says of every such rule."""
     if not isinstance(valid_until, dt.date):
         raise field_error("valid_until", _("Enter a valid date."), ErrorCode.INVALID)
     if valid_until < timezone.localdate():
@@ -590,14 +592,14 @@ def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
             "valid_until",
             _("A grant cannot end before the period requested starts (%(start)s).")
             % {"start": share_request.period_start.isoformat()},
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,
         )
     if valid_until > share_request.period_end:
         raise field_error(
             "valid_until",
             _("A grant cannot outlast the period requested (until %(end)s).")
             % {"end": share_request.period_end.isoformat()},
-            ErrorCode.INVALID,
+            ErrorCode.CONFLICT,
         )
 
 
