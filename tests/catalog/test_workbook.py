@@ -35,6 +35,7 @@ from govshare.catalog.services import (
     resource_withdraw,
 )
 from govshare.core.models import AuditEvent
+from govshare.core.xlsx.columns import Kind
 from tests.catalog.factories import items_data, resource_data
 from tests.inventory.factories import SystemFactory
 
@@ -134,11 +135,11 @@ def saved(book: Any) -> bytes:
     return out.getvalue()
 
 
-def import_into(actor, provider, content: bytes) -> workbook.ImportResult:
+def import_into(actor, provider, content: bytes) -> workbook.CatalogImportResult:
     return workbook.catalog_import(actor=actor, provider=provider, content=content)
 
 
-def cells(result: workbook.ImportResult) -> set[tuple[str, int, str, str]]:
+def cells(result: workbook.CatalogImportResult) -> set[tuple[str, int, str, str]]:
     return {(e.sheet, e.row, e.column, e.code) for e in result.errors}
 
 
@@ -220,18 +221,18 @@ def test_every_enumeration_boolean_and_reference_column_has_a_dropdown(title, co
     # then choices list the guide's labels, booleans 是/否, references codes with names
     for index, column in enumerate(columns):
         letter = chr(ord("A") + index)
-        if column.kind == workbook.Kind.CHOICE:
+        if column.kind == Kind.CHOICE:
             assert rules[letter].type == "list"
             assert list_values(book, rules[letter]) == list(GUIDE_LABELS[column.field].values())
-        elif column.kind == workbook.Kind.BOOLEAN:
+        elif column.kind == Kind.BOOLEAN:
             assert list_values(book, rules[letter]) == ["是", "否"]
-        elif column.kind == workbook.Kind.CATEGORY:
+        elif column.field == "category":
             assert "101001 户籍人口" in list_values(book, rules[letter])
-        elif column.kind == workbook.Kind.ELEMENT:
+        elif column.field == "element":
             assert "GMSFHM 公民身份号码" in list_values(book, rules[letter])
-        elif column.kind == workbook.Kind.RESOURCE:
+        elif column.field == "resource":
             assert rules[letter].formula1.startswith(f"'{RES}'!$B$2:$B$")
-        elif column.kind == workbook.Kind.INTEGER:
+        elif column.kind == Kind.INTEGER:
             assert rules[letter].type == "whole"
         elif column.max_length:
             assert rules[letter].type == "textLength"
@@ -422,7 +423,7 @@ def test_the_error_workbook_is_well_formed_and_keeps_the_templates_dropdowns(off
     for title, columns in ((RES, workbook.resource_columns()), (ITEMS, workbook.item_columns())):
         sheet, rules = book[title], validations(book[title])
         for index, column in enumerate(columns):
-            if column.kind in (workbook.Kind.CHOICE, workbook.Kind.BOOLEAN):
+            if column.kind in (Kind.CHOICE, Kind.BOOLEAN):
                 assert rules[chr(ord("A") + index)].type == "list", column.field
         assert chr(ord("A") + len(columns)) not in rules  # the 错误 column
         assert sheet.freeze_panes == "C2" and sheet["A1"].font.b
@@ -627,7 +628,7 @@ def test_the_export_is_well_formed_with_the_templates_dropdowns_styles_and_guide
     for title, columns in ((RES, workbook.resource_columns()), (ITEMS, workbook.item_columns())):
         rules = validations(book[title])
         for index, column in enumerate(columns):
-            if column.kind in (workbook.Kind.CHOICE, workbook.Kind.BOOLEAN):
+            if column.kind in (Kind.CHOICE, Kind.BOOLEAN):
                 assert rules[chr(ord("A") + index)].type == "list", column.field
         header = book[title]["A1"]
         assert header.font.b and header.fill.fgColor.rgb.endswith("DCE6F1")

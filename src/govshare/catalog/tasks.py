@@ -87,7 +87,7 @@ def import_catalog_workbook(job: Job, provider_id: int) -> dict[str, Any] | Reje
     return outcome if result.is_valid else Rejected(outcome)
 
 
-def import_outcome(result: workbook.ImportResult) -> dict[str, Any]:
+def import_outcome(result: workbook.CatalogImportResult) -> dict[str, Any]:
     """What the job's page shows: the counts if the rows were applied, else the problems."""
     return {
         "applied": result.is_valid,

@@ -4,7 +4,8 @@ Sheet 信息资源 holds one resource per row in the order of the 编制指南's
 (standards.md §1.2); sheet 信息项 one data item per row, keyed by the resource's name; 填表说明
 says what each column takes; a hidden 代码表 sheet holds the dropdown lists. Enumerations are
 written and read as the guide's Chinese labels (``exports.GUIDE_LABELS``), booleans as 是/否.
-Template, export and import share the column lists, so an export re-imports cleanly.
+Template, export and import share the column tables (``core.xlsx`` forms), so an export
+re-imports cleanly.
 
 Issue 4 §7: the import checks every row of both sheets and applies all or nothing. What only the
 file can tell (an unknown label, classification code or data element, an item of a resource
@@ -16,22 +17,17 @@ sheets with an 错误 column and the bad cells highlighted.
 """
 
 from govshare.catalog.workbook.columns import (
-    FILE_ROW,
     ITEM_SHEET,
     MAX_UPLOAD_BYTES,
     RESOURCE_SHEET,
-    CellError,
-    Column,
-    ImportResult,
-    Kind,
+    CatalogImportResult,
     item_columns,
     resource_columns,
 )
-from govshare.catalog.workbook.importer import (
-    catalog_import,
-)
+from govshare.catalog.workbook.importer import catalog_import
 from govshare.catalog.workbook.writer import (
     catalog_export,
+    catalog_form,
     catalog_template,
     item_values,
     resource_values,
@@ -39,15 +35,12 @@ from govshare.catalog.workbook.writer import (
 )
 
 __all__ = [
-    "FILE_ROW",
     "ITEM_SHEET",
     "MAX_UPLOAD_BYTES",
     "RESOURCE_SHEET",
-    "CellError",
-    "Column",
-    "ImportResult",
-    "Kind",
+    "CatalogImportResult",
     "catalog_export",
+    "catalog_form",
     "catalog_import",
     "catalog_template",
     "item_columns",

@@ -1,89 +1,47 @@
-"""Columns of the catalog workbook (信息资源目录编制表): sheets, limits, the guide's core
-metadata in its order, and the kinds of cells; the writer and the reader share them."""
+"""Columns of the catalog workbook (信息资源目录编制表): sheets, limits, and the guide's core
+metadata in its order, as column tables of ``core.xlsx`` (issue 12 item 7); the writer, the
+reader and the error workbook share them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.db import models
 from django.utils import translation
 
-from govshare.catalog.exports import GUIDE_LABELS
+from govshare.catalog.exports import GUIDE_LABELS, guide_label
 from govshare.catalog.models import DataItem, ResourceVersion
-from govshare.inventory.workbook import normalize
+from govshare.core.xlsx.columns import Column, Kind, aliases, field_rules, normalize
+from govshare.core.xlsx.importer import ImportResult
 
 RESOURCE_SHEET, ITEM_SHEET, GUIDE_SHEET, LISTS_SHEET = "信息资源", "信息项", "填表说明", "代码表"
-ERROR_HEADING = "错误"
 # Bounds on what one upload may make the server read.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_RESOURCES = 10_000
 MAX_ITEMS = 200_000
-MAX_SHEET_ROWS = MAX_ITEMS + 50_000  # rows scanned, empty ones included
 EXCEL_ROWS = 1_048_576  # rows of one sheet; more items continue on 信息项2, 信息项3, …
 # Rows below the data that still carry the dropdowns, for departments to fill in.
 BLANK_RESOURCE_ROWS, BLANK_ITEM_ROWS = 1000, 5000
-FILE_ROW = 0  # the row of an error about the whole file, not one cell
-
-
-class Kind(StrEnum):
-    TEXT = "text"
-    CHOICE = "choice"
-    BOOLEAN = "boolean"
-    INTEGER = "integer"
-    CATEGORY = "category"  # a classification code (分类代码)
-    ELEMENT = "element"  # a data element identifier (数据元标识符)
-    RESOURCE = "resource"  # the name of a resource on sheet 1 (信息项 → 信息资源)
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    label: str
-    kind: Kind
-    guidance: str = ""
-    required: bool = False
-    max_length: int | None = None
-    is_context: bool = False  # export-only, not imported
-
-    @property
-    def choices(self) -> tuple[tuple[str, str], ...]:
-        return tuple(GUIDE_LABELS.get(self.field, {}).items())
-
-
-@dataclass(frozen=True)
-class CellError:
-    """A bad cell (or row, when ``column`` is empty) as Excel numbers it, with the rule."""
-
-    sheet: str
-    row: int
-    column: str
-    message: str
-    code: str
+# The dropdown of an item's resource: the names typed on sheet 1 (a range, not a list).
+RESOURCE_NAMES = "resource"
 
 
 @dataclass
-class ImportResult:
-    errors: list[CellError] = field(default_factory=list)
+class CatalogImportResult(ImportResult):
     created: int = 0
     updated: int = 0
     changed: int = 0  # published resources whose change (new version) the import edited
     unchanged: int = 0
-    error_workbook: bytes | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
 
 # --- columns --------------------------------------------------------------------------------
 
 # (field, heading, kind, guidance): the guide's core metadata in its order (standards.md §1.2).
 RESOURCE_SPEC: tuple[tuple[str, str, Kind, str], ...] = (
-    ("category", "分类代码", Kind.CATEGORY, "资源属性分类（类/项/目/细目），从下拉列表选择。"),
+    ("category", "分类代码", Kind.LOOKUP, "资源属性分类（类/项/目/细目），从下拉列表选择。"),
     ("name", "信息资源名称", Kind.TEXT, "资源的名称，不是信息系统的名称；在本部门内唯一。"),
     ("summary", "摘要", Kind.TEXT, "资源的内容、用途和范围。"),
     ("format_class", "格式分类", Kind.CHOICE, "资源的存储格式。"),
@@ -109,7 +67,7 @@ CONTEXT_SPEC: tuple[tuple[str, str], ...] = (
     ("publish_date", "发布日期"),
 )
 ITEM_SPEC: tuple[tuple[str, str, Kind, str], ...] = (
-    ("resource", "资源名称", Kind.RESOURCE, "信息资源表中资源的名称。"),
+    ("resource", "资源名称", Kind.TEXT, "信息资源表中资源的名称。"),
     ("name", "信息项名称", Kind.TEXT, "数据项的中文名称。"),
     ("identifier", "标识符", Kind.TEXT, "英文字母开头，由字母、数字和下划线组成。"),
     ("data_type", "数据类型", Kind.CHOICE, "编制指南的数据类型代码。"),
@@ -120,8 +78,23 @@ ITEM_SPEC: tuple[tuple[str, str, Kind, str], ...] = (
     ("grade", "分级", Kind.CHOICE, "核心级信息项不得无条件共享或开放。"),
     ("is_personal", "个人信息", Kind.BOOLEAN, "是否为个人信息。"),
     ("masking", "脱敏策略", Kind.CHOICE, "共享时默认的脱敏方式。"),
-    ("element", "数据元标识符", Kind.ELEMENT, "关联的标准数据元，从下拉列表选择。"),
+    ("element", "数据元标识符", Kind.LOOKUP, "关联的标准数据元，从下拉列表选择。"),
 )
+
+
+# What the guide says a cell of these columns takes (their kind does not say it).
+HINTS = {
+    "category": "分类代码，如 101001；可带名称，如“101001 户籍人口”。",
+    "element": "数据元标识符，如 GMSFHM；可带名称。",
+    "resource": "信息资源表中的资源名称。",
+}
+# How a record's value is shown in the cell, where its kind does not say it.
+SHOWN: dict[str, Any] = {
+    "category": lambda category: f"{category['code']} {category['name']}",
+    "element": lambda element: f"{element['identifier']} {element['name']}" if element else None,
+    "provider": lambda provider: provider["name"],
+    "status": lambda status: guide_label("status", status),
+}
 
 
 @cache
@@ -130,7 +103,8 @@ def resource_columns(with_context: bool = False) -> tuple[Column, ...]:
     columns = tuple(_column(ResourceVersion, *spec) for spec in RESOURCE_SPEC)
     if with_context:
         columns += tuple(
-            Column(name, label, Kind.TEXT, is_context=True) for name, label in CONTEXT_SPEC
+            Column(name, label, is_context=True, width=_width(label), show=SHOWN.get(name))
+            for name, label in CONTEXT_SPEC
         )
     return columns
 
@@ -140,17 +114,41 @@ def item_columns() -> tuple[Column, ...]:
     """The columns of sheet 信息项."""
     name_field = ResourceVersion._meta.get_field("name")
     assert isinstance(name_field, models.CharField)
+    field, label, _kind, guidance = ITEM_SPEC[0]
     first = Column(
-        "resource", ITEM_SPEC[0][1], Kind.RESOURCE, ITEM_SPEC[0][3], True, name_field.max_length
+        field,
+        label,
+        guidance=guidance,
+        hint=HINTS[field],
+        required=True,
+        refuses_blank=True,
+        max_length=name_field.max_length,
+        width=_width(label),
+        dropdown=RESOURCE_NAMES,
     )
     return (first, *(_column(DataItem, *spec) for spec in ITEM_SPEC[1:]))
 
 
 def _column(model: type[models.Model], name: str, label: str, kind: Kind, guidance: str) -> Column:
-    model_field = model._meta.get_field(name)
-    required = not (model_field.blank or model_field.has_default())  # type: ignore[union-attr]
-    max_length = getattr(model_field, "max_length", None) if kind == Kind.TEXT else None
-    return Column(name, label, kind, guidance, required, max_length)
+    rules = field_rules(model._meta.get_field(name), kind)
+    choices = tuple(GUIDE_LABELS.get(name, {}).items())
+    return Column(
+        name,
+        label,
+        kind,
+        guidance=guidance,
+        hint=HINTS.get(name, ""),
+        choices=choices,
+        aliases=choice_lookup(name) if choices else {},
+        width=40 if name == "summary" else _width(label),
+        dropdown=name if kind == Kind.LOOKUP else "",
+        show=SHOWN.get(name),
+        **rules,
+    )
+
+
+def _width(label: str) -> int:
+    return max(12, len(label) * 3)
 
 
 @cache
@@ -158,11 +156,9 @@ def choice_lookup(name: str) -> Mapping[str, str]:
     """Normalized guide label, English label or code → code, for reading a cell back."""
     model_field = {**_fields(ResourceVersion), **_fields(DataItem)}[name]
     with translation.override("en"):
-        english = {code: str(text) for code, text in model_field.flatchoices}
-    lookup = {normalize(text): code for code, text in english.items()}
-    lookup.update({normalize(code): code for code in english})
+        english = [(code, str(text)) for code, text in model_field.flatchoices]
+    lookup = aliases(english, GUIDE_LABELS[name].items())
     for code, label in GUIDE_LABELS[name].items():
-        lookup[normalize(label)] = code
         lookup[normalize(label.removesuffix(code))] = code  # 字符型C → also 字符型
     return lookup
 

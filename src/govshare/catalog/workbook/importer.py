@@ -3,12 +3,11 @@ one transaction, their field errors mapped back to cells, everything rolled back
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import EDITABLE_VERSIONS, ResourceStatus
@@ -19,30 +18,14 @@ from govshare.catalog.services import (
     resource_start_change,
     version_update,
 )
-from govshare.catalog.workbook.columns import (
-    BLANK_ITEM_ROWS,
-    ERROR_HEADING,
-    CellError,
-    Column,
-    ImportResult,
-    item_columns,
-    resource_columns,
-)
-from govshare.catalog.workbook.reader import (
-    FileError,
-    Parser,
-    ResourceRow,
-    Row,
-    Sheet,
-    Upload,
-    link_items,
-    read_upload,
-)
-from govshare.catalog.workbook.writer import STYLES, data_sheet, guide_and_lists, validations
-from govshare.core import audit, xlsx
+from govshare.catalog.workbook.columns import CatalogImportResult, item_columns, resource_columns
+from govshare.catalog.workbook.reader import Parser, ResourceRow, Row, link_items
+from govshare.catalog.workbook.writer import catalog_form, resource_names
+from govshare.core import audit
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import require
-from govshare.inventory.workbook import normalize
+from govshare.core.xlsx.importer import apply_all, error_workbook, errors_of
+from govshare.core.xlsx.reader import FileError, read_upload
 from govshare.orgs.models import Department
 
 # --- the import: all or nothing -------------------------------------------------------------
@@ -53,48 +36,43 @@ Progress = Callable[[int, str], None]  # (percent done, what is being done), for
 PARSED_PERCENT, ROLLED_BACK_PERCENT = 10, 90
 
 
-class RolledBack(Exception):
-    def __init__(self, errors: list[CellError]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
 def catalog_import(
     *, actor: Any, provider: Department, content: bytes, on_progress: Progress | None = None
-) -> ImportResult:
+) -> CatalogImportResult:
     """Draft, update or change ``provider``'s resources from a catalog workbook, all or nothing.
 
     ``on_progress`` hears of each step between transactions only: what is reported inside the
     import's transaction could not be seen before it ends."""
     report = on_progress or _no_progress
     require(actor, "add", Resource(provider=provider))
-    try:
-        upload = read_upload(content)
-    except FileError as problem:
-        return ImportResult(errors=[problem.error])
+    form = catalog_form()
     parser = Parser(provider)
-    sheet = upload.resources
-    resources = [parser.resource_row(sheet, number, values) for number, values in sheet.rows]
-    items = [parser.item_row(s, number, values) for s in upload.items for number, values in s.rows]
+    try:
+        (resource_sheet,), item_sheets = read_upload(content, form)
+        resources = parser.resource_rows(resource_sheet)
+    except FileError as problem:
+        return CatalogImportResult(errors=[problem.error])
+    items = parser.item_rows(item_sheets)
     link_items(resources, items)
     message = _("Checking and applying %(count)s resources") % {"count": len(resources)}
     report(PARSED_PERCENT, message)
-    result = ImportResult()
-    try:
-        with transaction.atomic():
-            _write_all(actor, provider, resources, result)
-            errors = [e for row in resources for e in row.errors] + [
-                e for i in items for e in i.errors
-            ]
-            if errors:
-                raise RolledBack(errors)
+    result = CatalogImportResult()
+
+    def write() -> None:
+        _write_all(actor, provider, resources, result)
+        if not errors_of([*resources, *items]):
             _record_import(actor, provider, len(resources), len(items), result)
-    except RolledBack as rolled:
-        report(ROLLED_BACK_PERCENT, _("Marking the problems in the workbook"))
-        return ImportResult(
-            errors=rolled.errors, error_workbook=error_workbook(upload, rolled.errors)
-        )
-    return result
+
+    # The services check every resource even beside unreadable cells, so that one upload
+    # names every problem; anything wrong rolls all of it back.
+    errors = apply_all([*resources, *items], write)
+    if not errors:
+        return result
+    report(ROLLED_BACK_PERCENT, _("Marking the problems in the workbook"))
+    marked = error_workbook(
+        form, [resource_sheet, *item_sheets], errors, ranges=resource_names(len(resources))
+    )
+    return CatalogImportResult(errors=errors, error_workbook=marked)
 
 
 def _no_progress(percent: int, message: str) -> None:
@@ -102,7 +80,7 @@ def _no_progress(percent: int, message: str) -> None:
 
 
 def _write_all(
-    actor: Any, provider: Department, rows: list[ResourceRow], result: ImportResult
+    actor: Any, provider: Department, rows: list[ResourceRow], result: CatalogImportResult
 ) -> None:
     existing = Resource.objects.filter(provider=provider).select_related(
         "current_version", "working_version"
@@ -190,7 +168,7 @@ def _import_note() -> str:
 
 
 def _record_import(
-    actor: Any, provider: Department, resources: int, items: int, result: ImportResult
+    actor: Any, provider: Department, resources: int, items: int, result: CatalogImportResult
 ) -> None:
     audit.record(
         actor=actor,
@@ -219,11 +197,11 @@ def place_errors(row: ResourceRow, error: ValidationError) -> None:
             continue  # the cell is already reported as unreadable
         for problem in problems:
             for message in problem.messages:
-                code = problem.code or ErrorCode.INVALID
-                target.errors.append(CellError(target.sheet, target.number, label, message, code))
+                target.refuse(label, message, problem.code or ErrorCode.INVALID)
 
 
 def _cell_of(row: ResourceRow, key: str) -> tuple[Row, str]:
+    """The row and the column label of a service's field error key."""
     labels = {c.field: c.label for c in resource_columns()}
     parts = key.split(".")
     if parts[0] != "items" or len(parts) < 2 or not parts[1].isdigit():
@@ -233,47 +211,3 @@ def _cell_of(row: ResourceRow, key: str) -> tuple[Row, str]:
         return row, ""
     item_labels = {c.field: c.label for c in item_columns()}
     return row.items[position - 1], item_labels.get(parts[2], "") if len(parts) > 2 else ""
-
-
-# --- the error workbook ---------------------------------------------------------------------
-
-
-def error_workbook(upload: Upload, errors: list[CellError]) -> bytes:
-    """The uploaded sheets as they were, bad cells highlighted, and an 错误 column per row."""
-    marks: dict[tuple[str, int], tuple[list[str], set[str]]] = {}
-    for error in errors:
-        messages, labels = marks.setdefault((error.sheet, error.row), ([], set()))
-        messages.append(f"{error.column}：{error.message}" if error.column else error.message)
-        if error.column:
-            labels.add(error.column)
-    output = io.BytesIO()
-    with xlsx.Workbook(output) as book:
-        written = [_write_marked(book, sheet, marks) for sheet in upload.sheets]
-        sources = guide_and_lists(book, with_context=False)
-        resource_rows = upload.resources.rows[-1][0] if upload.resources.rows else 1
-        for sheet, cols in written:
-            for rule in validations(cols, sources, sheet.rows + BLANK_ITEM_ROWS, resource_rows):
-                sheet.validate(rule)
-    return output.getvalue()
-
-
-def _write_marked(
-    book: xlsx.Workbook,
-    upload: Sheet,
-    marks: Mapping[tuple[str, int], tuple[list[str], set[str]]],
-) -> tuple[xlsx.Sheet, list[Column | None]]:
-    """One uploaded sheet, each row at its number (so the 错误 column's rows are Excel's)."""
-    kept = [
-        i for i, h in enumerate(upload.header) if normalize(h or "") != normalize(ERROR_HEADING)
-    ]
-    cols: list[Column | None] = [upload.mapping.get(i) for i in kept]
-    headings = ["" if upload.header[i] is None else str(upload.header[i]) for i in kept]
-    sheet = data_sheet(book, upload.title, cols, headings, with_errors=True)
-    for number, values in upload.rows:
-        while sheet.rows < number - 1:
-            sheet.append(())  # a row the upload left empty stays empty
-        messages, labels = marks.get((upload.title, number), ([], set()))
-        cells = [values[i] if i < len(values) else None for i in kept]
-        bad = [STYLES["bad"] if column and column.label in labels else None for column in cols]
-        sheet.append([*cells, "\n".join(messages)], styles=bad if labels else None)
-    return sheet, [*cols, None]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from govshare.core import xlsx
+from govshare.core.xlsx import writer as xlsx
 
 HEADER = xlsx.Style(bold=True, fill="DCE6F1", border=True, wrap=True, valign="center")
 TEXT = xlsx.Style(num_format="@")

@@ -1,10 +1,16 @@
 """A small streaming writer of Excel workbooks (.xlsx, Office Open XML / ECMA-376 part 1).
 
+The one way the project writes a workbook (DESIGN.md, Stack, "Excel"; issue 12 item 7): the
+exports, the import templates, the error workbooks and the reports all go through
+``Workbook``; a report that needs native charts takes ``charts.ChartWorkbook``, the same calls
+backed by XlsxWriter.
+
 Why our own: the exports write millions of cells (issue 4: the catalog of 100,000 resources
 with 500,000 data items in under 60 s), and a general library spends most of that time on
 per-cell bookkeeping we do not need. An .xlsx is a zip of XML parts; this module writes only
-what the exports use: text, numbers, booleans and dates, column widths and formats, cell
-styles, frozen panes, hidden sheets and data validations (dropdowns).
+what the exports and reports use: text, numbers, booleans and dates, column widths and formats,
+cell styles, frozen panes, hidden sheets, data validations (dropdowns), merged cells, an
+autofilter and the page set-up of a printed report.
 
 How: each row becomes one XML string as it is appended, and goes to the sheet's temporary file
 (on disk past a few megabytes), so memory stays flat however many rows are written and rows of
@@ -58,16 +64,29 @@ _SHEET_TITLE = re.compile(r"[^\[\]:*?/\\]{1,31}")  # Excel's rule for sheet name
 
 @dataclass(frozen=True)
 class Style:
-    """A cell format. Colours are RGB hex ("DCE6F1"); ``valign`` is "center" or "top";
+    """A cell format. Colours are RGB hex ("DCE6F1"); ``valign`` is "center" or "top",
+    ``align`` "left", "center" or "right"; ``font_size`` in points (0: Excel's 11);
     ``num_format`` an Excel number format ("@" text, "0" integer, "yyyy-mm-dd")."""
 
     bold: bool = False
     font_color: str = ""
+    font_size: float = 0
     fill: str = ""
     border: bool = False  # thin, on the four sides
     wrap: bool = False
     valign: str = ""
+    align: str = ""
     num_format: str = ""
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: ``repeat_rows`` (first, last, as Excel numbers them) head every
+    page; ``fit_width`` shrinks the columns onto one page across."""
+
+    landscape: bool = False
+    fit_width: bool = False
+    repeat_rows: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +148,7 @@ def _number(value: float) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _serial(value: dt.date) -> str:
+def serial(value: dt.date) -> str:
     """A date or a naive datetime as Excel's day number (its 1900 system)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -155,7 +174,7 @@ class Stylesheet:
     def xml(self) -> str:
         styles = list(self._xfs)
         formats = _numbering({s.num_format for s in styles} - set(_BUILTIN_FORMATS))
-        fonts = _numbering({(s.bold, s.font_color) for s in styles} - {(False, "")})
+        fonts = _numbering({_font_key(s) for s in styles} - {_font_key(Style())})
         fills = _numbering({s.fill for s in styles} - {""})
         parts = [f'{XML_HEAD}<styleSheet xmlns="{MAIN_NS}">']
         if formats:
@@ -165,7 +184,7 @@ class Stylesheet:
                 for code, n in formats.items()
             )
             parts.append("</numFmts>")
-        parts.append(f'<fonts count="{len(fonts) + 1}">{_font(False, "")}')
+        parts.append(f'<fonts count="{len(fonts) + 1}">{_font(*_font_key(Style()))}')
         parts.extend(_font(*font) for font in fonts)
         parts.append(f'</fonts><fills count="{len(fills) + 2}">')
         parts.append('<fill><patternFill patternType="none"/></fill>')
@@ -192,10 +211,15 @@ def _numbering(items: set[Any]) -> dict[Any, int]:
     return {item: n for n, item in enumerate(sorted(items), start=1)}
 
 
-def _font(bold: bool, color: str) -> str:
+def _font_key(style: Style) -> tuple[bool, str, float]:
+    return style.bold, style.font_color, style.font_size or 11
+
+
+def _font(bold: bool, color: str, size: float) -> str:
     weight = "<b/>" if bold else ""
     colour = f'<color rgb="FF{color}"/>' if color else ""
-    return f'<font>{weight}<sz val="11"/>{colour}<name val="Calibri"/><family val="2"/></font>'
+    font = f'<sz val="{size:g}"/>{colour}<name val="Calibri"/><family val="2"/>'
+    return f"<font>{weight}{font}</font>"
 
 
 def _border(line: str) -> str:
@@ -209,20 +233,25 @@ _SIDES = ("left", "right", "top", "bottom")
 
 
 def _xf(
-    style: Style, formats: dict[str, int], fonts: dict[tuple[bool, str], int], fills: dict[str, int]
+    style: Style,
+    formats: dict[str, int],
+    fonts: dict[tuple[bool, str, float], int],
+    fills: dict[str, int],
 ) -> str:
     code = style.num_format
     number = _BUILTIN_FORMATS[code] if code in _BUILTIN_FORMATS else 163 + formats[code]
-    font = fonts.get((style.bold, style.font_color), 0)
+    font = fonts.get(_font_key(style), 0)
     fill = fills[style.fill] + 1 if style.fill else 0
     border = int(style.border)
     attributes = f'numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"'
     applied = {"NumberFormat": number, "Font": font, "Fill": fill, "Border": border}
     attributes += "".join(f' apply{name}="1"' for name, used in applied.items() if used)
-    if not (style.wrap or style.valign):
+    if not (style.wrap or style.valign or style.align):
         return f"<xf {attributes}/>"
-    alignment = (f' vertical="{style.valign}"' if style.valign else "") + (
-        ' wrapText="1"' if style.wrap else ""
+    alignment = (
+        (f' horizontal="{style.align}"' if style.align else "")
+        + (f' vertical="{style.valign}"' if style.valign else "")
+        + (' wrapText="1"' if style.wrap else "")
     )
     return f'<xf {attributes} applyAlignment="1"><alignment{alignment}/></xf>'
 
@@ -253,9 +282,12 @@ class Sheet:
     columns: Sequence[ColumnFormat] = ()
     freeze: tuple[int, int] | None = None  # (rows, columns) kept in view
     is_hidden: bool = False
+    page: PageSetup | None = None
     rows: int = field(default=0, init=False)  # the number of the last row written
     width: int = field(default=0, init=False)  # the number of columns written
     validations: list[Validation] = field(default_factory=list, init=False)
+    merged: list[str] = field(default_factory=list, init=False)  # ranges such as "A1:L1"
+    filtered: str = field(default="", init=False)  # the autofilter's heading range
     _cells: list[_CellParts] = field(default_factory=list, init=False)
     _styled: dict[tuple[int, Style], _CellParts] = field(default_factory=dict, init=False)
     _pending: list[str] = field(default_factory=list, init=False)
@@ -312,6 +344,15 @@ class Sheet:
     def validate(self, validation: Validation) -> None:
         self.validations.append(validation)
 
+    def merge(self, row: int, first_column: int, last_column: int, last_row: int = 0) -> None:
+        """Merge a block of cells (rows as Excel numbers them, columns from 0) into one that
+        shows the value and style of its first cell (a report's title across the table)."""
+        self.merged.append(_block(row, first_column, last_row or row, last_column))
+
+    def autofilter(self, row: int, first_column: int, last_column: int) -> None:
+        """Give the headings on ``row`` Excel's filter buttons."""
+        self.filtered = _block(row, first_column, row, last_column)
+
     def _add_columns(self, count: int) -> None:
         if count > MAX_COLUMNS:
             raise ValueError(f"a sheet has at most {MAX_COLUMNS} columns")
@@ -356,8 +397,10 @@ class Sheet:
     def head(self, is_active: bool) -> bytes:
         """The XML before the rows: the used range, the view, the columns."""
         last = f"{get_column_letter(max(self.width, 1))}{max(self.rows, 1)}"
+        fits = self.page is not None and self.page.fit_width
         parts = [
             f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fits else "",
             f'<dimension ref="{"A1" if last == "A1" else "A1:" + last}"/>',
             '<sheetViews><sheetView workbookViewId="0"',
             ' tabSelected="1">' if is_active else ">",
@@ -394,17 +437,39 @@ class Sheet:
         return f"<cols>{''.join(items)}</cols>" if items else ""
 
     def tail(self) -> bytes:
-        """The XML after the rows: the data validations and the page margins."""
+        """The XML after the rows: the autofilter, the merged cells, the data validations and
+        the page set-up (in the order the schema gives them)."""
         parts = ["</sheetData>"]
+        if self.filtered:
+            parts.append(f'<autoFilter ref="{self.filtered}"/>')
+        if self.merged:
+            parts.append(f'<mergeCells count="{len(self.merged)}">')
+            parts.extend(f'<mergeCell ref="{block}"/>' for block in self.merged)
+            parts.append("</mergeCells>")
         if self.validations:
             parts.append(f'<dataValidations count="{len(self.validations)}">')
             parts.extend(_validation_xml(v) for v in self.validations)
             parts.append("</dataValidations>")
         parts.append(
             '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-            'footer="0.3"/></worksheet>'
+            'footer="0.3"/>'
         )
+        parts.append(_page_setup_xml(self.page) + "</worksheet>")
         return "".join(parts).encode()
+
+    def defined_names(self, index: int) -> list[str]:
+        """The workbook-level names this sheet needs: its print titles and its filter."""
+        names = []
+        sheet = "'" + self.title.replace("'", "''") + "'"
+        if self.page is not None and self.page.repeat_rows:
+            first, last = self.page.repeat_rows
+            value = f"{sheet}!${first}:${last}"
+            names.append(_defined_name("_xlnm.Print_Titles", index, value))
+        if self.filtered:
+            start, end = self.filtered.split(":")
+            value = f"{sheet}!{_absolute(start)}:{_absolute(end)}"
+            names.append(_defined_name("_xlnm._FilterDatabase", index, value, hidden=True))
+        return names
 
     def rows_data(self) -> tuple[IO[bytes], int]:
         """The rows' XML from its start, and its size in bytes (once all rows are written)."""
@@ -425,9 +490,36 @@ def _other_cell(cell: _CellParts, number: str, value: Any) -> str:
     if isinstance(value, int | float):
         return f"{cell.ref}{number}{cell.number}{_number(value)}</v></c>"
     if isinstance(value, dt.date):
-        return f"{cell.ref}{number}{cell.date}{_serial(value)}</v></c>"
+        return f"{cell.ref}{number}{cell.date}{serial(value)}</v></c>"
     text, is_spaced = _text(value if isinstance(value, str) else str(value))
     return f"{cell.ref}{number}{cell.preserved_text if is_spaced else cell.text}{text}</t></is></c>"
+
+
+def _block(first_row: int, first_column: int, last_row: int, last_column: int) -> str:
+    first = f"{get_column_letter(first_column + 1)}{first_row}"
+    return f"{first}:{get_column_letter(last_column + 1)}{last_row}"
+
+
+def _absolute(reference: str) -> str:
+    """``A3`` → ``$A$3``."""
+    letters = reference.rstrip("0123456789")
+    return f"${letters}${reference[len(letters) :]}"
+
+
+def _defined_name(name: str, sheet_index: int, value: str, hidden: bool = False) -> str:
+    hide = ' hidden="1"' if hidden else ""
+    return (
+        f'<definedName name="{name}" localSheetId="{sheet_index}"{hide}>'
+        f"{escape(value)}</definedName>"
+    )
+
+
+def _page_setup_xml(page: PageSetup | None) -> str:
+    if page is None or not (page.landscape or page.fit_width):
+        return ""
+    orientation = ' orientation="landscape"' if page.landscape else ""
+    fit = ' fitToWidth="1" fitToHeight="0"' if page.fit_width else ""
+    return f'<pageSetup paperSize="9"{orientation}{fit}/>'
 
 
 def _stored_width(characters: float) -> float:
@@ -461,6 +553,14 @@ def _validation_xml(rule: Validation) -> str:
 # --- the workbook ---------------------------------------------------------------------------
 
 
+def check_sheet_title(title: str, taken: Sequence[str]) -> None:
+    """Refuse a sheet name Excel refuses, or one the workbook already has (in any case)."""
+    if not _SHEET_TITLE.fullmatch(title) or title.startswith("'") or title.endswith("'"):
+        raise ValueError(f"{title!r} is not a valid sheet name")
+    if title.casefold() in {other.casefold() for other in taken}:
+        raise ValueError(f"the workbook already has a sheet {title!r}")
+
+
 class Workbook:
     """A workbook written to ``output`` (a binary file) when it is closed.
 
@@ -481,12 +581,10 @@ class Workbook:
         columns: Sequence[ColumnFormat] = (),
         freeze: tuple[int, int] | None = None,
         is_hidden: bool = False,
+        page: PageSetup | None = None,
     ) -> Sheet:
-        if not _SHEET_TITLE.fullmatch(title) or title.startswith("'") or title.endswith("'"):
-            raise ValueError(f"{title!r} is not a valid sheet name")
-        if title.casefold() in {sheet.title.casefold() for sheet in self.sheets}:
-            raise ValueError(f"the workbook already has a sheet {title!r}")
-        sheet = Sheet(title, self.stylesheet, columns, freeze, is_hidden)
+        check_sheet_title(title, [sheet.title for sheet in self.sheets])
+        sheet = Sheet(title, self.stylesheet, columns, freeze, is_hidden, page)
         self.sheets.append(sheet)
         return sheet
 
@@ -558,10 +656,12 @@ class Workbook:
             + f' r:id="rId{n}"/>'
             for n, sheet in enumerate(self.sheets, start=1)
         )
+        names = [name for n, sheet in enumerate(self.sheets) for name in sheet.defined_names(n)]
+        defined = f"<definedNames>{''.join(names)}</definedNames>" if names else ""
         return (
             f'{XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews>'
             f'<workbookView activeTab="{active}"/></bookViews><sheets>{sheets}</sheets>'
-            "</workbook>"
+            f"{defined}</workbook>"
         )
 
 
