@@ -353,7 +353,7 @@ def test_the_gate_workbook_reads_back_with_the_right_figures(
     assert (department, kind, cost) == (dept_a.name, "IT project", 12.5)
     assert reasons == "未接入：not connected to the sharing platform"
     assert by_name["重复"][5].count("；") == 1  # two reasons joined with the Chinese semicolon
-    assert by_name["已接入"][5] == ""
+    assert by_name["已接入"][5] is None  # no reasons: an empty cell
     figures = {label: value for label, value in summary.iter_rows(min_row=2, values_only=True)}
     assert figures["Projects failing"] == 1
     assert figures["Systems failing"] == 3

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from govshare.core.models import AuditEvent
+from govshare.core.xlsx.columns import FILE_ROW, NO, YES, Kind
 from govshare.inventory import workbook
 from govshare.inventory.models import InformationSystem, SystemRevision
 from govshare.inventory.services import SYSTEM_FIELDS
@@ -29,7 +30,7 @@ def records(count: int, **overrides: object) -> list[dict]:
     return [census_data(name=f"普查测试系统{n:03d}", **overrides) for n in range(count)]
 
 
-def import_into(actor, department, content: bytes) -> workbook.ImportResult:
+def import_into(actor, department, content: bytes) -> workbook.CensusImportResult:
     return workbook.census_import(actor=actor, department=department, content=content)
 
 
@@ -66,22 +67,22 @@ def test_the_template_validates_every_enumeration_boolean_number_and_date():
     # then each column has the validation of its kind, and dropdowns list the labels
     for index, column in enumerate(workbook.columns()):
         letter = chr(ord("A") + index)
-        if column.kind == workbook.Kind.TEXT and not column.max_length:
+        if column.kind == Kind.TEXT and not column.max_length:
             assert letter not in rules  # free text: nothing to check
             continue
         rule = rules[letter]
-        if column.kind in (workbook.Kind.CHOICE, workbook.Kind.BOOLEAN):
+        if column.kind in (Kind.CHOICE, Kind.BOOLEAN):
             assert rule.type == "list", column.field
             source = rule.formula1.split("!")[1].replace("$", "")
             values = [cell.value for row in lists[source] for cell in row]
-            expected = [label for _c, label in column.choices] or list(workbook.yes_no())
+            expected = [label for _c, label in column.choices] or [YES, NO]
             assert values == expected, column.field
         else:
             expected_type = {
-                workbook.Kind.INTEGER: "whole",
-                workbook.Kind.DECIMAL: "decimal",
-                workbook.Kind.DATE: "date",
-                workbook.Kind.TEXT: "textLength",
+                Kind.INTEGER: "whole",
+                Kind.DECIMAL: "decimal",
+                Kind.DATE: "date",
+                Kind.TEXT: "textLength",
             }[column.kind]
             assert rule.type == expected_type, column.field
     assert rules["R"].formula1 == "1" and rules["R"].formula2 == "5"  # 等级保护 1–5
@@ -104,7 +105,7 @@ def test_the_template_filled_in_by_hand_imports(officer_a, dept_a):
         "go_live_date": "2019/06/01",
         "deployment": label_of["deployment"]["gov_cloud"],
         "network_domain": label_of["network_domain"]["extranet_admin"],
-        "is_secret": workbook.yes_no()[1],
+        "is_secret": NO,
     }
     for name, value in typed.items():
         sheet.cell(row=2, column=column_of[name], value=value)
@@ -128,7 +129,7 @@ def test_the_template_filled_in_by_hand_imports(officer_a, dept_a):
 
 def test_an_empty_template_imports_nothing_and_says_so(officer_a, dept_a):
     result = import_into(officer_a, dept_a, workbook.census_template())
-    assert [(e.row, e.code) for e in result.errors] == [(workbook.FILE_ROW, "required")]
+    assert [(e.row, e.code) for e in result.errors] == [(FILE_ROW, "required")]
     assert not InformationSystem.objects.exists()
 
 
@@ -251,7 +252,7 @@ def _with_broken_sheet() -> bytes:
 )
 def test_a_file_that_is_not_a_workbook_is_one_error(officer_a, dept_a, content):
     errors = import_into(officer_a, dept_a, content).errors
-    assert [(e.row, e.code) for e in errors] == [(workbook.FILE_ROW, "invalid")]
+    assert [(e.row, e.code) for e in errors] == [(FILE_ROW, "invalid")]
 
 
 def test_a_renamed_or_missing_column_stops_the_import(officer_a, dept_a):

@@ -21,10 +21,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govshare.core.xlsx.writer import ColumnFormat, Style, Workbook
 from govshare.inventory.choices import LIVE_LIFECYCLES, Connection, ZombieRule
 from govshare.inventory.models import InformationSystem, Project, ZombieFinding
 
@@ -246,30 +246,34 @@ def _row(kind: RowKind, obj: Project | InformationSystem, failures: list[Failure
 # --- the Excel report -----------------------------------------------------------------------
 
 
+HEADING = Style(bold=True, fill="DCE6F1", border=True)
+MONEY = Style(num_format="0.00")
+WRAP = Style(wrap=True, valign="top")
+
+
 def gate_workbook(rows: list[GateRow]) -> bytes:
     """The funding-gate report as a workbook: one row per project/system, and a summary."""
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"constant_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
-    money = book.add_format({"num_format": "0.00"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet(_("Funding gate"))
-    headings = [
-        _("Department"),
-        _("Name"),
-        _("Project or system"),
-        _("O&M cost per year (10k yuan)"),
-        _("Funding"),
-        _("Reasons"),
-    ]
-    for index, width in enumerate((18, 30, 10, 14, 16, 70)):
-        sheet.set_column(index, index, width, wrap if index == 5 else None)
-    sheet.write_row(0, 0, headings, bold)
-    sheet.freeze_panes(1, 0)
-    for number, row in enumerate(rows, start=1):  # constant_memory: rows in order
-        _write_gate_row(sheet, number, row, money)
-    _write_summary(book.add_worksheet(_("Summary")), rows, bold, money)
-    book.close()
+    with Workbook(output) as book:
+        widths = (18, 30, 10, 14, 16, 70)
+        formats = [ColumnFormat(w, MONEY if i == 3 else WRAP if i == 5 else None)
+                   for i, w in enumerate(widths)]  # fmt: skip
+        sheet = book.add_sheet(_("Funding gate"), columns=formats, freeze=(1, 0))
+        headings = [
+            _("Department"),
+            _("Name"),
+            _("Project or system"),
+            _("O&M cost per year (10k yuan)"),
+            _("Funding"),
+            _("Reasons"),
+        ]
+        sheet.append(headings, styles=[HEADING] * len(headings))
+        for row in rows:
+            sheet.append(
+                [row.department, row.name, row.kind_label, float(row.annual_om_cost),
+                 verdict(row), row.reasons]
+            )  # fmt: skip
+        _write_summary(book, rows)
     return output.getvalue()
 
 
@@ -277,28 +281,18 @@ def verdict(row: GateRow) -> str:
     return _("No O&M funding") if row.fails else _("Meets the requirement")
 
 
-def _write_gate_row(sheet: Any, number: int, row: GateRow, money: Any) -> None:
-    sheet.write_string(number, 0, row.department)
-    sheet.write_string(number, 1, row.name)
-    sheet.write_string(number, 2, row.kind_label)
-    sheet.write_number(number, 3, float(row.annual_om_cost), money)
-    sheet.write_string(number, 4, verdict(row))
-    sheet.write_string(number, 5, row.reasons)
-
-
-def _write_summary(sheet: Any, rows: list[GateRow], bold: Any, money: Any) -> None:
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, 1, 16)
-    figures: list[tuple[str, int | Decimal, Any]] = [
+def _write_summary(book: Workbook, rows: list[GateRow]) -> None:
+    columns = [ColumnFormat(36), ColumnFormat(16)]
+    sheet = book.add_sheet(_("Summary"), columns=columns)
+    figures: list[tuple[str, int | Decimal, Style | None]] = [
         (_("Projects"), sum(1 for r in rows if r.kind == RowKind.PROJECT), None),
         (_("Projects failing"), sum(1 for r in failing(rows) if r.kind == RowKind.PROJECT), None),
         (_("Systems"), sum(1 for r in rows if r.kind == RowKind.SYSTEM), None),
         (_("Systems failing"), sum(1 for r in failing(rows) if r.kind == RowKind.SYSTEM), None),
         (_("O&M cost of failing projects (10k yuan)"),
-         withheld_cost(rows, RowKind.PROJECT), money),
-        (_("O&M cost of failing systems (10k yuan)"), withheld_cost(rows, RowKind.SYSTEM), money),
+         withheld_cost(rows, RowKind.PROJECT), MONEY),
+        (_("O&M cost of failing systems (10k yuan)"), withheld_cost(rows, RowKind.SYSTEM), MONEY),
     ]  # fmt: skip
-    sheet.write_row(0, 0, [_("Figure"), _("Value")], bold)
-    for number, (label, value, style) in enumerate(figures, start=1):
-        sheet.write_string(number, 0, str(label))
-        sheet.write_number(number, 1, float(value), style)
+    sheet.append([_("Figure"), _("Value")], styles=[HEADING, HEADING])
+    for label, value, style in figures:
+        sheet.append([str(label), float(value)], styles=[None, style])

@@ -16,10 +16,9 @@ import calendar
 import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
-import xlsxwriter
 from django.db.models import (
     Case,
     Exists,
@@ -35,6 +34,7 @@ from django.utils import timezone
 
 from govshare.core.config import param
 from govshare.core.permissions import can
+from govshare.core.xlsx.writer import ColumnFormat, PageSetup, Sheet, Style, Workbook
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.config import REPORT_DAY
 from govshare.inventory.models import ProgressReport, WorkTask
@@ -348,7 +348,7 @@ COLUMNS = (
     ("完成比例（%）", 11),
     ("是否逾期", 9),
 )
-HEADER_ROW = 2
+HEADER_ROW = 3  # the headings' row, as Excel numbers it (title, note, headings)
 
 
 def workbook_filename(month: dt.date) -> str:
@@ -361,94 +361,80 @@ def progress_workbook(month: dt.date, *, user: Any = None, today: dt.date | None
     today = today or timezone.localdate()
     rows = month_rows(month, user=user, today=today)
     buffer = io.BytesIO()
-    # User text is never a formula, a link or a number: a report starting with "=" stays text.
-    options = {
-        "in_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-    }
-    with xlsxwriter.Workbook(buffer, options) as book:
-        sheet = book.add_worksheet("进展情况统计表")
-        styles = _styles(book)
-        _write_heading(sheet, styles, month, today)
-        for index, row in enumerate(rows, start=HEADER_ROW + 1):
-            _write_row(sheet, styles, index, row)
-        _write_summary(sheet, styles, HEADER_ROW + len(rows) + 2, summarize(rows))
+    # User text is never a formula, a link or a number: the writer keeps "=1+1" as text.
+    with Workbook(buffer) as book:
+        sheet = book.add_sheet(
+            "进展情况统计表",
+            columns=[ColumnFormat(width) for _heading, width in COLUMNS],
+            freeze=(HEADER_ROW, 3),  # the headings and the task number/category/title stay
+            page=PageSetup(landscape=True, fit_width=True, repeat_rows=(HEADER_ROW, HEADER_ROW)),
+        )
+        _write_heading(sheet, month, today)
+        for row in rows:
+            cells, styles = _row_cells(row)
+            sheet.append(cells, styles=styles)
+        sheet.append(())
+        _write_line(sheet, _summary_line(summarize(rows)), STYLES["note"])
     return buffer.getvalue()
 
 
-def _styles(book: xlsxwriter.Workbook) -> dict[str, Any]:
-    cell = {"text_wrap": True, "valign": "top", "border": 1, "font_size": 10}
-    return {
-        "title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
-        "note": book.add_format({"font_size": 10, "font_color": "#555555"}),
-        "header": book.add_format(
-            {**cell, "bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter"}
-        ),
-        "text": book.add_format(cell),
-        "date": book.add_format({**cell, "num_format": "yyyy-mm-dd"}),
-        "number": book.add_format({**cell, "align": "right"}),
-        "missing": book.add_format({**cell, "bg_color": "#FCE4D6", "font_color": "#C00000"}),
-        "overdue": book.add_format({**cell, "bold": True, "font_color": "#C00000"}),
-    }
+_CELL = Style(wrap=True, valign="top", border=True, font_size=10)
+STYLES: dict[str, Style] = {
+    "title": Style(bold=True, font_size=16, align="center"),
+    "note": Style(font_size=10, font_color="555555"),
+    "header": replace(_CELL, bold=True, fill="DDEBF7", align="center", valign="center"),
+    "text": _CELL,
+    "date": replace(_CELL, num_format="yyyy-mm-dd"),
+    "number": replace(_CELL, align="right"),
+    "missing": replace(_CELL, fill="FCE4D6", font_color="C00000"),
+    "overdue": replace(_CELL, bold=True, font_color="C00000"),
+}
 
 
-def _write_heading(sheet: Any, styles: dict[str, Any], month: dt.date, today: dt.date) -> None:
-    last = len(COLUMNS) - 1
-    sheet.merge_range(
-        0, 0, 0, last, f"{WORKBOOK_TITLE}（{month.year}年{month.month}月）", styles["title"]
-    )
+def _write_heading(sheet: Sheet, month: dt.date, today: dt.date) -> None:
+    title = f"{WORKBOOK_TITLE}（{month.year}年{month.month}月）"
+    _write_line(sheet, title, STYLES["title"], height=28)
     due = report_due(month)
-    note = f"统计月份：{month:%Y-%m}；报送截止：{due:%Y-%m-%d}；制表日期：{today:%Y-%m-%d}"
-    sheet.merge_range(1, 0, 1, last, note, styles["note"])
-    for column, (heading, width) in enumerate(COLUMNS):
-        sheet.write_string(HEADER_ROW, column, heading, styles["header"])
-        sheet.set_column(column, column, width)
-    sheet.set_row(0, 28)
-    sheet.freeze_panes(HEADER_ROW + 1, 3)  # header and the task number/category/title stay
-    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW, last)
-    sheet.repeat_rows(HEADER_ROW)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    _write_line(
+        sheet,
+        f"统计月份：{month:%Y-%m}；报送截止：{due:%Y-%m-%d}；制表日期：{today:%Y-%m-%d}",
+        STYLES["note"],
+    )
+    headings = [heading for heading, _width in COLUMNS]
+    sheet.append(headings, styles=[STYLES["header"]] * len(COLUMNS))
+    sheet.autofilter(HEADER_ROW, 0, len(COLUMNS) - 1)
 
 
-def _write_row(sheet: Any, styles: dict[str, Any], index: int, row: ProgressRow) -> None:
-    task, report, text = row.task, row.report, styles["text"]
-    cells = [task.code, task.category, task.title, task.lead_unit.name, row.department.name]
-    for column, value in enumerate(cells):
-        _write_text(sheet, index, column, value, text)
-    sheet.write_datetime(index, 5, task.deadline, styles["date"])
+def _write_line(sheet: Sheet, text: str, style: Style, height: float | None = None) -> None:
+    """A line of text across the whole table (its cells merged)."""
+    row = sheet.append([text], styles=[style], height=height)
+    sheet.merge(row, 0, len(COLUMNS) - 1)
+
+
+def _row_cells(row: ProgressRow) -> tuple[list[Any], list[Style]]:
+    """A row's cells and their styles; an empty cell keeps its borders."""
+    task, report = row.task, row.report
+    cells: list[Any] = [task.code, task.category, task.title, task.lead_unit.name]
+    cells += [row.department.name, task.deadline]
+    styles = [STYLES["text"]] * 5 + [STYLES["date"]]
     if report is None:
-        for column in (6, 7, 8):
-            sheet.write_blank(index, column, None, text)
-        label = NOT_REPORTED if row.is_missing else ""
-        _write_text(sheet, index, 9, label, styles["missing"] if row.is_missing else text)
-        sheet.write_blank(index, 10, None, styles["number"])
+        cells += ["", "", "", NOT_REPORTED if row.is_missing else "", None]
+        status = STYLES["missing"] if row.is_missing else STYLES["text"]
     else:
         progress = report.progress
         if row.is_carried:
             progress = f"（{report.month.year}年{report.month.month}月报送已完成）{progress}"
-        texts = (progress, report.problems, report.next_steps)
-        for column, value in zip((6, 7, 8), texts, strict=True):
-            _write_text(sheet, index, column, value, text)
-        _write_text(sheet, index, 9, STATUS_LABELS.get(report.status, report.status), text)
-        sheet.write_number(index, 10, report.percent_done, styles["number"])
-    flag = OVERDUE if row.is_overdue else ""
-    _write_text(sheet, index, 11, flag, styles["overdue"] if row.is_overdue else text)
+        status_label = STATUS_LABELS.get(report.status, report.status)
+        cells += [progress, report.problems, report.next_steps, status_label, report.percent_done]
+        status = STYLES["text"]
+    styles += [STYLES["text"]] * 3 + [status, STYLES["number"]]
+    cells.append(OVERDUE if row.is_overdue else "")
+    styles.append(STYLES["overdue"] if row.is_overdue else STYLES["text"])
+    return cells, styles
 
 
-def _write_text(sheet: Any, row: int, column: int, value: str, style: Any) -> None:
-    """A string cell; empty text is a blank cell (formatted), not an empty string."""
-    if value:
-        sheet.write_string(row, column, value, style)
-    else:
-        sheet.write_blank(row, column, None, style)
-
-
-def _write_summary(sheet: Any, styles: dict[str, Any], index: int, summary: MonthSummary) -> None:
-    line = (
+def _summary_line(summary: MonthSummary) -> str:
+    return (
         f"应报送{summary.expected}项，已报送{summary.reported}项，"
         f"未报送{summary.missing}项，逾期{summary.overdue}项。"
     )
-    sheet.merge_range(index, 0, index, len(COLUMNS) - 1, line, styles["note"])

@@ -197,3 +197,33 @@ def test_values_excel_cannot_hold_are_refused():
     with pytest.raises(ValueError):
         sheet.append(["one row too many"])
     book.discard()
+
+
+def test_a_report_merges_cells_filters_its_headings_and_prints_landscape_on_one_page_across():
+    # given a report: a merged title in large type, centred; headings with filter buttons,
+    # printed on every page; amounts aligned right
+    title = xlsx.Style(bold=True, font_size=16, align="center")
+    amount = xlsx.Style(align="right", num_format="0.00")
+    page = xlsx.PageSetup(landscape=True, fit_width=True, repeat_rows=(2, 2))
+
+    def build(book: xlsx.Workbook) -> None:
+        sheet = book.add_sheet("进展'表", page=page, freeze=(2, 0))
+        row = sheet.append(["统计表"], styles=[title], height=28)
+        sheet.merge(row, 0, 2)
+        sheet.append(["单位", "任务", "金额"])
+        sheet.autofilter(2, 0, 2)
+        sheet.append(["公安局", "1.1", 12.5], styles=[None, None, amount])
+
+    # when it is read back
+    content = written(build)
+    assert_well_formed(content)
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["进展'表"]
+
+    # then each part is there as Excel reads it
+    assert [str(block) for block in sheet.merged_cells.ranges] == ["A1:C1"]
+    assert sheet["A1"].font.sz == 16 and sheet["A1"].alignment.horizontal == "center"
+    assert sheet["C3"].alignment.horizontal == "right" and sheet["C3"].number_format == "0.00"
+    assert sheet.auto_filter.ref == "A2:C2" and sheet.print_title_rows == "$2:$2"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.freeze_panes == "A3"

@@ -175,8 +175,9 @@ def field_rules(model_field: Any, kind: Kind) -> dict[str, Any]:
         rules.update(decimal_places=places, maximum=largest)
     bounds = {"min_value": ("minimum", max), "max_value": ("maximum", min)}
     for validator in model_field.validators if kind in (Kind.INTEGER, Kind.DECIMAL) else ():
-        if validator.code in bounds:
-            key, tighter = bounds[validator.code]
+        code = getattr(validator, "code", "")
+        if code in bounds:
+            key, tighter = bounds[code]
             limit, current = validator.limit_value, rules[key]
             rules[key] = limit if current is None else tighter(current, limit)
     return rules

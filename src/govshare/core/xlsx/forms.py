@@ -190,12 +190,9 @@ def finish(
 def guide_sheet(
     book: Workbook, title: str, rows: list[list[str]], widths: Sequence[float]
 ) -> Sheet:
-    """The filling guide (填表说明): a heading row, then the rows as given; text columns past
-    the first three wrap."""
-    columns = [
-        ColumnFormat(width, STYLES["wrap"] if index >= 3 else None)
-        for index, width in enumerate(widths)
-    ]
+    """The filling guide (填表说明): a heading row, then the rows as given; the wide columns
+    (descriptions) wrap."""
+    columns = [ColumnFormat(width, STYLES["wrap"] if width >= 40 else None) for width in widths]
     sheet = book.add_sheet(title, columns=columns)
     sheet.append(rows[0], styles=[STYLES["header"]] * len(rows[0]))
     for row in rows[1:]:
