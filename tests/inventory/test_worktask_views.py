@@ -370,7 +370,7 @@ def test_the_workbook_downloads(client_for, reviewer, task, other_task):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     statuses = {row[0]: row[9] for row in sheet.iter_rows(min_row=4, values_only=True) if row[4]}
     assert statuses == {"1.1": "滞后", "2.1": "未报送"}
 

@@ -351,10 +351,6 @@ COLUMNS = (
 HEADER_ROW = 3  # the headings' row, as Excel numbers it (title, note, headings)
 
 
-def workbook_filename(month: dt.date) -> str:
-    return f"进展情况统计表-{month:%Y-%m}.xlsx"
-
-
 def progress_workbook(month: dt.date, *, user: Any = None, today: dt.date | None = None) -> bytes:
     """The month's 进展情况统计表 as an .xlsx file: one row per task per unit."""
     month = month_start(month)

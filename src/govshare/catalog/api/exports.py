@@ -20,8 +20,7 @@ from govshare.catalog.views.transfer import (
     JSON_LD,
     XLSX,
     dcat_document,
-    download,
-    export_filename,
+    export_download,
 )
 from govshare.core.api import auth_user, responses
 from govshare.core.api_inputs import ObjectId
@@ -55,7 +54,7 @@ def _resources(request: HttpRequest, filters: CatalogFilter) -> QuerySet[Resourc
 def _file_export(render: Callable[[QuerySet[Resource]], bytes], extension: str, kind: str) -> Any:
     def endpoint(request: HttpRequest, filters: Query[CatalogFilter]) -> HttpResponse:
         content = render(_resources(request, filters))
-        return download(content, export_filename(extension), kind)
+        return export_download(content, extension, kind)
 
     return endpoint
 
@@ -89,7 +88,7 @@ def export_dcat(
     """A dcat:Catalog with one dcat:Dataset per published resource (JSON-LD)."""
     filters = CatalogFilter(provider=provider, share_type=share_type, category=category)
     resources = _resources(request, filters)
-    return download(dcat_document(request, resources), export_filename("jsonld"), JSON_LD)
+    return export_download(dcat_document(request, resources), "jsonld", JSON_LD)
 
 
 __all__ = ["router"]

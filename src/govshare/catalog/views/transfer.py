@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -27,17 +26,20 @@ from govshare.catalog import exports, search, tasks, workbook
 from govshare.catalog.models import Resource
 from govshare.catalog.search_query import FACETS
 from govshare.core.context_processors import node_name
+from govshare.core.downloads import CSV, XLSX, attachment
 from govshare.core.forms import StyledForm
 from govshare.core.models import Job
 from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
 from govshare.orgs.models import Department
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
-CSV = "text/csv; charset=utf-8"
 JSON_LD = "application/ld+json"
 RECENT_IMPORTS = 5  # the user's own, listed on the import page
+# The names of the downloads, in the user's language (issue 12 item 7).
+EXPORT_NAME = gettext_lazy("Information resource catalog")
+TEMPLATE_NAME = gettext_lazy("Catalog workbook")
+ERRORS_NAME = gettext_lazy("Catalog workbook, problems marked")
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -59,15 +61,10 @@ class ImportForm(StyledForm):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    """A file download (RFC 6266 attachment, with a UTF-8 file name)."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def export_filename(extension: str) -> str:
-    return f"信息资源目录-{timezone.localdate():%Y%m%d}.{extension}"
+def export_download(content: bytes, extension: str, content_type: str) -> HttpResponse:
+    """An export of the catalog, named by the day it was made."""
+    suffix = f"-{timezone.localdate():%Y%m%d}"
+    return attachment(content, content_type, EXPORT_NAME, suffix=suffix, extension=extension)
 
 
 def filtered_resources(request: HttpRequest) -> QuerySet[Resource]:
@@ -99,7 +96,7 @@ def import_jobs(user: Any) -> QuerySet[Job]:
 @login_required
 @require_GET
 def template(request: HttpRequest) -> HttpResponse:
-    return download(workbook.catalog_template(), "信息资源目录编制表.xlsx", XLSX)
+    return attachment(workbook.catalog_template(), XLSX, TEMPLATE_NAME, extension="xlsx")
 
 
 @login_required
@@ -156,7 +153,7 @@ def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     path = tasks.error_workbook_path(job)
     if path is None:
         raise Http404
-    return download(path.read_bytes(), "信息资源目录编制表-错误.xlsx", XLSX)
+    return attachment(path.read_bytes(), XLSX, ERRORS_NAME, extension="xlsx")
 
 
 def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
@@ -168,7 +165,7 @@ def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
         except ValidationError as error:
             return HttpResponseBadRequest("；".join(error.messages))
         content = render_export(request, resources)
-        return download(content, export_filename(extension), content_type)
+        return export_download(content, extension, content_type)
 
     return view
 

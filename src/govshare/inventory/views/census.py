@@ -17,11 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import StyledForm, submit
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
@@ -35,7 +35,9 @@ from govshare.inventory.services import census_submit as submit_service
 from govshare.orgs.models import Department
 from govshare.orgs.roles import principal_of
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The names of the downloads, in the user's language (issue 12 item 7).
+TEMPLATE_NAME = gettext_lazy("Census workbook")
+EXPORT_NAME = gettext_lazy("System census")
 REVISIONS_SHOWN = 50
 
 
@@ -78,13 +80,6 @@ class ImportForm(StyledForm):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """An Excel download (RFC 6266 attachment, with a UTF-8 file name)."""
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def active_department(request: HttpRequest) -> Department:
@@ -234,7 +229,7 @@ def census_submit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def census_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(workbook.census_template(), f"{_('Census workbook')}.xlsx")
+    return attachment(workbook.census_template(), XLSX, TEMPLATE_NAME, extension="xlsx")
 
 
 @login_required
@@ -273,8 +268,8 @@ def census_export(request: HttpRequest) -> HttpResponse:
     departments = selectors.filter_departments(request.user)
     form = SystemFilterForm(request.GET or None, departments=departments)
     systems = selectors.system_list(request.user, **form.selector_filters())
-    name = f"{_('System census')}-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(workbook.census_export(systems), name)
+    content, suffix = workbook.census_export(systems), f"-{timezone.localdate():%Y%m%d}"
+    return attachment(content, XLSX, EXPORT_NAME, suffix=suffix, extension="xlsx")
 
 
 urlpatterns: list[URLPattern] = [

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -26,11 +27,11 @@ from govshare.inventory.choices import FilingStatus, FundingSource, ProjectStage
 from govshare.inventory.forms import ANY
 from govshare.inventory.models import InformationSystem, Project
 from govshare.inventory.services import PROJECT_FIELDS, project_create, project_update
-from govshare.inventory.views.census import xlsx_response
 from govshare.orgs.models import Department
 from govshare.orgs.roles import principal_of
 
 GATE_PAGE_SIZE = 50
+GATE_NAME = gettext_lazy("Funding gate")  # the report's file name, in the user's language
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -282,8 +283,9 @@ def funding_gate_export(request: HttpRequest) -> HttpResponse:
     department_id, failing_only = form.selection()
     rows = funding.funding_gate(request.user, department_id)
     rows = funding.failing(rows) if failing_only else rows
-    name = f"{_('Funding gate')}-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(funding.gate_workbook(rows), name)
+    suffix = f"-{timezone.localdate():%Y%m%d}"
+    content = funding.gate_workbook(rows)
+    return attachment(content, XLSX, GATE_NAME, suffix=suffix, extension="xlsx")
 
 
 urlpatterns: list[URLPattern] = [

@@ -6,7 +6,6 @@ The forms live here too: they only parse input for these pages; the services che
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -15,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from govshare.core import months
+from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -37,7 +37,8 @@ from govshare.orgs.models import Department
 ANY: list[tuple[str, Any]] = [("", "---------")]
 # ``readable(department_id)``: may the user read that unit's progress reports?
 Readable = Callable[[int], bool]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The monthly workbook's file name (the plan's 附件2), in the user's language (issue 12 item 7).
+PROGRESS_NAME = gettext_lazy("Progress statistics")
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -487,8 +488,8 @@ def progress_workbook(request: HttpRequest) -> HttpResponseBase:
         context = {"status": 400, "title": _("Bad request"), "detail": detail}
         return render(request, "error.html", context, status=400)
     data = progress.progress_workbook(month, user=request.user, today=today)
-    name = progress.workbook_filename(month)
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
+    name, suffix = PROGRESS_NAME, f"-{month:%Y-%m}"
+    return attachment(data, XLSX, name, suffix=suffix, extension="xlsx")
 
 
 urlpatterns: list[URLPattern] = [
