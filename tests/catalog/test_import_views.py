@@ -5,6 +5,7 @@ job's page shows its progress and then what was applied, or the problems and the
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from govshare.catalog import tasks
 from govshare.catalog.models import Resource
 from govshare.catalog.views import transfer
 from govshare.core.models import AuditEvent, Job
+from govshare.core.xlsx.columns import rule_label
 from tests.catalog.test_workbook import filled, item_row, mixed_workbook, resource_row
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +116,24 @@ def test_a_bad_upload_applies_nothing_and_its_page_offers_the_marked_workbook(
     assert marked.status_code == 200 and marked["Content-Type"] == transfer.XLSX
     rows = list(load_workbook(io.BytesIO(marked.content))["信息资源"].iter_rows(values_only=True))
     assert rows[0][-1] == "错误"
+
+
+@runs_jobs
+def test_the_job_page_says_each_rule_in_words_never_its_code(client_for, officer_a):
+    # given the mixed workbook's import, rejected
+    client = client_for(officer_a)
+    upload(client, mixed_workbook())
+    run_jobs()
+    job = Job.objects.get()
+
+    # when its page is read in English, then each problem's rule is in words, no code shown
+    page = client.get(job_page(job), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    table = page.split('id="gs-import-errors"', 1)[1].split("</table>", 1)[0]
+    rules = {cell.strip() for cell in re.findall(r'<td class="small">([^<]*)</td>', table)}
+    codes = {error["code"] for error in job.result["errors"]}
+    assert rules == {str(rule_label(code)) for code in codes} and len(rules) == len(codes)
+    assert not codes & rules and "A classification code that exists" in rules
+    assert not any(f">{code}<" in table for code in codes)
 
 
 @runs_jobs

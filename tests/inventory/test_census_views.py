@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -269,6 +270,30 @@ def test_a_bad_workbook_shows_every_bad_cell_and_writes_nothing(client_for, offi
     assert [(e.row, e.code) for e in errors] == [(2, "invalid_choice"), (3, "min_value")]
     assert 'id="gs-import-errors"' in response.content.decode()
     assert not InformationSystem.objects.exists()
+
+
+def rule_column(page: str) -> list[str]:
+    """The 规则 (rule) cells of the import's problem table."""
+    table = page.split('id="gs-import-errors"', 1)[1].split("</table>", 1)[0]
+    return [re.sub(r"<[^>]+>", "", row.rsplit("<td", 1)[1].split(">", 1)[1]).strip()
+            for row in table.split("<tr>")[2:]]  # fmt: skip
+
+
+def test_the_rule_column_says_each_rule_in_words_never_its_code(client_for, officer_a):
+    # given a choice that is not in the list and a number below its least value
+    rows = [census_data(name="甲", usage_scope="全部"), census_data(name="乙", active_users=-3)]
+
+    # when uploaded with pages in English
+    response = client_for(officer_a).post(
+        reverse("inventory:census_import"),
+        {"file": upload(workbook.write_census(rows))},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # then the rule column names the rules in words (the walk saw invalid_choice, min_value)
+    page = response.content.decode()
+    assert rule_column(page) == ["One of the listed values", "Not below the smallest value"]
+    assert "invalid_choice" not in page and "min_value" not in page
 
 
 def test_an_upload_that_is_no_workbook_is_refused(client_for, officer_a):
