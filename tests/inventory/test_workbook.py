@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from openpyxl import load_workbook
 
 from govshare.core.models import AuditEvent
@@ -201,6 +202,59 @@ def test_every_bad_cell_of_a_row_is_reported_with_its_rule(officer_a, dept_a):
         (LABELS["protection_filing_number"], "required"),
     }
     assert {e.row for e in errors} == {2}
+
+
+# --- messages that say what is wrong (issue 12, the walk's misleading messages) --------------
+
+
+def only_error(officer, department, **cells: object):
+    """The one error of a row with ``cells`` (the field name and the message)."""
+    content = workbook.write_census([census_data(name="消息测试系统", **cells)])
+    (error,) = import_into(officer, department, content).errors
+    return error
+
+
+def test_a_day_that_does_not_exist_is_named_as_such_not_as_a_wrong_format(officer_a, dept_a):
+    # when 2026-02-30 is typed, in the format asked for
+    error = only_error(officer_a, dept_a, go_live_date="2026-02-30")
+
+    # then the message says the day does not exist (not "enter YYYY-MM-DD")
+    assert (error.column, error.code) == (LABELS["go_live_date"], "invalid_date")
+    with translation.override("en"):
+        assert error.message != translation.gettext("Enter a date as YYYY-MM-DD.")
+    assert "2026-02-30" in error.message
+
+
+def test_a_20_digit_number_is_told_the_columns_real_limit(officer_a, dept_a):
+    error = only_error(officer_a, dept_a, active_users="12345678901234567890")
+
+    assert (error.column, error.code) == (LABELS["active_users"], "max_value")
+    assert "2147483647" in error.message and "9223372036854775807" not in error.message
+
+
+def test_a_nul_character_is_named_in_our_words_not_djangos(officer_a, dept_a):
+    # given a name with a NUL character (Excel writes it _x0000_)
+    error = only_error(officer_a, dept_a, approving_department="发改\x00委")
+
+    # then the cell is refused with a message of ours (Django's Chinese: "不允许是用空字符串")
+    assert (error.column, error.code) == (
+        LABELS["approving_department"],
+        "null_characters_not_allowed",
+    )
+    assert "空字符串" not in error.message and "NUL" in error.message
+
+
+@pytest.mark.parametrize(
+    "amount, code", [("123456789012345", "max_value"), ("1.234", "max_decimal_places")]
+)
+def test_an_amount_past_its_digits_is_told_its_range_in_words(officer_a, dept_a, amount, code):
+    # when an amount has more digits than the column holds
+    error = only_error(officer_a, dept_a, construction_investment=amount)
+
+    # then the message gives the amount's range and decimals, not Django's count of digits
+    # (whose Chinese ends with an ASCII stop: "确认总共不超过 14 个数字.")
+    assert (error.column, error.code) == (LABELS["construction_investment"], code)
+    assert "999999999999.99" in error.message and "个数字" not in error.message
 
 
 def test_names_repeated_within_the_file_are_reported_on_the_later_row(officer_a, dept_a):
