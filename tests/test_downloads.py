@@ -11,8 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from govshare.core.downloads import ascii_name, content_disposition
-
 pytestmark = pytest.mark.django_db
 
 DAY, MONTH = "-%Y%m%d", "-%Y-%m"  # the suffixes: the day of an export, a report's month
@@ -63,14 +61,3 @@ def test_every_download_is_named_in_the_users_language(
 def test_a_download_in_the_chinese_ui_has_a_chinese_name(client_for, reviewer, url, chinese):
     response = client_for(reviewer).get(reverse(url), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert names(response)[1].startswith(f"{chinese}-{timezone.localdate():%Y%m%d}.")
-
-
-def test_the_header_quotes_what_a_quoted_string_cannot_hold():
-    # given a name with a quote, a backslash, Chinese and a control character
-    header = content_disposition('报表 "季度"\\x\x01', suffix="-1", extension="xlsx")
-
-    # then the fallback keeps only safe ASCII and the UTF-8 name is percent-encoded whole
-    match = HEADER.match(header)
-    assert match and match[1] == "x_-1.xlsx"
-    assert unquote(match[2]) == '报表 "季度"\\x\x01-1.xlsx'
-    assert ascii_name("统计表.xlsx", "xlsx") == "download.xlsx"

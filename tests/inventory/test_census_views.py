@@ -30,6 +30,12 @@ PAGE_QUERIES = 5
 YEAR = timezone.localdate().year
 
 
+@pytest.fixture(autouse=True)
+def kept_files(settings, tmp_path):
+    """A failed import keeps its error workbook under the var directory: a private one."""
+    settings.VAR_DIR = tmp_path
+
+
 def assert_login_required(response) -> None:
     assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
 
@@ -294,6 +300,32 @@ def test_the_rule_column_says_each_rule_in_words_never_its_code(client_for, offi
     page = response.content.decode()
     assert rule_column(page) == ["One of the listed values", "Not below the smallest value"]
     assert "invalid_choice" not in page and "min_value" not in page
+
+
+def test_a_bad_upload_offers_its_error_workbook_to_its_uploader_only(
+    client_for, officer_a, officer_b
+):
+    # given a bad upload
+    rows = [census_data(name="甲"), census_data(name="乙", active_users=-3)]
+    client = client_for(officer_a)
+    response = client.post(
+        reverse("inventory:census_import"), {"file": upload(workbook.write_census(rows))}
+    )
+
+    # then its page links the error workbook, which marks the bad cell and says why
+    url = re.search(r'href="([^"]+)" id="gs-error-workbook"', response.content.decode())[1]
+    marked = client.get(url)
+    assert marked.status_code == 200 and marked["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(marked.content)).worksheets[0]
+    label = next(c.label for c in workbook.columns() if c.field == "active_users")
+    column = [c.value for c in sheet[1]].index(label)
+    assert sheet[1][-1].value == "错误" and sheet[3][-1].value.startswith(f"{label}：")
+    assert sheet[3][column].value == -3 and sheet[3][column].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet[2][-1].value is None  # the good row has no problem
+
+    # and nobody else gets it
+    assert client_for(officer_b).get(url).status_code == 404
+    assert_login_required(Client().get(url))
 
 
 def test_an_upload_that_is_no_workbook_is_refused(client_for, officer_a):

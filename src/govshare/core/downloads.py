@@ -9,9 +9,13 @@ clients that read only that one — the English name, its other characters repla
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -21,6 +25,8 @@ CSV = "text/csv; charset=utf-8"
 # What may stand in a quoted ASCII file name: no quote, backslash or control character (RFC
 # 6266 §4.1 quoted-string), and nothing a file system refuses.
 _NOT_SAFE = re.compile(r"[^A-Za-z0-9 ._()+,-]+")
+KEPT_SECONDS = 24 * 3600  # a file kept for its owner to download (an error workbook)
+TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def file_name(name: str | Promise, *, suffix: str = "", extension: str) -> str:
@@ -70,3 +76,34 @@ def streamed_attachment(
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = content_disposition(name, suffix=suffix, extension=extension)
     return response
+
+
+# --- files kept for their owner -------------------------------------------------------------
+
+
+def keep(owner_id: int, content: bytes, kind: str) -> str:
+    """Keep ``content`` for its owner to download for ``KEPT_SECONDS`` (the error workbook of
+    an import made on a page, which has nowhere else to live); returns the token naming it."""
+    folder = _kept_dir(kind)
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - KEPT_SECONDS
+    for old in folder.iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)
+    (folder / f"{owner_id}-{token}").write_bytes(content)
+    return token
+
+
+def kept(owner_id: int, token: str, kind: str) -> bytes | None:
+    """The file ``token`` names if it is ``owner_id``'s and still kept, else None."""
+    path = _kept_dir(kind) / f"{owner_id}-{token}"
+    if not TOKEN.fullmatch(token) or not path.is_file():
+        return None
+    if path.stat().st_mtime < time.time() - KEPT_SECONDS:
+        return None
+    return path.read_bytes()
+
+
+def _kept_dir(kind: str) -> Path:
+    return Path(settings.VAR_DIR) / "downloads" / kind

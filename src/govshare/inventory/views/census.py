@@ -13,16 +13,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from govshare.core.downloads import XLSX, attachment
+from govshare.core.downloads import XLSX, attachment, keep, kept
 from govshare.core.forms import StyledForm, submit
+from govshare.core.pages import signed_in_user
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import DEPARTMENT_ROLES
@@ -38,6 +39,8 @@ from govshare.orgs.roles import principal_of
 # The names of the downloads, in the user's language (issue 12 item 7).
 TEMPLATE_NAME = gettext_lazy("Census workbook")
 EXPORT_NAME = gettext_lazy("System census")
+ERRORS_NAME = gettext_lazy("Census workbook, problems marked")
+KEPT_ERRORS = "census-import-errors"  # where a failed import's error workbook is kept a day
 REVISIONS_SHOWN = 50
 
 
@@ -257,8 +260,21 @@ def census_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("inventory:census_list")
     context = {"form": form, "department": department, "result": result}
+    if result is not None and result.error_workbook:
+        token = keep(signed_in_user(request).pk, result.error_workbook, KEPT_ERRORS)
+        context["error_workbook_url"] = reverse("inventory:census_import_errors", args=[token])
     failed = request.method == "POST" and (result is None or not result.is_valid)
     return render(request, "inventory/census/import.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_GET
+def census_import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    """The error workbook of the user's own failed import, for a day after it."""
+    content = kept(signed_in_user(request).pk, token, KEPT_ERRORS)
+    if content is None:
+        raise Http404
+    return attachment(content, XLSX, ERRORS_NAME, extension="xlsx")
 
 
 @login_required
@@ -277,6 +293,11 @@ urlpatterns: list[URLPattern] = [
     path("census/submit/", census_submit, name="census_submit"),
     path("census/template.xlsx", census_template, name="census_template"),
     path("census/import/", census_import, name="census_import"),
+    path(
+        "census/import/errors/<str:token>.xlsx",
+        census_import_errors,
+        name="census_import_errors",
+    ),
     path("census/export.xlsx", census_export, name="census_export"),
     path("census/<int:pk>/", census_detail, name="census_detail"),
     path("census/<int:pk>/review/", census_review, name="census_review"),
