@@ -69,8 +69,10 @@ def catalog_import(
     if not errors:
         return result
     report(ROLLED_BACK_PERCENT, _("Marking the problems in the workbook"))
+    # The names' dropdown reaches the last resource row as uploaded, empty rows included.
+    last_row = resource_sheet.rows[-1][0]
     marked = error_workbook(
-        form, [resource_sheet, *item_sheets], errors, ranges=resource_names(len(resources))
+        form, [resource_sheet, *item_sheets], errors, ranges=resource_names(last_row - 1)
     )
     return CatalogImportResult(errors=errors, error_workbook=marked)
 
