@@ -19,11 +19,12 @@ from govshare.catalog.services import (
     version_update,
 )
 from govshare.catalog.workbook.columns import CatalogImportResult, item_columns, resource_columns
-from govshare.catalog.workbook.reader import Parser, ResourceRow, Row, link_items
+from govshare.catalog.workbook.reader import ItemRow, Parser, ResourceRow, Row, link_items
 from govshare.catalog.workbook.writer import catalog_form, resource_names
 from govshare.core import audit
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import require
+from govshare.core.xlsx.columns import CellError
 from govshare.core.xlsx.importer import apply_all, error_workbook, errors_of
 from govshare.core.xlsx.reader import FileError, read_upload
 from govshare.orgs.models import Department
@@ -57,6 +58,24 @@ def catalog_import(
     message = _("Checking and applying %(count)s resources") % {"count": len(resources)}
     report(PARSED_PERCENT, message)
     result = CatalogImportResult()
+    errors = _apply(actor, provider, resources, items, result)
+    if not errors:
+        return result
+    report(ROLLED_BACK_PERCENT, _("Marking the problems in the workbook"))
+    # The names' dropdown reaches the last resource row as uploaded, empty rows included.
+    names = resource_names(resource_sheet.rows[-1][0] - 1)
+    marked = error_workbook(form, [resource_sheet, *item_sheets], errors, ranges=names)
+    return CatalogImportResult(errors=errors, error_workbook=marked)
+
+
+def _apply(
+    actor: Any,
+    provider: Department,
+    resources: list[ResourceRow],
+    items: list[ItemRow],
+    result: CatalogImportResult,
+) -> list[CellError]:
+    """Every resource through the services in one transaction; the errors, if any."""
 
     def write() -> None:
         _write_all(actor, provider, resources, result)
@@ -65,16 +84,7 @@ def catalog_import(
 
     # The services check every resource even beside unreadable cells, so that one upload
     # names every problem; anything wrong rolls all of it back.
-    errors = apply_all([*resources, *items], write)
-    if not errors:
-        return result
-    report(ROLLED_BACK_PERCENT, _("Marking the problems in the workbook"))
-    # The names' dropdown reaches the last resource row as uploaded, empty rows included.
-    last_row = resource_sheet.rows[-1][0]
-    marked = error_workbook(
-        form, [resource_sheet, *item_sheets], errors, ranges=resource_names(last_row - 1)
-    )
-    return CatalogImportResult(errors=errors, error_workbook=marked)
+    return apply_all([*resources, *items], write)
 
 
 def _no_progress(percent: int, message: str) -> None:
