@@ -28,6 +28,11 @@ def browser():
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import expect
+
+    # A busy CI machine (two cores shared with the server under test) can take seconds to
+    # answer a submission: assertions wait for the page as long as actions do.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser

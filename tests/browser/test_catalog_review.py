@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from govshare.catalog import seed
 from govshare.catalog.models import Category, Resource
@@ -70,9 +71,9 @@ def test_draft_return_fix_approve_change_and_diff(live_server, page, tmp_path):
     form.locator("#id_format_class").select_option("database")
     form.locator("#id_format_type").fill("PostgreSQL")
     # the condition input appears only for conditional sharing (static JS, no inline script)
-    assert not form.locator("#id_share_condition").is_visible()
+    expect(form.locator("#id_share_condition")).to_be_hidden()
     form.locator("#id_share_type").select_option("conditional")
-    assert form.locator("#id_share_condition").is_visible()
+    expect(form.locator("#id_share_condition")).to_be_visible()
     form.locator("#id_share_condition").fill("用于身份核验")
     form.locator("#id_share_mode_type").select_option("api")
     form.locator("#id_update_cycle").select_option("daily")
@@ -82,11 +83,11 @@ def test_draft_return_fix_approve_change_and_diff(live_server, page, tmp_path):
     fill_item(page, 1, "姓名", "XM", share_type="unconditional")  # looser than the resource
     page.click("#gs-item-add")
     page.locator('tr[data-item-row="2"] [data-item-remove]').click()  # added by mistake
-    assert not page.locator('tr[data-item-row="2"]').is_visible()
+    expect(page.locator('tr[data-item-row="2"]')).to_be_hidden()
     page.click("#gs-resource-save")
     # then the rule's message sits on the second item row, and nothing is saved,
     row = page.locator('tr[data-item-row="1"]')
-    assert row.locator('[data-item-cell="share_type"] .invalid-feedback').is_visible()
+    expect(row.locator('[data-item-cell="share_type"] .invalid-feedback')).to_be_visible()
     page.screenshot(path=str(tmp_path / "form-errors.png"), full_page=True)
     assert not Resource.objects.exists()
     # and once fixed, the draft is saved and submitted.
@@ -103,7 +104,7 @@ def test_draft_return_fix_approve_change_and_diff(live_server, page, tmp_path):
     # When the authority returns it with a comment,
     sign_in(page, base, "dsj_reviewer")
     row = review_row(page, base, resource)
-    assert row.locator('[data-review-kind="new"]').is_visible()
+    expect(row.locator('[data-review-kind="new"]')).to_be_visible()
     page.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
     row.locator("textarea[name=comments]").fill("请补充摘要：写明住址和变动信息")
     row.locator("[data-review-return]").click()
@@ -129,7 +130,7 @@ def test_draft_return_fix_approve_change_and_diff(live_server, page, tmp_path):
     page.screenshot(path=str(tmp_path / "published.png"), full_page=True)
     code = page.locator("#gs-resource-code").get_attribute("data-resource-code")
     assert CODE.match(code) and code == Resource.objects.get().code
-    assert page.locator('[data-resource-status="published"]').is_visible()
+    expect(page.locator('[data-resource-status="published"]')).to_be_visible()
 
     # When the officer starts a change, edits it and submits it,
     sign_in(page, base, "ga_officer")
@@ -145,10 +146,10 @@ def test_draft_return_fix_approve_change_and_diff(live_server, page, tmp_path):
     # then the authority sees a change with its diff, and approves it,
     sign_in(page, base, "dsj_reviewer")
     row = review_row(page, base, resource)
-    assert row.locator('[data-review-kind="change"]').is_visible()
+    expect(row.locator('[data-review-kind="change"]')).to_be_visible()
     row.locator("[data-review-diff]").click()
     page.wait_for_selector("#gs-diff")
-    assert page.locator('#gs-diff tr[data-field="update_cycle"]').is_visible()
+    expect(page.locator('#gs-diff tr[data-field="update_cycle"]')).to_be_visible()
     review_row(page, base, resource).locator("[data-review-approve]").click()
     page.wait_for_url(base + "/catalog/review/")
 
@@ -162,6 +163,6 @@ def test_draft_return_fix_approve_change_and_diff(live_server, page, tmp_path):
     versions = page.locator("#gs-diff-versions")
     assert versions.get_attribute("data-before") == "1"
     assert versions.get_attribute("data-after") == "2"
-    assert page.locator('#gs-diff tr[data-field="update_cycle"]').is_visible()
-    assert page.locator('[data-version-status="in_force"]').is_visible()
+    expect(page.locator('#gs-diff tr[data-field="update_cycle"]')).to_be_visible()
+    expect(page.locator('[data-version-status="in_force"]')).to_be_visible()
     page.screenshot(path=str(tmp_path / "diff.png"), full_page=True)

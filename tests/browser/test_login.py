@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from playwright.sync_api import expect
 
 from govshare.core.models import AuditEvent
 from govshare.core.roles import Role
@@ -34,10 +35,10 @@ def test_a_data_officer_signs_in_and_sees_the_home_page(live_server, page, tmp_p
     page.wait_for_url(live_server.url + "/")
     assert "张公安" in page.locator("h1").inner_text()
     figures = page.locator("#gs-figures")
-    assert figures.get_by_text("部门", exact=True).is_visible()
+    expect(figures.get_by_text("部门", exact=True)).to_be_visible()
     count = str(Department.objects.filter(is_active=True).count())
     assert figures.locator(".gs-figure").first.inner_text() == count
-    assert page.get_by_text("潍坊市公安局").first.is_visible()
+    expect(page.get_by_text("潍坊市公安局").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 
 
@@ -114,7 +115,7 @@ def test_an_admin_unlocks_a_user_locked_out_at_their_address(live_server, browse
     admin.wait_for_url(live_server.url + "/")
     admin.goto(f"{live_server.url}/accounts/users/{user.pk}/")
     unlock = f"/accounts/users/{user.pk}/unlock/"
-    assert admin.locator("#gs-sign-in-locks [data-scope=pair]").is_visible()
+    expect(admin.locator("#gs-sign-in-locks [data-scope=pair]")).to_be_visible()
     admin.locator(f"form[action='{unlock}'] button").click()
     # the page comes back at the same address, without the lock
     admin.locator("#gs-sign-in-locks [data-scope=pair]").wait_for(state="detached")
