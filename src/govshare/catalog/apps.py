@@ -9,12 +9,15 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from govshare.catalog import config, permissions  # noqa: F401  (declare, register)
+        from govshare.catalog.audit_labels import AUDIT_LABELS
         from govshare.catalog.dashboard import register_navigation
         from govshare.catalog.funding import resources_per_system
         from govshare.catalog.workbook.columns import IMPORT_RULES
+        from govshare.core.audit import action_labels
         from govshare.core.xlsx.columns import register_rules
         from govshare.inventory.funding import register_resource_counter
 
         register_navigation()
         register_resource_counter(resources_per_system)
         register_rules(IMPORT_RULES)
+        action_labels.register(AUDIT_LABELS)

@@ -8,13 +8,7 @@ from django.db.models import Q
 
 from govshare.core.models import AuditEvent, ConfigParam, Job
 from govshare.core.permissions import register
-from govshare.core.roles import Role
-
-
-def _principal(user: Any) -> Any:
-    from govshare.orgs.roles import principal_of  # orgs builds on core, not the reverse
-
-    return principal_of(user)
+from govshare.core.roles import Role, principal_of
 
 
 @register(AuditEvent)
@@ -27,7 +21,7 @@ class AuditEventPolicy:
     def scope(self, user: Any, action: str) -> Q | bool:
         if action not in {"view", "verify"}:
             return False
-        principal = _principal(user)
+        principal = principal_of(user)
         if principal.is_auditor or principal.is_platform_admin:
             return True
         if action == "verify":
@@ -36,7 +30,7 @@ class AuditEventPolicy:
         return Q(department_id__in=departments) if departments else False
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
-        principal = _principal(user)
+        principal = principal_of(user)
         if action == "verify":
             return principal.is_auditor or principal.is_platform_admin
         if action != "view":
@@ -53,13 +47,13 @@ class JobPolicy:
     """People see the jobs they started; admins and auditors see all."""
 
     def scope(self, user: Any, action: str) -> Q | bool:
-        principal = _principal(user)
+        principal = principal_of(user)
         if principal.is_platform_admin or (action == "view" and principal.is_auditor):
             return True
         return Q(created_by=user) if action == "view" else False
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
-        principal = _principal(user)
+        principal = principal_of(user)
         if principal.is_platform_admin or (action == "view" and principal.is_auditor):
             return True
         return action == "view" and obj is not None and obj.created_by_id == user.pk
@@ -70,7 +64,7 @@ class ConfigParamPolicy:
     """Settings: everyone signed in reads them (they explain rules); only admins change them."""
 
     def scope(self, user: Any, action: str) -> Q | bool:
-        return action == "view" or _principal(user).is_platform_admin
+        return action == "view" or principal_of(user).is_platform_admin
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
-        return action == "view" or _principal(user).is_platform_admin
+        return action == "view" or principal_of(user).is_platform_admin

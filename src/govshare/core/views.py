@@ -19,9 +19,9 @@ from govshare.core.jobs import job_start
 from govshare.core.models import AuditEvent, ConfigParam, Job
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can
+from govshare.core.roles import principal_of
 from govshare.core.selectors import audit_search
 from govshare.core.tasks import verify_audit_chain
-from govshare.orgs.roles import principal_of
 
 
 @login_required

@@ -8,4 +8,11 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Data exchange")
 
     def ready(self) -> None:
+        from govshare.core.audit import action_labels
         from govshare.exchange import permissions  # noqa: F401  (register)
+        from govshare.exchange.audit_labels import AUDIT_LABELS
+        from govshare.exchange.indicators import delivery_indicators
+        from govshare.sharing.indicators import month_figures
+
+        month_figures.register(delivery_indicators)
+        action_labels.register(AUDIT_LABELS)

@@ -8,4 +8,11 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self) -> None:
+        from govshare.core.api import token_checks
+        from govshare.core.audit import action_labels
         from govshare.identity import permissions  # noqa: F401  (registers policies)
+        from govshare.identity.audit_labels import AUDIT_LABELS
+        from govshare.identity.services import token_authenticate
+
+        token_checks.register(token_authenticate)
+        action_labels.register(AUDIT_LABELS)

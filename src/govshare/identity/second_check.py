@@ -34,7 +34,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
-from govshare.core.context_processors import node_name
+from govshare.orgs.selectors import node_name
 
 SESSION_KEY = "identity.second_check"
 SALT = "govshare.identity.sign_in_code"

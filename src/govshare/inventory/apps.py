@@ -8,10 +8,13 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Information systems")
 
     def ready(self) -> None:
+        from govshare.core.audit import action_labels
         from govshare.core.xlsx.columns import register_rules
         from govshare.inventory import config, permissions  # noqa: F401  (declare, register)
+        from govshare.inventory.audit_labels import AUDIT_LABELS
         from govshare.inventory.dashboard import register_navigation
         from govshare.inventory.workbook import IMPORT_RULES
 
         register_navigation()
         register_rules(IMPORT_RULES)
+        action_labels.register(AUDIT_LABELS)

@@ -1,60 +1,27 @@
-"""What a user may act as (主体): roles read once per request from memberships."""
+"""Where a user's roles come from: their memberships (registered with core when orgs is ready).
+
+``Principal``, ``principal_of`` and ``forget_principal`` live in ``core.roles`` (core's own
+policies need them); they are named here too because every domain package asks orgs for roles.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from govshare.core.roles import NODE_WIDE_ROLES, Role
+from govshare.core.roles import (
+    NODE_WIDE_ROLES,
+    Principal,
+    Role,
+    forget_principal,
+    principal_of,
+)
+from govshare.orgs.models import Membership
 
-PRINCIPAL_CACHE_ATTR = "_govshare_principal"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The roles of one user: node-wide roles, and roles per department id."""
-
-    user_id: int | None
-    node_roles: frozenset[str] = frozenset()
-    department_roles: dict[int, frozenset[str]] = field(default_factory=dict)
-
-    @property
-    def is_platform_admin(self) -> bool:
-        return Role.PLATFORM_ADMIN in self.node_roles
-
-    @property
-    def is_auditor(self) -> bool:
-        return Role.AUDITOR in self.node_roles
-
-    @property
-    def is_reviewer(self) -> bool:
-        return Role.REVIEWER in self.node_roles
-
-    @property
-    def sees_everything(self) -> bool:
-        """Admins, reviewers and auditors read across departments (they oversee the node)."""
-        return bool(self.node_roles)
-
-    def departments(self, *roles: str) -> set[int]:
-        """Department ids where the user holds any of ``roles`` (any role if none given)."""
-        wanted = set(roles)
-        return {dept for dept, held in self.department_roles.items() if not wanted or held & wanted}
-
-    def has_department_role(self, department_id: int | None, *roles: str) -> bool:
-        return department_id is not None and department_id in self.departments(*roles)
+__all__ = ["Principal", "forget_principal", "principal_from_memberships", "principal_of"]
 
 
-def principal_of(user: Any) -> Principal:
-    """The user's roles, cached on the user object for the rest of the request."""
-    if user is None or not user.is_authenticated:
-        return Principal(user_id=None)
-    cached = getattr(user, PRINCIPAL_CACHE_ATTR, None)
-    if cached is not None:
-        return cached
-    if getattr(user, "is_system", False):
-        return Principal(user_id=None, node_roles=frozenset({Role.PLATFORM_ADMIN}))
-    from govshare.orgs.models import Membership
-
+def principal_from_memberships(user: Any) -> Principal:
+    """A signed-in person's roles: superuser status and their memberships in active departments."""
     node_roles: set[str] = {Role.PLATFORM_ADMIN} if user.is_superuser else set()
     per_department: dict[int, set[str]] = {}
     rows = Membership.objects.filter(user=user, department__is_active=True)
@@ -62,16 +29,8 @@ def principal_of(user: Any) -> Principal:
         per_department.setdefault(department_id, set()).add(role)
         if role in NODE_WIDE_ROLES:
             node_roles.add(role)
-    principal = Principal(
+    return Principal(
         user_id=user.pk,
         node_roles=frozenset(node_roles),
         department_roles={k: frozenset(v) for k, v in per_department.items()},
     )
-    setattr(user, PRINCIPAL_CACHE_ATTR, principal)
-    return principal
-
-
-def forget_principal(user: Any) -> None:
-    """Drop the cached roles (after a membership of ``user`` changed)."""
-    if hasattr(user, PRINCIPAL_CACHE_ATTR):
-        delattr(user, PRINCIPAL_CACHE_ATTR)

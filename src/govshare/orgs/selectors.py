@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from govshare.orgs.models import Department, Membership, Region
 from govshare.orgs.roles import principal_of
+
+
+def node_name() -> str:
+    """The node's display name: GOVSHARE_NODE_NAME, else the node region's name."""
+    if settings.GOVSHARE_NODE_NAME:
+        return settings.GOVSHARE_NODE_NAME
+    region = Region.objects.filter(code=settings.GOVSHARE_NODE_CODE).only("name").first()
+    return region.name if region else settings.GOVSHARE_NODE_CODE
 
 
 def departments_of(user: Any) -> list[Department]:

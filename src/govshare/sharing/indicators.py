@@ -2,22 +2,28 @@
 time (按时答复率), overdue requests, live grants and gateway deliveries.
 
 Counts cover what the user may see (``restrict``): a department sees its own side of requests
-and deliveries, the authority and auditors see all.
+and deliveries, the authority and auditors see all. The gateway's figures come from exchange,
+which sits above sharing and registers them in ``month_figures`` when it is ready.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govshare.exchange.models import DeliveryRecord
+from govshare.core.registry import Registry
 from govshare.inventory.indicators import Indicator, month_end
 from govshare.sharing.choices import RequestState
 from govshare.sharing.clocks import on_time_rate, overdue_filter
 from govshare.sharing.models import ShareRequest
+
+# (user, the month's first instant, the next month's first instant) -> the month's figures
+MonthFigures = Callable[[Any, dt.datetime, dt.datetime], list[Indicator]]
+month_figures: Registry[MonthFigures] = Registry("sharing month figures")
 
 
 def sharing_indicators(user: Any, month: dt.date | None = None) -> list[Indicator]:
@@ -29,14 +35,9 @@ def sharing_indicators(user: Any, month: dt.date | None = None) -> list[Indicato
     requests = ShareRequest.objects.restrict(user, "view")
     submitted = requests.filter(submitted__gte=_start(start), submitted__lt=end_instant)
     on_time, due, _rate = on_time_rate(requests, start, last_day, today=today)
-    deliveries = DeliveryRecord.objects.restrict(user, "view").filter(
-        created__gte=_start(start), created__lt=end_instant
-    )
-    calls = deliveries.count()
-    served = deliveries.filter(status__lt=400).count()
     live = requests.filter(state__in=[RequestState.ACTIVE, RequestState.SUSPENDED])
     is_live = month is None  # states keep no history: now-figures only for the current month
-    return [
+    figures = [
         Indicator(
             "submitted",
             _("Requests submitted"),
@@ -66,16 +67,10 @@ def sharing_indicators(user: Any, month: dt.date | None = None) -> list[Indicato
             _("grants active or suspended (today)"),
             live.count() if is_live else None,
         ),
-        Indicator("calls", _("Gateway calls"), _("calls recorded in the delivery log"), calls),
-        Indicator(
-            "served",
-            _("Calls served"),
-            _("calls answered without error ÷ all calls recorded"),
-            served,
-            calls,
-            is_rate=True,
-        ),
     ]
+    for more in month_figures:
+        figures.extend(more(user, _start(start), end_instant))
+    return figures
 
 
 def _start(day: dt.date) -> dt.datetime:

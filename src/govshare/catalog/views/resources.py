@@ -31,13 +31,13 @@ from govshare.catalog.forms import (
     item_initial,
 )
 from govshare.catalog.models import Category, DataElement, Resource, ResourceVersion
+from govshare.catalog.resource_page import resource_page_context
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
-from govshare.sharing import selectors as sharing_selectors
 
 # The basics tab, grouped as the 编制指南 lists the core metadata (§1.2).
 BASICS_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
@@ -104,11 +104,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "withdraw_form": WithdrawForm(),
         "live_grants": withdrawal.live_grants(resource),
         **resource_actions(user, resource),
-        # The sharing workflow: "申请" for other departments' data officers, and the requests.
-        "can_request": sharing_selectors.requestable(
-            user, getattr(request, "active_department_id", None), resource
-        ),
-        "resource_requests": list(sharing_selectors.resource_requests(user, resource)[:50]),
+        **resource_page_context(request, resource),
     }
     return render(request, "catalog/resources/detail.html", context)
 

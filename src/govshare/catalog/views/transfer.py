@@ -25,13 +25,13 @@ from django.views.decorators.http import require_GET
 from govshare.catalog import exports, search, tasks, workbook
 from govshare.catalog.models import Resource
 from govshare.catalog.search_query import FACETS
-from govshare.core.context_processors import node_name
 from govshare.core.downloads import CSV, XLSX, attachment
 from govshare.core.forms import StyledForm
 from govshare.core.models import Job
 from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
 from govshare.orgs.models import Department
+from govshare.orgs.selectors import node_name
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"

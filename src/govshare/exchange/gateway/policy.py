@@ -20,8 +20,13 @@ from typing import Any
 
 from django.db import connections
 
+from govshare.catalog.choices import MountKind, MountStatus, ResourceStatus
+from govshare.catalog.models import DataItem, Mount
+from govshare.core import stamps
+from govshare.core.config import param
 from govshare.exchange.gateway.errors import GatewayCode
-from govshare.sharing.choices import RequestState
+from govshare.sharing.choices import GRANT_STATES, RequestState
+from govshare.sharing.models import AppCredential, Grant
 
 logger = logging.getLogger("govshare.gateway")
 
@@ -184,8 +189,6 @@ def parse_allowlist(text: str) -> tuple[Network, ...] | None:
 
 
 def _credentials() -> dict[int, CredentialPolicy]:
-    from govshare.sharing.models import AppCredential
-
     rows = AppCredential.objects.select_related("application", "department").order_by("pk")
     return {
         row.pk: CredentialPolicy(
@@ -205,9 +208,6 @@ def _credentials() -> dict[int, CredentialPolicy]:
 
 
 def _resources() -> dict[str, ResourcePolicy]:
-    from govshare.catalog.choices import MountKind, MountStatus, ResourceStatus
-    from govshare.catalog.models import DataItem, Mount
-
     mounts = (
         Mount.objects.filter(
             status=MountStatus.MOUNTED,
@@ -243,8 +243,6 @@ def _resources() -> dict[str, ResourcePolicy]:
 def _resource_policy(
     entry: dict[str, Any], items: dict[int, dict[str, ItemInfo]]
 ) -> ResourcePolicy | None:
-    from govshare.catalog.choices import MountKind
-
     resource = entry["resource"]
     table = entry.get(MountKind.TABLE)
     api = entry.get(MountKind.API)
@@ -269,9 +267,6 @@ def _resource_policy(
 
 
 def _grants() -> list[GrantPolicy]:
-    from govshare.sharing.choices import GRANT_STATES
-    from govshare.sharing.models import Grant
-
     rows = (
         Grant.objects.filter(request__state__in=GRANT_STATES)
         .select_related("request", "consumer", "provider")
@@ -312,9 +307,6 @@ def _as_list(values: Any) -> list[str]:
 
 def compile_snapshot() -> Snapshot:
     """Read everything a call is checked against (a handful of queries)."""
-    from govshare.core import stamps
-    from govshare.core.config import param
-
     stamp = stamps.current(STAMP_NAME)  # first: a change after this is seen by the next poll
     credentials = _credentials()
     grants: dict[tuple[int, int], list[GrantPolicy]] = {}
@@ -366,8 +358,6 @@ class PolicyStore:
 
     def refresh_if_changed(self) -> bool:
         """(Blocking.) Recompile when the stamp moved or the snapshot is too old."""
-        from govshare.core import stamps
-
         current = self._snapshot
         age = time.monotonic() - current.compiled_at if current else float("inf")
         if current is not None and age < self.max_age_seconds:

@@ -1,0 +1,17 @@
+"""What each action exchange records in the audit trail is called on the audit pages (审计动作);
+registered with ``core.audit.action_labels`` when the app is ready."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+AUDIT_LABELS = {
+    "exchange.connection.create": _("Add data source connection"),
+    "exchange.connection.update": _("Edit data source connection"),
+    "exchange.connection.test": _("Test data source connection"),
+    "exchange.mount.table.set": _("Mount database table"),
+    "exchange.mount.api.set": _("Mount upstream interface"),
+    "exchange.mount.files.set": _("Mount file set"),
+    "exchange.mount.files.list": _("List files of file set again"),
+    "exchange.mount.test": _("Test mount"),
+}
