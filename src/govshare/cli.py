@@ -127,6 +127,7 @@ def _hold_for_run(host: str, port: int) -> Held:
 
 
 def _make_data_files_private() -> None:
+    # Here, not at the top: the CLI starts before django.setup(), and this module loads models.
     from govshare.exchange.connectors.sql import sources_dir
 
     for path in make_data_files_private(default_sqlite_path(), sources_dir()):

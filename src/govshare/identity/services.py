@@ -24,6 +24,7 @@ from govshare.identity import browsers, second_check, throttle
 from govshare.identity.choices import SignInError, ThrottleScope
 from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.identity.throttle import ThrottleKey
+from govshare.orgs.services import membership_add
 
 User = get_user_model()
 TOKEN_PREFIX = "gs_"
@@ -85,8 +86,6 @@ def user_create_with_role(
 ) -> Any:
     """Create an account and, when a department is given, its first role — all or nothing, so
     an account whose role was refused is not left behind."""
-    from govshare.orgs.services import membership_add
-
     with transaction.atomic():
         user = user_create(
             actor=actor, username=username, password=password, full_name=full_name, email=email
