@@ -25,6 +25,9 @@ $BIN/ruff format --check --quiet src tests bench scripts
 echo "== mypy"
 $BIN/mypy src
 
+echo "== import layers (DESIGN.md)"
+$BIN/lint-imports --no-cache
+
 workers=${GOVSHARE_TEST_WORKERS:-2}
 
 echo "== tests on SQLite ($workers workers)"
