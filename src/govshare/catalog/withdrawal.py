@@ -14,6 +14,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.registry import Registry
+
 
 class GrantDecision(models.TextChoices):
     REVOKE = "revoke", _("Revoke the grants now")
@@ -26,17 +28,16 @@ class GrantHandler:
     revoke_live: Callable[[Any, Any, str], int]  # (actor, resource, reason) → grants revoked
 
 
-_handlers: list[GrantHandler] = []
+grant_handlers: Registry[GrantHandler] = Registry("grant handlers of a withdrawal")
 
 
 def register_grant_handler(handler: GrantHandler) -> None:
-    if handler not in _handlers:
-        _handlers.append(handler)
+    grant_handlers.register(handler)
 
 
 def live_grants(resource: Any) -> int:
-    return sum(handler.count_live(resource) for handler in _handlers)
+    return sum(handler.count_live(resource) for handler in grant_handlers)
 
 
 def revoke_grants(actor: Any, resource: Any, reason: str) -> int:
-    return sum(handler.revoke_live(actor, resource, reason) for handler in _handlers)
+    return sum(handler.revoke_live(actor, resource, reason) for handler in grant_handlers)

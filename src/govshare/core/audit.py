@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.chain import append_records, json_safe
 from govshare.core.context import current_context
 from govshare.core.models import AuditEvent
-from govshare.core.registry import Registry
+from govshare.core.registry import Registry, look_up
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -91,7 +91,4 @@ def known_action_labels() -> dict[str, StrOrPromise]:
 
 def action_label(action: str) -> StrOrPromise:
     """The readable name of an audited action, or the code itself when it has none."""
-    for table in action_labels:
-        if action in table:
-            return table[action]
-    return action
+    return look_up(action_labels, action, action)

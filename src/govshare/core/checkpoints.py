@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govshare.core.chain import ChainHead, HashChainedModel, canonical_json, canonical_time
 from govshare.core.durable import sync_directory, write_all
+from govshare.core.registry import Registry
 from govshare.core.signing import NodeKey, NodeKeyError, PublicKey, known_public_keys
 
 logger = logging.getLogger(__name__)
@@ -204,14 +205,13 @@ def local_store() -> FileCheckpointStore:
     return FileCheckpointStore(Path(settings.GOVSHARE_CHECKPOINT_DIR))
 
 
-_more_stores: list[Callable[[], CheckpointStore]] = []
+more_stores: Registry[Callable[[], CheckpointStore]] = Registry("more checkpoint stores")
 
 
 def register_checkpoint_store(factory: Callable[[], CheckpointStore]) -> None:
     """Send every checkpoint to one more store too (the cascade: the parent node countersigns).
     Called from a higher package's ``AppConfig.ready``."""
-    if factory not in _more_stores:
-        _more_stores.append(factory)
+    more_stores.register(factory)
 
 
 # -- taking checkpoints ----------------------------------------------------------------------
@@ -302,7 +302,7 @@ def _check_continuity(
 
 def _send_further(checkpoint: Checkpoint) -> None:
     # The local file holds the checkpoint already; a store further away may be down for a while.
-    for factory in _more_stores:
+    for factory in more_stores:
         try:
             factory().append(checkpoint)
         except Exception:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from govshare.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -17,14 +19,15 @@ class Figure:
 
 
 FigureProvider = Callable[[Any, int | None], list[Figure]]
-_providers: list[tuple[int, FigureProvider]] = []
+# (order, provider): providers shown by their order, each once.
+providers: Registry[tuple[int, FigureProvider]] = Registry(
+    "home-page figures", order_by=lambda pair: pair[0], same=lambda pair: pair[1]
+)
 
 
 def register_figures(order: int) -> Callable[[FigureProvider], FigureProvider]:
     def decorate(provider: FigureProvider) -> FigureProvider:
-        if provider not in [p for _o, p in _providers]:
-            _providers.append((order, provider))
-            _providers.sort(key=lambda pair: pair[0])
+        providers.register((order, provider))
         return provider
 
     return decorate
@@ -32,6 +35,6 @@ def register_figures(order: int) -> Callable[[FigureProvider], FigureProvider]:
 
 def figures_for(user: Any, department_id: int | None) -> list[Figure]:
     figures: list[Figure] = []
-    for _order, provider in _providers:
+    for _order, provider in providers:
         figures.extend(provider(user, department_id))
     return figures

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from govshare.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -27,19 +29,20 @@ class NavSection:
     items: tuple[NavItem, ...] = field(default_factory=tuple)
 
 
-_sections: list[NavSection] = []
+# One section per label, in their order (a section registered again is the same section).
+sections: Registry[NavSection] = Registry(
+    "navigation sections", order_by=lambda s: s.order, same=lambda s: s.label
+)
 
 
 def register_section(section: NavSection) -> None:
-    if all(existing.label != section.label for existing in _sections):
-        _sections.append(section)
-        _sections.sort(key=lambda s: s.order)
+    sections.register(section)
 
 
 def navigation_for(user: Any) -> list[dict[str, Any]]:
     """Sections with the items ``user`` may see; empty sections are dropped."""
     visible = []
-    for section in _sections:
+    for section in sections:
         items = [
             {"label": item.label, "url": item.url(), "url_name": item.url_name}
             for item in section.items

@@ -9,7 +9,7 @@ long as the process, like Django's own app registry; registering twice is harmle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -20,14 +20,23 @@ T = TypeVar("T")
 class Registry(Generic[T]):
     """Entries registered by higher packages, in registration order (or by ``order_by``)."""
 
-    def __init__(self, name: str, *, order_by: Callable[[T], Any] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        order_by: Callable[[T], Any] | None = None,
+        same: Callable[[T], Any] | None = None,
+    ) -> None:
+        """``order_by`` sorts the entries; ``same`` says which entries are one (default: equal)."""
         self.name = name
         self._order_by = order_by
+        self._same = same or (lambda entry: entry)
         self._entries: list[T] = []
 
     def register(self, entry: T) -> T:
         """Add ``entry`` unless it is there already; returns it, so it also decorates."""
-        if entry not in self._entries:
+        key = self._same(entry)
+        if all(self._same(existing) != key for existing in self._entries):
             self._entries.append(entry)
             if self._order_by is not None:
                 self._entries.sort(key=self._order_by)
@@ -54,3 +63,17 @@ class Registry(Generic[T]):
                 "is the app that fills it in INSTALLED_APPS?"
             )
         return self._entries[0]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+D = TypeVar("D")
+
+
+def look_up(tables: Registry[Mapping[K, V]], key: K, default: D) -> V | D:
+    """``key``'s value in the first registered table that has it (label tables: audit actions,
+    import rules), else ``default``."""
+    for table in tables:
+        if key in table:
+            return table[key]
+    return default

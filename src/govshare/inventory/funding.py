@@ -24,13 +24,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govshare.core.registry import Registry
 from govshare.core.xlsx.writer import ColumnFormat, Style, Workbook
 from govshare.inventory.choices import LIVE_LIFECYCLES, Connection, ZombieRule
 from govshare.inventory.models import InformationSystem, Project, ZombieFinding
 
 # system ids → number of catalog resources each holds (absent ids hold none).
 ResourceCounter = Callable[[Collection[int]], Mapping[int, int]]
-_resource_counters: list[ResourceCounter] = []
+resource_counters: Registry[ResourceCounter] = Registry("resource counters per system")
 
 # Sharing statuses that meet the requirement.
 CONNECTED_OR_EXEMPT = frozenset({Connection.CONNECTED, Connection.NOT_REQUIRED})
@@ -95,27 +96,24 @@ class GateRow:
 
 def register_resource_counter(counter: ResourceCounter) -> ResourceCounter:
     """Called by the catalog (which builds on the inventory) to count resources per system."""
-    if counter not in _resource_counters:
-        _resource_counters.append(counter)
-    return counter
+    return resource_counters.register(counter)
 
 
 def unregister_resource_counter(counter: ResourceCounter) -> None:
-    if counter in _resource_counters:
-        _resource_counters.remove(counter)
+    resource_counters.unregister(counter)
 
 
 def checks_resources() -> bool:
     """Whether "no catalog resources" is checked: only once a catalog counts them."""
-    return bool(_resource_counters)
+    return bool(resource_counters)
 
 
 def resource_counts(system_ids: Collection[int]) -> dict[int, int] | None:
     """Resources per system summed over the registered counters; None when none is registered."""
-    if not _resource_counters:
+    if not resource_counters:
         return None
     totals = dict.fromkeys(system_ids, 0)
-    for counter in _resource_counters:
+    for counter in resource_counters:
         for system_id, count in counter(system_ids).items():
             if system_id in totals:
                 totals[system_id] += count

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govshare.core.errors import ErrorCode
+from govshare.core.registry import Registry, look_up
 
 # The forms are Chinese government forms: their booleans read 是/否 whatever the UI language.
 YES, NO = "是", "否"
@@ -343,8 +344,8 @@ PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
 
 # The import's 规则 column names the rule a bad cell broke, in the reader's language; a page
 # never shows the code (issue 12 items 6 and 7). Domains add their own rules with
-# ``register_rules`` from their AppConfig.ready().
-RULE_LABELS: dict[str, str | Promise] = {
+# ``register_rules`` from their AppConfig.ready(); these are core's own.
+RULE_LABELS: Mapping[str, str | Promise] = {
     ErrorCode.REQUIRED: gettext_lazy("Required"),
     "blank": gettext_lazy("Required"),
     "null": gettext_lazy("Required"),
@@ -363,13 +364,15 @@ RULE_LABELS: dict[str, str | Promise] = {
     RuleCode.NULL_CHARACTERS: gettext_lazy("No NUL characters"),
 }
 OTHER_RULE = gettext_lazy("A rule of this column (see the problem)")
+rule_tables: Registry[Mapping[str, str | Promise]] = Registry("import rule labels")
+rule_tables.register(RULE_LABELS)
 
 
 def register_rules(labels: Mapping[str, str | Promise]) -> None:
     """Add a domain's rule codes and their words (called from its AppConfig.ready())."""
-    RULE_LABELS.update(labels)
+    rule_tables.register(labels)
 
 
 def rule_label(code: str) -> str | Promise:
     """The rule ``code`` names, in words; never the code itself."""
-    return RULE_LABELS.get(code, OTHER_RULE)
+    return look_up(rule_tables, code, OTHER_RULE)
