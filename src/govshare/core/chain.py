@@ -46,6 +46,7 @@ class HashChainedModel(models.Model):
     """Abstract base for chained, append-only records."""
 
     chain_name: str = ""
+    chain_title: str = ""  # how the CLI names it ("delivery log"); default "<name> chain"
     seq = models.BigIntegerField(unique=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)

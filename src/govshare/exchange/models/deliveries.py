@@ -31,6 +31,7 @@ class DeliveryRecord(HashChainedModel):
     """
 
     chain_name = "deliveries"
+    chain_title = "delivery log"  # `govshare audit verify --deliveries`
 
     created = models.DateTimeField(_("time"), db_index=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)

@@ -1,7 +1,8 @@
 """``govshare audit``: the evidence chains and their signed checkpoints (审计链校验 / 签名检查点).
 
-govshare audit verify [--deliveries]   walk the audit chain (or the delivery log), then check it
-                                       against its signed checkpoints; non-zero exit on a fault
+govshare audit verify [--<chain>]      walk the audit chain (or another registered chain, such as
+                                       the delivery log: --deliveries), then check it against its
+                                       signed checkpoints; non-zero exit on a fault
 govshare audit checkpoint [--every [S]] sign the chain heads once, or every S seconds
                                        (GOVSHARE_CHECKPOINT_SECONDS) until SIGTERM or SIGINT,
                                        which take a final checkpoint before exiting
@@ -38,6 +39,7 @@ from govshare.core.signing import (
 logger = logging.getLogger(__name__)
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+AUDIT_CHAIN = "audit"  # core's own chain, verified when no other is named
 
 
 class Command(BaseCommand):
@@ -46,9 +48,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser("verify", help="verify the chain and its signed checkpoints")
-        verify.add_argument(
-            "--deliveries", action="store_true", help="verify the exchange delivery log instead"
-        )
+        # One flag per chain the installed apps declare (core names none of them), as
+        # --deliveries for exchange's delivery log.
+        for name, model in sorted(chained_models().items()):
+            if name != AUDIT_CHAIN:
+                verify.add_argument(
+                    f"--{name}",
+                    action="store_const",
+                    const=name,
+                    dest="chain",
+                    help=f"verify the {_title(model)} instead",
+                )
         checkpoint = sub.add_parser("checkpoint", help="sign the chain heads")
         checkpoint.add_argument(
             "--every",
@@ -67,7 +77,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         subcommand = options["subcommand"]
         if subcommand == "verify":
-            self._verify(deliveries=options["deliveries"])
+            self._verify(options.get("chain") or AUDIT_CHAIN)
         elif subcommand == "checkpoint":
             self._checkpoint(options["every"], options["count"])
         else:
@@ -75,8 +85,8 @@ class Command(BaseCommand):
 
     # -- verify
 
-    def _verify(self, *, deliveries: bool) -> None:
-        model, what = _chain("deliveries" if deliveries else "audit")
+    def _verify(self, name: str) -> None:
+        model, what = _chain(name)
         report = verify_chain(model)
         self._print(report)
         checks = verify_checkpoints(model)
@@ -209,7 +219,11 @@ class Command(BaseCommand):
 
 def _chain(name: str) -> tuple[type[HashChainedModel], str]:
     model = chained_models()[name]
-    return model, ("delivery log" if name == "deliveries" else f"{name} chain")
+    return model, _title(model)
+
+
+def _title(model: type[HashChainedModel]) -> str:
+    return model.chain_title or f"{model.chain_name} chain"
 
 
 def _describe(outcome: TakeOutcome) -> str:
