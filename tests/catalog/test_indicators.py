@@ -373,8 +373,9 @@ def test_navigation_shows_review_to_the_authority_and_import_to_officers(
     from govshare.core import dashboard as core_dashboard
     from govshare.core import navigation
 
-    monkeypatch.setattr(navigation, "_sections", [])
-    monkeypatch.setattr(core_dashboard, "_providers", [])
+    # Only the catalog's section: empty the registries for this test (restored after it).
+    monkeypatch.setattr(navigation.sections, "_entries", [])
+    monkeypatch.setattr(core_dashboard.providers, "_entries", [])
     dashboard.register_navigation()
 
     def names(user) -> set[str]:
@@ -393,4 +394,4 @@ def test_navigation_shows_review_to_the_authority_and_import_to_officers(
         "catalog:element_list",
         "catalog:indicators",
     }
-    assert core_dashboard._providers == [(dashboard.FIGURES_ORDER, dashboard.catalog_figures)]
+    assert list(core_dashboard.providers) == [(dashboard.FIGURES_ORDER, dashboard.catalog_figures)]

@@ -201,7 +201,7 @@ def test_given_the_first_role_is_refused_when_creating_a_user_then_no_account_is
     def refuse(**kwargs: object) -> None:
         raise field_error("department", "The department is inactive.", "invalid")
 
-    monkeypatch.setattr("govshare.orgs.services.membership_add", refuse)
+    monkeypatch.setattr("govshare.identity.services.membership_add", refuse)
     response = client_for(admin_user).post(
         reverse("identity:user_create"), _new_user_post(department=dept_a.pk, role=Role.STAFF)
     )
