@@ -15,9 +15,9 @@ class SharingConfig(AppConfig):
         from govshare.sharing.audit_labels import AUDIT_LABELS
         from govshare.sharing.dashboard import register_navigation
         from govshare.sharing.services.grants import live_grants_on, revoke_grants_on
-        from govshare.sharing.views.resource_part import resource_sharing_part
+        from govshare.sharing.views.resource_part import RESOURCE_SHARING_PART
 
         register_grant_handler(GrantHandler(live_grants_on, revoke_grants_on))
         register_navigation()
-        resource_page_parts.register(resource_sharing_part)
+        resource_page_parts.register(RESOURCE_SHARING_PART)
         action_labels.register(AUDIT_LABELS)
