@@ -73,7 +73,7 @@ def create_index(apps, schema_editor):
     if Resource.objects.using(schema_editor.connection.alias).exists():
         # Only a database that already holds resources is indexed here; it uses today's code,
         # which fits the schema of this point in history.
-        from govshare.catalog.search_index import reindex_all
+        from govshare.catalog.search.index import reindex_all
 
         reindex_all()
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def reindex(apps, schema_editor):
-    from govshare.catalog.search_index import reindex_all
+    from govshare.catalog.search.index import reindex_all
 
     reindex_all()
 

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.catalog import exports, search, tasks, workbook
+from govshare.catalog import exports, tasks, workbook
 from govshare.catalog.models import Resource
-from govshare.catalog.search_query import FACETS
+from govshare.catalog.search import page as search
+from govshare.catalog.search.query import FACETS
 from govshare.core.context_processors import node_name
 from govshare.core.downloads import CSV, XLSX, attachment
 from govshare.core.forms import StyledForm
