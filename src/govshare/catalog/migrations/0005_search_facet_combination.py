@@ -5,8 +5,9 @@ with a fixed set of values are packed into one integer, ``combination`` (see
 The facet table loses its per-facet text columns and the summary (never queried). On SQLite,
 ``catalog_search_facet`` holds a narrow copy of each row (combination, provider, classification
 and the columns restrict() reads), kept by triggers: counting joins each FTS match to it by
-rowid, a third faster than to the whole row or to a covering index. The tables are rebuilt,
-then filled from the catalog with today's code.
+rowid, a third faster than to the whole row or to a covering index. The tables are rebuilt
+empty and marked for rebuilding: today's code fills them after migrate (CatalogConfig's
+post_migrate step), never this migration against its point in history.
 """
 
 from importlib import import_module
@@ -64,11 +65,9 @@ def rebuild(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for statement in SQLITE if vendor == "sqlite" else POSTGRESQL:
         schema_editor.execute(statement)
-    from govshare.catalog.search.index import reindex_all
-
-    reindex_all()
-    if vendor == "postgresql":
-        schema_editor.execute("ANALYZE catalog_search_doc")
+    if vendor == "sqlite":
+        schema_editor.execute("DELETE FROM catalog_search_fts")  # its rows were 0003's table's
+    schema_editor.execute("UPDATE catalog_search_state SET token = 'rebuild' WHERE id = 1")
 
 
 def restore(apps, schema_editor):

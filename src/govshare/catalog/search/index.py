@@ -5,7 +5,8 @@ the draft) — name, keywords, summary and data-item names — its code, and its
 eight with a fixed set of values packed into one integer, ``combination`` (``facets``).
 The tables are created by migrations 0003 and 0005 in raw SQL (no model: they are an index,
 rebuilt from the catalog at will). Services call ``reindex_resource`` after each write;
-``reindex_all`` rebuilds everything. Every change gives the index a new token, so no cached
+``reindex_all`` rebuilds everything, and after ``migrate`` ``rebuild_after_migrate`` does so when
+a migration marked the index for it. Every change gives the index a new token, so no cached
 count of ``search.page`` outlives it.
 """
 
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import QuerySet
 
 from govshare.catalog.chinese_text import initials, segment
@@ -27,6 +28,10 @@ DOC_TABLE = "catalog_search_doc"
 FTS_TABLE = "catalog_search_fts"
 FACET_TABLE = "catalog_search_facet"  # SQLite: the facet columns alone, for counting
 STATE_TABLE = "catalog_search_state"
+# The state token a migration sets when the index must be filled anew (issue 12, item 8: a
+# migration runs against the models of its point in history, so it cannot run today's
+# indexing; it marks the index, and ``rebuild_after_migrate`` fills it once migrate is done).
+REBUILD_TOKEN = "rebuild"
 
 
 class IndexRow(NamedTuple):
@@ -71,6 +76,25 @@ def reindex_all(batch_size: int = 2000) -> int:
             _insert(index_rows(Resource.objects.filter(pk__in=ids[start : start + batch_size])))
         _touch()
     return len(ids)
+
+
+def rebuild_after_migrate(sender: Any, using: str = DEFAULT_DB_ALIAS, **signal: Any) -> None:
+    """post_migrate (CatalogConfig): rebuild the index if a migration marked it for that."""
+    if using != DEFAULT_DB_ALIAS or not is_marked_for_rebuild():
+        return
+    reindex_all()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the planner's statistics of the new rows
+            cursor.execute(f"ANALYZE {DOC_TABLE}")
+
+
+def is_marked_for_rebuild() -> bool:
+    if STATE_TABLE not in connection.introspection.table_names():
+        return False  # the catalog is migrated back to before its index, or not yet to it
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {STATE_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row is not None and row[0] == REBUILD_TOKEN
 
 
 def index_rows(resources: QuerySet[Resource]) -> list[IndexRow]:
