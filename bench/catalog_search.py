@@ -254,8 +254,9 @@ def bare_query(query: str) -> list[int]:
     """The baseline: the first page of ids by rank, one statement on the index."""
     from django.db import connection
 
-    from govshare.catalog import chinese_text, search_query
-    from govshare.catalog import search_index as index
+    from govshare.catalog import chinese_text
+    from govshare.catalog.search import index
+    from govshare.catalog.search import query as search_query
 
     clauses = chinese_text.parse_query(query)
     with connection.cursor() as cursor:
@@ -279,7 +280,8 @@ def search_statement(user: Any, query: str) -> int:
     """The SQL search() runs when nothing is cached (the total and every facet count,
     restricted to the user, and the ranked page), without reading the resources or
     highlighting."""
-    from govshare.catalog import search, search_query
+    from govshare.catalog.search import page as search
+    from govshare.catalog.search import query as search_query
 
     visible = search_query.visibility(user)
     assert visible is not None
@@ -292,7 +294,7 @@ def measure(user: Any, duration: float) -> dict[str, Any]:
     from django.conf import settings
     from django.core.cache import cache
 
-    from govshare.catalog.search import search
+    from govshare.catalog.search.page import search
 
     configured = settings.GOVSHARE_QUERIES_ALONGSIDE
 
@@ -368,7 +370,7 @@ def prepare_and_measure(var_dir: Path, database_url: str | None) -> dict[str, An
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from govshare.catalog.search_index import reindex_all
+    from govshare.catalog.search.index import reindex_all
 
     generated_marker, indexed_marker = var_dir / "generated", var_dir / "indexed"
     started = time.perf_counter()
@@ -412,7 +414,7 @@ def empty_index() -> None:
     (SQLite, whose DELETE FROM an FTS5 table adds them)."""
     from django.db import connection
 
-    from govshare.catalog import search_index as index
+    from govshare.catalog.search import index
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -428,10 +430,10 @@ def empty_index() -> None:
 def index_fingerprint() -> str:
     """What the index's content depends on: the code writing its rows, and the migrations."""
     from govshare.catalog import chinese_text, migrations
-    from govshare.catalog import search_index as index
+    from govshare.catalog.search import facets, index
 
-    parts = [inspect.getsource(chinese_text), repr(index.PACKED_FACETS), repr(index.SHIFTS)]
-    written = (index.index_rows, index._row, index.pack_facets, index._insert)
+    parts = [inspect.getsource(chinese_text), repr(facets.PACKED_FACETS), repr(facets.SHIFTS)]
+    written = (index.index_rows, index._row, facets.pack_facets, index._insert)
     parts += [inspect.getsource(f) for f in written]
     parts += [p.read_text() for p in sorted(Path(migrations.__file__).parent.glob("0*.py"))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -15,7 +15,7 @@ from govshare.core.api import (
     default_auth,
     install_error_handlers,
 )
-from govshare.exchange.api_deliveries import router as deliveries_router
+from govshare.exchange.api import router as exchange_router
 from govshare.identity.api import router as identity_router
 from govshare.inventory.api import router as inventory_router
 from govshare.orgs.api import router as orgs_router
@@ -38,4 +38,4 @@ api.add_router("/", identity_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/sharing", sharing_router)
-api.add_router("/exchange", deliveries_router)
+api.add_router("/exchange", exchange_router)

@@ -15,12 +15,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from govshare.catalog import search as catalog_search
-from govshare.catalog import search_index, search_query
 from govshare.catalog.chinese_text import highlight, parse_query, segment
 from govshare.catalog.models import Category, Mount, Resource
-from govshare.catalog.search import browse_counts, search
-from govshare.catalog.search_index import pack_facets, reindex_all, reindex_resource, unpack_facet
+from govshare.catalog.search import facets
+from govshare.catalog.search import index as search_index
+from govshare.catalog.search import page as catalog_search
+from govshare.catalog.search import query as search_query
+from govshare.catalog.search.facets import pack_facets, unpack_facet
+from govshare.catalog.search.index import reindex_all, reindex_resource
+from govshare.catalog.search.page import browse_counts, search
 from govshare.catalog.services import (
     resource_create,
     resource_review,
@@ -700,13 +703,13 @@ def test_every_choice_has_a_place_in_the_packed_facets():
     # The index stores each packed value's position: a choice added to the models must be
     # appended to its vocabulary (and the vocabularies never reordered).
     for name, choices in search_query.CHOICE_FACETS.items():
-        assert set(choices.values) <= set(search_index.PACKED_FACETS[name]), name
-    for vocabulary in search_index.PACKED_FACETS.values():
-        assert len(vocabulary) < 2**search_index.FIELD_BITS
+        assert set(choices.values) <= set(facets.PACKED_FACETS[name]), name
+    for vocabulary in facets.PACKED_FACETS.values():
+        assert len(vocabulary) < 2**facets.FIELD_BITS
     migration = import_module("govshare.catalog.migrations.0005_search_facet_combination")
-    assert migration.PACKED_SHIFTS == tuple(search_index.SHIFTS.values())  # its statistics
-    assert search_index.FIELD_MASK == 31
-    values = {name: vocabulary[-1] for name, vocabulary in search_index.PACKED_FACETS.items()}
+    assert migration.PACKED_SHIFTS == tuple(facets.SHIFTS.values())  # its statistics
+    assert facets.FIELD_MASK == 31
+    values = {name: vocabulary[-1] for name, vocabulary in facets.PACKED_FACETS.items()}
     combination = pack_facets(values)
     assert {n: unpack_facet(combination, n) for n in values} == values
 

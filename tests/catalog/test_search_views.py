@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from govshare.catalog.models import Category
-from govshare.catalog.search_index import reindex_all, reindex_resource
+from govshare.catalog.search.index import reindex_all, reindex_resource
 from govshare.catalog.services import resource_create, resource_review, resource_submit
 from tests.api_client import API, api_client, assert_error_body
 from tests.catalog.factories import items_data, resource_data

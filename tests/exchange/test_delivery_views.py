@@ -317,7 +317,7 @@ def test_export_of_a_third_department_holds_only_its_own(client_for, officer_c, 
 
 
 def test_export_is_bounded(client_for, auditor, dept_a, dept_b, monkeypatch):
-    from govshare.exchange import views_deliveries
+    from govshare.exchange.views import deliveries as views_deliveries
 
     monkeypatch.setattr(views_deliveries, "MAX_EXPORT_ROWS", 2)
     log(*(delivery(dept_b, dept_a) for _ in range(5)))

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from govshare.catalog.models import Mount
-from govshare.catalog.search import search
+from govshare.catalog.search.page import search
 from govshare.core import stamps
 from govshare.core.crypto import sm4_decrypt
 from govshare.core.models import AuditEvent

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,7 @@ class CatalogConfig(AppConfig):
         from govshare.catalog.audit_labels import AUDIT_LABELS
         from govshare.catalog.dashboard import register_navigation
         from govshare.catalog.funding import resources_per_system
+        from govshare.catalog.search.index import rebuild_after_migrate
         from govshare.catalog.workbook.columns import IMPORT_RULES
         from govshare.core.audit import action_labels
         from govshare.core.xlsx.columns import register_rules
@@ -21,3 +23,6 @@ class CatalogConfig(AppConfig):
         register_resource_counter(resources_per_system)
         register_rules(IMPORT_RULES)
         action_labels.register(AUDIT_LABELS)
+        # The search index is filled by today's code once migrate is done, never inside a
+        # migration (which sees the models of its point in history): see search.index.
+        post_migrate.connect(rebuild_after_migrate, sender=self)

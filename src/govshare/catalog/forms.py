@@ -16,10 +16,12 @@ from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from govshare.catalog import workbook
 from govshare.catalog.choices import DataType
 from govshare.catalog.models import Category, DataElement, DataItem, ResourceVersion
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
 from govshare.catalog.withdrawal import GrantDecision
+from govshare.core.downloads import XLSX
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -350,3 +352,16 @@ class ElementFilterForm(StyledForm):
             "format": data["format"],
             "has_code_table": {"yes": True, "no": False}.get(data["code_table"]),
         }
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(
+        label=_("Catalog workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > workbook.MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
+        return upload

@@ -1,5 +1,6 @@
-"""Forms of the exchange's mount pages. They parse input only; exchange.services decides what is
-valid, and its errors land on the field they name (``columns.XM`` is the XM mapping row).
+"""Forms of the exchange's pages: the mounts, and the delivery log's filters. They parse input
+only; exchange.services decides what is valid, and its errors land on the field they name
+(``columns.XM`` is the XM mapping row).
 
 Secrets are never rendered back: password inputs stay empty and say "(unchanged)".
 """
@@ -10,13 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from govshare.catalog.models import DataItem
+from govshare.catalog.models import DataItem, Resource
 from govshare.core.forms import StyledForm
-from govshare.exchange.models import Connection, Engine, HttpMethod
+from govshare.exchange import selectors
+from govshare.exchange.models import CallMode, Connection, Engine, HttpMethod
+from govshare.exchange.selectors import Side, StatusClass
+from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
+from govshare.sharing.models import Grant
 
 UNCHANGED = _("(unchanged)")
 CHECKBOXES = {"class": "form-check-input"}
@@ -234,3 +240,63 @@ class MountTestForm(StyledForm):
 
     def clean_params(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data["params"], str(_("item")))
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DAY_BOUNDS = [
+    MinValueValidator(selectors.EARLIEST_DAY),
+    MaxValueValidator(selectors.LATEST_DAY),
+]
+
+
+class DeliveryFilterForm(StyledForm):
+    """The list's filters (GET). Choices of application and resource come from the grants the
+    user may see: calls are made under grants."""
+
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=DATE_INPUT, validators=DAY_BOUNDS
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=DATE_INPUT, validators=DAY_BOUNDS
+    )
+    consumer = forms.ModelChoiceField(
+        Department.objects.none(), label=_("Consumer department"), required=False
+    )
+    provider = forms.ModelChoiceField(
+        Department.objects.none(), label=_("Provider department"), required=False
+    )
+    application = forms.ModelChoiceField(
+        InformationSystem.objects.none(), label=_("Application"), required=False
+    )
+    resource = forms.ModelChoiceField(Resource.objects.none(), label=_("Resource"), required=False)
+    mode = forms.ChoiceField(
+        label=_("Mode"), required=False, choices=[("", "—"), *CallMode.choices]
+    )
+    status_class = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", "—"), *StatusClass.choices]
+    )
+    end_user = forms.CharField(label=_("End user"), required=False, max_length=100)
+    case_number = forms.CharField(label=_("Case number"), required=False, max_length=100)
+    request_id = forms.CharField(label=_("Request id"), required=False, max_length=64)
+    side = forms.ChoiceField(required=False, choices=Side.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.order_by("name")
+        grants = Grant.objects.restrict(user, "view")
+        fields: dict[str, Any] = self.fields
+        fields["consumer"].queryset = departments
+        fields["provider"].queryset = departments
+        fields["application"].queryset = InformationSystem.objects.filter(
+            pk__in=grants.values("application_id")
+        ).order_by("name")
+        fields["resource"].queryset = Resource.objects.filter(
+            pk__in=grants.values("resource_id")
+        ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data

@@ -1,9 +1,14 @@
 """URL map of the exchange's management pages: connections, mount slots, the delivery log and
-the API console."""
+the API console, included under the ``exchange`` namespace at /exchange/ (reverse
+``exchange:delivery_list``, ``exchange:console``). Each views module lists its own paths."""
 
-from govshare.exchange import urls_deliveries
-from govshare.exchange.views import connections, mounts
+from govshare.exchange.views import connections, console, deliveries, mounts
 
 app_name = "exchange"
 
-urlpatterns = [*connections.urlpatterns, *mounts.urlpatterns, *urls_deliveries.urlpatterns]
+urlpatterns = [
+    *connections.urlpatterns,
+    *mounts.urlpatterns,
+    *deliveries.urlpatterns,
+    *console.urlpatterns,
+]

@@ -17,7 +17,7 @@ from govshare.catalog.choices import Masking
 from govshare.catalog.models import DataItem
 from govshare.core.forms import StyledForm
 from govshare.inventory.models import InformationSystem
-from govshare.sharing.choices import DeliveryMode, Purpose, RequestState
+from govshare.sharing.choices import DayKind, DeliveryMode, Purpose, RequestState
 from govshare.sharing.models import Grant, GrantItem, RequestItem
 from govshare.sharing.services.requests import REQUEST_FIELDS, GrantTerms, ItemAnswer
 
@@ -379,3 +379,17 @@ class CredentialForm(StyledForm):
 
 class AllowlistForm(StyledForm):
     ip_allowlist = CredentialForm.base_fields["ip_allowlist"]
+
+
+class CalendarDayForm(StyledForm):
+    # ISO format whatever the language: a date input only takes YYYY-MM-DD.
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    kind = forms.ChoiceField(label=_("Kind of day"), choices=DayKind.choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=50,
+        help_text=_("The holiday, e.g. 春节; for a working weekend, e.g. 春节调休上班."),
+    )

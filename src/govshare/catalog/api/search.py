@@ -1,6 +1,6 @@
 """REST endpoint of catalog search: GET /api/v1/catalog/resources?q=&<facet>=&page=.
 
-The same ``catalog.search.search`` the resource list page uses: restricted to the caller,
+The same ``catalog.search.page.search`` the resource list page uses: restricted to the caller,
 ranked, highlighted, with every facet counted over the matching set. A facet parameter may be
 repeated (``share_type=conditional&share_type=unconditional``): any of its values matches, and
 every facet given must match; each facet is counted with the other facets' filters only.
@@ -25,8 +25,8 @@ from govshare.catalog.choices import (
     ShareType,
     UpdateCycle,
 )
-from govshare.catalog.search import ResourceHit, SearchResult, search
-from govshare.catalog.search_query import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH
+from govshare.catalog.search.page import ResourceHit, SearchResult, search
+from govshare.catalog.search.query import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH
 from govshare.core.api import auth_user, responses
 from govshare.core.api_inputs import PLAIN_TEXT, ObjectId
 

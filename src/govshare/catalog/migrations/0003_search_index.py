@@ -34,6 +34,8 @@ STATE = [
     "(id integer NOT NULL PRIMARY KEY, token varchar(32) NOT NULL)",
     "INSERT INTO catalog_search_state (id, token) VALUES (1, 'initial')",
 ]
+# The state that tells the post_migrate step to rebuild the index (catalog.search.index).
+MARK_FOR_REBUILD = "UPDATE catalog_search_state SET token = 'rebuild' WHERE id = 1"
 
 SQLITE = [
     # resource_id is the rowid, the same as the FTS row's, so the two join by rowid.
@@ -69,13 +71,9 @@ def create_index(apps, schema_editor):
     if vendor not in ("sqlite", "postgresql"):
         raise RuntimeError(f"the catalog search index supports SQLite and PostgreSQL, not {vendor}")
     _run(schema_editor, [*STATE, *(SQLITE if vendor == "sqlite" else POSTGRESQL)])
-    Resource = apps.get_model("catalog", "Resource")
-    if Resource.objects.using(schema_editor.connection.alias).exists():
-        # Only a database that already holds resources is indexed here; it uses today's code,
-        # which fits the schema of this point in history.
-        from govshare.catalog.search_index import reindex_all
-
-        reindex_all()
+    # The index is filled after migrate, by today's code (CatalogConfig's post_migrate step):
+    # a migration runs at its point in history, and the index rows are written for today's.
+    _run(schema_editor, [MARK_FOR_REBUILD])
 
 
 def drop_index(apps, schema_editor):

@@ -1,12 +1,13 @@
 """A leaner search index (issue #4, cold search within 2x of the bare query): the eight facets
 with a fixed set of values are packed into one integer, ``combination`` (see
-``govshare.catalog.search_index.PACKED_FACETS``), so that counting them is one pass over one column.
+``govshare.catalog.search.facets``), so that counting them is one pass over one column.
 
 The facet table loses its per-facet text columns and the summary (never queried). On SQLite,
 ``catalog_search_facet`` holds a narrow copy of each row (combination, provider, classification
 and the columns restrict() reads), kept by triggers: counting joins each FTS match to it by
-rowid, a third faster than to the whole row or to a covering index. The tables are rebuilt,
-then filled from the catalog with today's code.
+rowid, a third faster than to the whole row or to a covering index. The tables are rebuilt
+empty and marked for rebuilding: today's code fills them after migrate (CatalogConfig's
+post_migrate step), never this migration against its point in history.
 """
 
 from importlib import import_module
@@ -39,7 +40,7 @@ SQLITE = [
     "DELETE FROM catalog_search_facet WHERE resource_id = old.resource_id; END",
 ]
 
-# Each packed facet as search.py filters it, ((combination >> shift) & 31): without statistics
+# Each packed facet as search.facets filters it, ((combination >> shift) & 31): without statistics
 # on the expression the planner takes any such filter to keep almost nothing, and sorts the
 # whole table rather than walk the name index (56 ms instead of 0.4 ms at 100,000 resources).
 PACKED_SHIFTS = (0, 5, 10, 15, 20, 25, 30, 35)
@@ -64,11 +65,9 @@ def rebuild(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for statement in SQLITE if vendor == "sqlite" else POSTGRESQL:
         schema_editor.execute(statement)
-    from govshare.catalog.search_index import reindex_all
-
-    reindex_all()
-    if vendor == "postgresql":
-        schema_editor.execute("ANALYZE catalog_search_doc")
+    if vendor == "sqlite":
+        schema_editor.execute("DELETE FROM catalog_search_fts")  # its rows were 0003's table's
+    schema_editor.execute("UPDATE catalog_search_state SET token = 'rebuild' WHERE id = 1")
 
 
 def restore(apps, schema_editor):

@@ -401,7 +401,7 @@ def _move(version: ResourceVersion, target: str) -> None:
 
 def _reindex(resource: Resource) -> None:
     """Keep the search index in step with the write, in the same transaction."""
-    from govshare.catalog.search_index import reindex_resource  # search reads models and choices
+    from govshare.catalog.search.index import reindex_resource  # search reads models and choices
 
     reindex_resource(resource.pk)
 

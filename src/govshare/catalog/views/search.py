@@ -21,8 +21,8 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 
 from govshare.catalog.models import Category
-from govshare.catalog.search import ResourceHit, browse_counts, search
-from govshare.catalog.search_query import FACETS, clean_filters
+from govshare.catalog.search.page import ResourceHit, browse_counts, search
+from govshare.catalog.search.query import FACETS, clean_filters
 from govshare.orgs.models import Department
 
 PER_PAGE = 20

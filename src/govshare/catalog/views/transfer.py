@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -22,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.catalog import exports, search, tasks, workbook
+from govshare.catalog import exports, tasks, workbook
+from govshare.catalog.forms import ImportForm
 from govshare.catalog.models import Resource
-from govshare.catalog.search_query import FACETS
+from govshare.catalog.search import page as search
+from govshare.catalog.search.query import FACETS
 from govshare.core.downloads import CSV, XLSX, attachment
-from govshare.core.forms import StyledForm
 from govshare.core.models import Job
 from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
@@ -40,22 +40,6 @@ RECENT_IMPORTS = 5  # the user's own, listed on the import page
 EXPORT_NAME = gettext_lazy("Information resource catalog")
 TEMPLATE_NAME = gettext_lazy("Catalog workbook")
 ERRORS_NAME = gettext_lazy("Catalog workbook, problems marked")
-
-
-# --- forms ----------------------------------------------------------------------------------
-
-
-class ImportForm(StyledForm):
-    file = forms.FileField(
-        label=gettext_lazy("Catalog workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > workbook.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
-        return upload
 
 
 # --- helpers --------------------------------------------------------------------------------

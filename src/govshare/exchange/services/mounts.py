@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import DataItem, Mount, Resource
-from govshare.catalog.search_index import reindex_resource
+from govshare.catalog.search.index import reindex_resource
 from govshare.core import audit, stamps
 from govshare.core.crypto import sm4_encrypt
 from govshare.core.errors import ErrorCode, ErrorCollector

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,14 +21,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from govshare.core.downloads import XLSX, attachment, keep, kept
-from govshare.core.forms import StyledForm, submit
+from govshare.core.forms import submit
 from govshare.core.pages import signed_in_user
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import DEPARTMENT_ROLES
 from govshare.inventory import selectors, workbook
 from govshare.inventory.choices import CENSUS_TRANSITIONS, CensusStatus
-from govshare.inventory.forms import ANY, SystemFilterForm
+from govshare.inventory.forms.census import ImportForm, ReturnFilterForm, ReviewForm
+from govshare.inventory.forms.systems import SystemFilterForm
 from govshare.inventory.models import CensusReturn, InformationSystem, SystemRevision
 from govshare.inventory.services import census_review as review_service
 from govshare.inventory.services import census_submit as submit_service
@@ -42,44 +42,6 @@ EXPORT_NAME = gettext_lazy("System census")
 ERRORS_NAME = gettext_lazy("Census workbook, problems marked")
 KEPT_ERRORS = "census-import-errors"  # where a failed import's error workbook is kept a day
 REVISIONS_SHOWN = 50
-
-
-# --- forms ----------------------------------------------------------------------------------
-
-
-class ReturnFilterForm(StyledForm):
-    year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000)
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False, choices=ANY + CensusStatus.choices
-    )
-
-
-class ReviewForm(StyledForm):
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
-        choices=[("confirm", gettext_lazy("Confirm")), ("return", gettext_lazy("Return"))],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Required when the census is returned: say what to fix."),
-    )
-
-
-class ImportForm(StyledForm):
-    file = forms.FileField(
-        label=gettext_lazy("Census workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > workbook.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
-        return upload
 
 
 # --- helpers --------------------------------------------------------------------------------

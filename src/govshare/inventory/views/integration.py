@@ -18,7 +18,11 @@ from govshare.core.forms import StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.inventory import selectors, services
-from govshare.inventory.forms import IntegrationItemForm, IntegrationPlanForm, IntegrationStatusForm
+from govshare.inventory.forms.integration import (
+    IntegrationItemForm,
+    IntegrationPlanForm,
+    IntegrationStatusForm,
+)
 from govshare.inventory.models import IntegrationItem, IntegrationPlan
 from govshare.orgs.models import Department
 

@@ -22,7 +22,7 @@ from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.inventory import selectors, services
 from govshare.inventory.choices import LIFECYCLE_TRANSITIONS
-from govshare.inventory.forms import LifecycleForm, SystemFilterForm, SystemForm
+from govshare.inventory.forms.systems import LifecycleForm, SystemFilterForm, SystemForm
 from govshare.inventory.health import health_series, usage_series
 from govshare.inventory.models import (
     InformationSystem,

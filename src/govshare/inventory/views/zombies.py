@@ -19,7 +19,7 @@ from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.inventory import selectors, services
 from govshare.inventory.choices import ShadowStatus
-from govshare.inventory.forms import (
+from govshare.inventory.forms.zombies import (
     CleanupDecisionForm,
     ShadowFilterForm,
     ShadowResolveForm,

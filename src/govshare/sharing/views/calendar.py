@@ -24,13 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from govshare.core.forms import StyledForm, submit
+from govshare.core.forms import submit
 from govshare.core.navigation import NavItem
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.sharing import holidays
 from govshare.sharing.calendar import SATURDAY, WorkingCalendar
 from govshare.sharing.choices import DayKind
+from govshare.sharing.forms import CalendarDayForm
 from govshare.sharing.models import CalendarDay
 from govshare.sharing.services.calendar import (
     calendar_day_delete,
@@ -54,20 +55,6 @@ WEEKDAY_HEADERS = [
 # For the lead's navigation section (govshare.core.navigation); registering it here would break
 # every page while the URLs are not included yet.
 CALENDAR_NAV_ITEM = NavItem(gettext_lazy("Working-day calendar"), f"{NAMESPACE}:calendar_current")
-
-
-class CalendarDayForm(StyledForm):
-    # ISO format whatever the language: a date input only takes YYYY-MM-DD.
-    date = forms.DateField(
-        label=gettext_lazy("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    kind = forms.ChoiceField(label=gettext_lazy("Kind of day"), choices=DayKind.choices)
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=50,
-        help_text=gettext_lazy("The holiday, e.g. 春节; for a working weekend, e.g. 春节调休上班."),
-    )
 
 
 # --- reading --------------------------------------------------------------------------------

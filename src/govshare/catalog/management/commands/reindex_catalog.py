@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from govshare.catalog.search_index import reindex_all
+from govshare.catalog.search.index import reindex_all
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@
 //   {{ charts.per_day|json_script:"gs-delivery-per-day" }}
 //   <div data-delivery-chart="gs-delivery-per-day" data-chart-height="260"></div>
 //
-// Two shapes (exchange.views_deliveries.chart_specs):
+// Two shapes (exchange.views.deliveries.chart_specs):
 //   {"type": "stacked", "x": ["2026-05-01", ...], "series": [{"name": "...", "key": "2xx", "data": [..]}]}
 //   {"type": "bar", "name": "Calls", "labels": ["人社局", ...], "values": [12, ...]}
 // No inline script (CSP).

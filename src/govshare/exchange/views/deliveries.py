@@ -11,9 +11,7 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -24,17 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govshare.catalog.exports import FORMULA_START
-from govshare.catalog.models import Resource
 from govshare.core.downloads import CSV, streamed_attachment
-from govshare.core.forms import StyledForm
 from govshare.core.pages import Crumb
 from govshare.core.pagination import paginate
 from govshare.exchange import selectors
-from govshare.exchange.models import CallMode, DeliveryRecord
+from govshare.exchange.forms import DeliveryFilterForm
+from govshare.exchange.models import DeliveryRecord
 from govshare.exchange.selectors import DeliveryFilters, Side, StatusClass
-from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
-from govshare.sharing.models import Grant
 from govshare.sharing.selectors import member_department
 
 # ECharts first: the chart script draws with it (both deferred, so they run in this order).
@@ -43,66 +38,6 @@ CHART_SCRIPTS = ("vendor/echarts/echarts.min.js", "exchange/deliveries-charts.js
 MAX_EXPORT_ROWS = 100_000
 DELIVERY_LOG = gettext_lazy("Delivery log")  # the export's file name
 PAGE_SIZE = 25
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DAY_BOUNDS = [
-    MinValueValidator(selectors.EARLIEST_DAY),
-    MaxValueValidator(selectors.LATEST_DAY),
-]
-
-
-class DeliveryFilterForm(StyledForm):
-    """The list's filters (GET). Choices of application and resource come from the grants the
-    user may see: calls are made under grants."""
-
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=DATE_INPUT, validators=DAY_BOUNDS
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=DATE_INPUT, validators=DAY_BOUNDS
-    )
-    consumer = forms.ModelChoiceField(
-        Department.objects.none(), label=gettext_lazy("Consumer department"), required=False
-    )
-    provider = forms.ModelChoiceField(
-        Department.objects.none(), label=gettext_lazy("Provider department"), required=False
-    )
-    application = forms.ModelChoiceField(
-        InformationSystem.objects.none(), label=gettext_lazy("Application"), required=False
-    )
-    resource = forms.ModelChoiceField(
-        Resource.objects.none(), label=gettext_lazy("Resource"), required=False
-    )
-    mode = forms.ChoiceField(
-        label=gettext_lazy("Mode"), required=False, choices=[("", "—"), *CallMode.choices]
-    )
-    status_class = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False, choices=[("", "—"), *StatusClass.choices]
-    )
-    end_user = forms.CharField(label=gettext_lazy("End user"), required=False, max_length=100)
-    case_number = forms.CharField(label=gettext_lazy("Case number"), required=False, max_length=100)
-    request_id = forms.CharField(label=gettext_lazy("Request id"), required=False, max_length=64)
-    side = forms.ChoiceField(required=False, choices=Side.choices, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        departments = Department.objects.order_by("name")
-        grants = Grant.objects.restrict(user, "view")
-        fields: dict[str, Any] = self.fields
-        fields["consumer"].queryset = departments
-        fields["provider"].queryset = departments
-        fields["application"].queryset = InformationSystem.objects.filter(
-            pk__in=grants.values("application_id")
-        ).order_by("name")
-        fields["resource"].queryset = Resource.objects.filter(
-            pk__in=grants.values("resource_id")
-        ).order_by("name")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return data
 
 
 def active_member_department(request: HttpRequest) -> int | None:

@@ -30,14 +30,8 @@ from govshare.catalog.choices import (
     UpdateCycle,
 )
 from govshare.catalog.models import Resource
-from govshare.catalog.search_index import (
-    DOC_TABLE,
-    FACET_TABLE,
-    FIELD_MASK,
-    FTS_TABLE,
-    PACKED_FACETS,
-    SHIFTS,
-)
+from govshare.catalog.search.facets import PACKED_FACETS, facet_sql
+from govshare.catalog.search.index import DOC_TABLE, FACET_TABLE, FTS_TABLE
 from govshare.core.errors import ErrorCode, ErrorCollector
 
 MAX_PER_PAGE = 200
@@ -257,10 +251,7 @@ def _condition(name: str, values: list[str]) -> tuple[str, list[Any]]:
         return f"({tests})", [p for v in values for p in (len(v), v)]
     if name == "provider":
         return f"d.provider_id IN ({', '.join(['%s'] * len(values))})", [int(v) for v in values]
-    vocabulary = PACKED_FACETS[name]  # positions are literals: they come from our own table
-    stored = ["" if v == BLANK else v for v in values]
-    positions = ", ".join(str(vocabulary.index(v) + 1) for v in stored)
-    return f"((d.combination >> {SHIFTS[name]}) & {FIELD_MASK}) IN ({positions})", []
+    return facet_sql(name, ["" if v == BLANK else v for v in values]), []
 
 
 def all_but(

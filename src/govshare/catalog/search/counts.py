@@ -1,7 +1,7 @@
 """How many a catalog search finds, per facet value (分面计数).
 
 The eight facets with a fixed set of values are packed into one integer per index row,
-``combination`` (``PACKED_FACETS``), so that counting every facet of a search is one pass over
+``combination`` (``facets``), so that counting every facet of a search is one pass over
 three columns: combination, provider and classification (issue #4: a broad query such as 联系电话
 matches a fifth of the catalog, and its counts must not cost more than its ranking). Counts are
 disjunctive: a facet with chosen values is counted with the other facets' filters only, so the
@@ -18,14 +18,15 @@ from typing import Any
 from django.db import connection
 
 from govshare.catalog.models import Category
-from govshare.catalog.search_index import (
-    FIELD_BITS,
-    FIELD_MASK,
+from govshare.catalog.search.facets import (
+    HALVES,
     PACKED_FACETS,
-    SHIFTS,
+    half_of,
+    position_in_half,
+    split_halves,
     vocabulary_value,
 )
-from govshare.catalog.search_query import (
+from govshare.catalog.search.query import (
     BLANK,
     FACETS,
     Filters,
@@ -37,18 +38,15 @@ from govshare.catalog.search_query import (
 from govshare.orgs.models import Department
 
 # What a search counts, in one pass: these expressions of the index row. The packed facets are
-# read in two halves of a few hundred combinations each: whole combinations number in the
-# thousands, too many to split into eight values each. SQLite concatenates whole combinations
-# (one string less to build and split) and halves them here; PostgreSQL groups by halves.
-LOW_BITS = 5 * FIELD_BITS  # class, share type, open, mount status, status
+# read in the two halves of ``facets.HALVES``. SQLite concatenates whole combinations (one string
+# less to build and split) and halves them here; PostgreSQL groups by halves.
 COUNTED = {
-    "packed_low": f"(d.combination & {(1 << LOW_BITS) - 1})",
-    "packed_high": f"(d.combination >> {LOW_BITS})",
+    **HALVES,
     "provider": "d.provider_id",
     "category": "d.category_code",
 }
 COUNTED_IN = {  # facet → what it is counted from
-    **{name: "packed_low" if SHIFTS[name] < LOW_BITS else "packed_high" for name in PACKED_FACETS},
+    **{name: half_of(name) for name in PACKED_FACETS},
     "provider": "provider",
     "category": "category",
 }
@@ -106,11 +104,11 @@ def count_sqlite(source: Source, filters: Filters, visible: Visibility) -> Count
 
 
 def _halves(combinations: Counter[str]) -> tuple[Counter[Any], Counter[Any]]:
-    low, high, mask = Counter[Any](), Counter[Any](), (1 << LOW_BITS) - 1
+    low, high = Counter[Any](), Counter[Any]()
     for combination, number in combinations.items():
-        packed = int(combination)
-        low[packed & mask] += number
-        high[packed >> LOW_BITS] += number
+        low_half, high_half = split_halves(int(combination))
+        low[low_half] += number
+        high[high_half] += number
     return low, high
 
 
@@ -222,10 +220,9 @@ def _counts(
 
 def _packed_counts(name: str, counted: Counter[str]) -> dict[str, int]:
     """Facet ``name``'s counts from the counts of its half's combinations."""
-    shift = SHIFTS[name] - (LOW_BITS if COUNTED_IN[name] == "packed_high" else 0)
     by_position = Counter[int]()
     for half, number in counted.items():
-        by_position[(int(half) >> shift) & FIELD_MASK] += number
+        by_position[position_in_half(name, int(half))] += number
     return {vocabulary_value(name, p) or BLANK: number for p, number in by_position.items()}
 
 

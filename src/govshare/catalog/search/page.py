@@ -1,23 +1,6 @@
-"""Chinese full-text search of the catalog (目录检索): the ranked page, its counts, highlights.
-
-One index row per resource holds the jieba-segmented text of the shown version (the one in force,
-else the draft): name, keywords, summary and data-item names; the code; and the facet fields.
-Text is segmented in Python so both databases see the same space-separated tokens
-(DESIGN.md "Chinese search"; stack.md §3: SQLite's trigram tokenizer silently finds nothing for
-two-character words, so it is not used):
-
-- SQLite: ``catalog_search_doc`` (facets) plus an FTS5 ``unicode61`` table ranked by bm25;
-- PostgreSQL: ``catalog_search_doc`` with a weighted ``to_tsvector('simple', …)`` (GIN), ranked
-  by ts_rank, and a pg_trgm index on the name for substring matching.
-
-A search is made of three parts: what matches (``search_query``: a resource code, Chinese
-words or a fragment of a name; the facet filters; what the user may see), how many match per
-facet value (``search_counts``), and here the ranked page, its resources read through
-``Resource.objects.restrict(user, "view")`` once more (the one authorization path, whose filter
-every count also applies) and highlighted. A search's counts are kept until the index changes;
-made afresh, they are made on a second connection while this one ranks (``core.alongside``).
-The index itself (its tables, its rows, keeping it fresh) is ``search_index``.
-"""
+"""The ranked page of a catalog search (目录检索): its hits, read through
+``Resource.objects.restrict(user, "view")`` and highlighted, with its counts kept until the index
+changes (the package's docstring tells how a search is made)."""
 
 from __future__ import annotations
 
@@ -36,14 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from govshare.catalog.chinese_text import highlight
 from govshare.catalog.models import Resource
-from govshare.catalog.search_counts import (
+from govshare.catalog.search.counts import (
     Counts,
     FacetRows,
     count_and_rank_postgresql,
     count_sqlite,
 )
-from govshare.catalog.search_index import DOC_TABLE, FTS_TABLE, STATE_TABLE
-from govshare.catalog.search_query import (
+from govshare.catalog.search.index import DOC_TABLE, FTS_TABLE, STATE_TABLE
+from govshare.catalog.search.query import (
     BLANK,
     CHOICE_FACETS,
     MAX_QUERY_LENGTH,

@@ -1,8 +1,7 @@
-"""Forms of the inventory pages. They only parse input; the services validate the rules."""
+"""Forms of the census list and of a system's census record (系统普查)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -13,51 +12,14 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core.forms import StyledForm
-from govshare.inventory.choices import (
-    LIFECYCLE_TRANSITIONS,
-    CleanupDecision,
-    Deployment,
-    IntegrationStatus,
-    Lifecycle,
-    NetworkDomain,
-    ShadowStatus,
-    ZombieRule,
-)
+from govshare.inventory.choices import LIFECYCLE_TRANSITIONS, Deployment, Lifecycle, NetworkDomain
+from govshare.inventory.forms.fields import ANY, DATE_INPUT, SystemChoiceField
 from govshare.inventory.models import InformationSystem
 from govshare.inventory.services import SYSTEM_FIELDS
 from govshare.orgs.models import Department
 
-ANY: list[tuple[Any, Any]] = [("", "---------")]
-DATE_INPUT = {"type": "date"}
-# Controls of the small forms inside table rows.
-SMALL_SELECT = {"class": "form-select form-select-sm"}
-SMALL_INPUT = {"class": "form-control form-control-sm"}
 # 等级保护 levels 1–5 (GB/T 22239), or none.
 PROTECTION_LEVELS = ANY + [(level, str(level)) for level in range(1, 6)]
-
-
-def system_label(system: InformationSystem) -> str:
-    return f"{system.name}（{system.department.name}）"
-
-
-class SystemChoiceField(forms.ChoiceField):
-    """A choice among systems loaded once for the page; cleans to the system itself.
-
-    A page of clean-up decisions holds one form per flagged system, each offering every live
-    system; a ModelChoiceField would query the list again for each form.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.systems: dict[str, InformationSystem] = {}
-
-    def offer(self, systems: Iterable[InformationSystem]) -> None:
-        self.systems = {str(system.pk): system for system in systems}
-        self.choices = ANY + [(pk, system_label(s)) for pk, s in self.systems.items()]
-
-    def clean(self, value: Any) -> InformationSystem | None:
-        value = super().clean(value)
-        return self.systems.get(value) if value else None
 
 
 # --- the census list ------------------------------------------------------------------------
@@ -192,122 +154,3 @@ class LifecycleForm(StyledForm):
             (value, label) for value, label in Lifecycle.choices if value in allowed
         ]
         self.fields["merged_into"].offer(targets)  # type: ignore[attr-defined]
-
-
-# --- the clean-up list ----------------------------------------------------------------------
-
-
-class ZombieFilterForm(StyledForm):
-    rule = forms.ChoiceField(label=_("Rule"), required=False, choices=ANY + ZombieRule.choices)
-    department = forms.ModelChoiceField(
-        Department.objects.none(), label=_("Department"), required=False
-    )
-
-    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-
-    def selector_filters(self) -> dict[str, Any]:
-        if not self.is_valid():
-            return {}
-        department = self.cleaned_data["department"]
-        return {
-            "rule": self.cleaned_data["rule"],
-            "department_id": department.pk if department else None,
-        }
-
-
-class CleanupDecisionForm(StyledForm):
-    """The authority's decision on one flagged system: stop, merge into X, or keep (清理决定)."""
-
-    # No preselected choice: stopping a system must be chosen, never submitted by default.
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=ANY + CleanupDecision.choices,
-        widget=forms.Select(SMALL_SELECT),
-    )
-    merge_target = SystemChoiceField(
-        label=_("Merge into"), required=False, widget=forms.Select(SMALL_SELECT)
-    )
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(SMALL_INPUT | {"rows": 2})
-    )
-
-    def __init__(
-        self, *args: Any, system: InformationSystem, targets: list[InformationSystem], **kwargs: Any
-    ) -> None:
-        kwargs.setdefault("prefix", f"decide-{system.pk}")
-        super().__init__(*args, **kwargs)
-        self.fields["merge_target"].offer(  # type: ignore[attr-defined]
-            target for target in targets if target.pk != system.pk
-        )
-
-
-class ShadowFilterForm(StyledForm):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=ANY + ShadowStatus.choices
-    )
-
-
-class ShadowResolveForm(StyledForm):
-    status = forms.ChoiceField(
-        label=_("Resolution"),
-        choices=[(s, label) for s, label in ShadowStatus.choices if s != ShadowStatus.OPEN],
-        widget=forms.Select(SMALL_SELECT | {"aria-label": _("Resolution")}),
-    )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=2000,
-        widget=forms.TextInput(
-            SMALL_INPUT | {"placeholder": _("Why, when dismissed"), "aria-label": _("Note")}
-        ),
-    )
-
-    def __init__(self, *args: Any, shadow_pk: int, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", f"shadow-{shadow_pk}")
-        super().__init__(*args, **kwargs)
-
-
-# --- integration plans ----------------------------------------------------------------------
-
-
-class IntegrationPlanForm(StyledForm):
-    target_system = forms.ModelChoiceField(
-        InformationSystem.objects.none(),
-        label=_("Target system"),
-        help_text=_("The one system the department's other systems merge into (大系统)."),
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, candidates: QuerySet[InformationSystem], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["target_system"].queryset = candidates  # type: ignore[attr-defined]
-
-
-class IntegrationItemForm(StyledForm):
-    system = forms.ModelChoiceField(InformationSystem.objects.none(), label=_("System to merge"))
-    due = forms.DateField(
-        label=_("Due"),
-        required=False,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args: Any, candidates: QuerySet[InformationSystem], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = candidates  # type: ignore[attr-defined]
-
-
-class IntegrationStatusForm(StyledForm):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=IntegrationStatus.choices,
-        widget=forms.Select(SMALL_SELECT | {"aria-label": _("Status")}),
-    )
-    note = forms.CharField(label=_("Note"), required=False, max_length=300)
-
-    def __init__(self, *args: Any, item_pk: int, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", f"item-{item_pk}")
-        super().__init__(*args, **kwargs)
