@@ -33,19 +33,25 @@ from govshare.sharing.services.requests import (
 
 
 def grant_suspend(*, actor: Any, grant: Grant, reason: str) -> Grant:
-    return _providerstep(actor, grant, Action.SUSPEND, reason)
+    """The provider stops a live grant for a while; the gateway refuses its calls meanwhile."""
+    require(actor, "decide", grant.request)
+    return _provider_step(actor, grant, Action.SUSPEND, reason)
 
 
 def grant_resume(*, actor: Any, grant: Grant, reason: str) -> Grant:
-    return _providerstep(actor, grant, Action.RESUME, reason)
+    """The provider lets a suspended grant serve again."""
+    require(actor, "decide", grant.request)
+    return _provider_step(actor, grant, Action.RESUME, reason)
 
 
 def grant_revoke(*, actor: Any, grant: Grant, reason: str) -> Grant:
-    return _providerstep(actor, grant, Action.REVOKE, reason)
-
-
-def _providerstep(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
+    """The provider ends a live or suspended grant for good; it never serves again."""
     require(actor, "decide", grant.request)
+    return _provider_step(actor, grant, Action.REVOKE, reason)
+
+
+def _provider_step(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
+    """The common body of the provider's steps on a grant; the caller has authorized."""
     require_note(reason, field="reason")
     with transaction.atomic():
         step(actor, grant.request, action, Party.PROVIDER, reason)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -329,43 +329,56 @@ def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: 
 # --- the provider's answer, negotiation and coordination ---------------------------------------
 
 
-def _answerer(action: str, party: str, clock: str, doc: str) -> Callable[..., ShareRequest]:
-    """One way of answering items (first answer, in negotiation, in coordination): the
-    policy action of its party, then ``_decide``."""
-
-    def answer(
-        *,
-        actor: Any,
-        share_request: ShareRequest,
-        answers: Mapping[str, ItemAnswer],
-        terms: GrantTerms = GrantTerms(),
-        note: str = "",
-    ) -> ShareRequest:
-        require(actor, PARTY_ACTION[party], share_request)
-        return _decide(actor, share_request, action, party, answers, terms, note, clock)
-
-    answer.__doc__ = doc
-    return answer
+def provider_decide(
+    *,
+    actor: Any,
+    share_request: ShareRequest,
+    answers: Mapping[str, ItemAnswer],
+    terms: GrantTerms = GrantTerms(),
+    note: str = "",
+) -> ShareRequest:
+    """The provider answers every pending item; the request is active if anything is granted."""
+    require(actor, PARTY_ACTION[Party.PROVIDER], share_request)
+    return _decide(
+        actor, share_request, Action.DECIDE, Party.PROVIDER, answers, terms, note, "provider"
+    )
 
 
-provider_decide = _answerer(
-    Action.DECIDE,
-    Party.PROVIDER,
-    "provider",
-    "The provider answers every pending item; the request is active if anything is granted.",
-)
-negotiation_agree = _answerer(
-    Action.AGREE,
-    Party.PROVIDER,
-    "provider",
-    "The provider's answer in negotiation; granting nothing sends it to coordination.",
-)
-coordination_decide = _answerer(
-    Action.COORDINATE,
-    Party.AUTHORITY,
-    "coordination",
-    "The authority's coordination decides the items; granting nothing closes the request.",
-)
+def negotiation_agree(
+    *,
+    actor: Any,
+    share_request: ShareRequest,
+    answers: Mapping[str, ItemAnswer],
+    terms: GrantTerms = GrantTerms(),
+    note: str = "",
+) -> ShareRequest:
+    """The provider's answer in negotiation; granting nothing sends it to coordination."""
+    require(actor, PARTY_ACTION[Party.PROVIDER], share_request)
+    return _decide(
+        actor, share_request, Action.AGREE, Party.PROVIDER, answers, terms, note, "provider"
+    )
+
+
+def coordination_decide(
+    *,
+    actor: Any,
+    share_request: ShareRequest,
+    answers: Mapping[str, ItemAnswer],
+    terms: GrantTerms = GrantTerms(),
+    note: str = "",
+) -> ShareRequest:
+    """The authority's coordination decides the items; granting nothing closes the request."""
+    require(actor, PARTY_ACTION[Party.AUTHORITY], share_request)
+    return _decide(
+        actor,
+        share_request,
+        Action.COORDINATE,
+        Party.AUTHORITY,
+        answers,
+        terms,
+        note,
+        "coordination",
+    )
 
 
 def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
@@ -753,7 +766,21 @@ def request_answer(
     return answer(actor=actor, share_request=share_request, answers=answers, terms=terms, note=note)
 
 
-ANSWER_BY_STATE: dict[str, Callable[..., ShareRequest]] = {
+class Answer(Protocol):
+    """The signature the three item-by-item answers share."""
+
+    def __call__(
+        self,
+        *,
+        actor: Any,
+        share_request: ShareRequest,
+        answers: Mapping[str, ItemAnswer],
+        terms: GrantTerms = ...,
+        note: str = ...,
+    ) -> ShareRequest: ...
+
+
+ANSWER_BY_STATE: dict[str, Answer] = {
     RequestState.PROVIDER_REVIEW: provider_decide,
     RequestState.NEGOTIATION: negotiation_agree,
     RequestState.COORDINATION: coordination_decide,
