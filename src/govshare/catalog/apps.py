@@ -10,11 +10,11 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from govshare.catalog import config, permissions  # noqa: F401  (declare, register)
         from govshare.catalog.dashboard import register_navigation
+        from govshare.catalog.errors import MESSAGES, CatalogCode
         from govshare.catalog.funding import resources_per_system
-        from govshare.catalog.workbook.columns import IMPORT_RULES
-        from govshare.core.xlsx.columns import register_rules
+        from govshare.core.errors import register_error_codes
         from govshare.inventory.funding import register_resource_counter
 
         register_navigation()
         register_resource_counter(resources_per_system)
-        register_rules(IMPORT_RULES)
+        register_error_codes(CatalogCode, MESSAGES)

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.models import DataItem
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.exchange.models import Connection, Engine, HttpMethod
 from govshare.orgs.models import Department
@@ -33,7 +34,7 @@ def parse_pairs(text: str, field_label: str) -> dict[str, str]:
             raise forms.ValidationError(
                 _("Line %(number)s is not %(label)s=value.")
                 % {"number": number, "label": field_label},
-                code="invalid",
+                code=ErrorCode.INVALID,
             )
         pairs[name.strip()] = value.strip()
     return pairs

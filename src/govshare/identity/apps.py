@@ -8,4 +8,8 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self) -> None:
+        from govshare.core.errors import register_error_codes
         from govshare.identity import permissions  # noqa: F401  (registers policies)
+        from govshare.identity.errors import MESSAGES, IdentityCode
+
+        register_error_codes(IdentityCode, MESSAGES)

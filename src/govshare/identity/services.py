@@ -21,7 +21,8 @@ from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.identity import browsers, second_check, throttle
-from govshare.identity.choices import SignInError, ThrottleScope
+from govshare.identity.choices import ThrottleScope
+from govshare.identity.errors import IdentityCode
 from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.identity.throttle import ThrottleKey
 
@@ -101,7 +102,7 @@ def _check_password(errors: ErrorCollector, password: str, user: Any) -> None:
         password_validation.validate_password(password or "", user)
     except ValidationError as error:
         for message in error.messages:
-            errors.add("password", message, "password_policy")
+            errors.add("password", message, IdentityCode.PASSWORD_POLICY)
 
 
 def user_set_active(*, actor: Any, user: Any, is_active: bool) -> Any:
@@ -174,7 +175,8 @@ class Attempt:
 def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Any:
     """Check a password and return the user, counting failures per scope.
 
-    Raises ValidationError with a SignInError code: ``invalid_login`` for bad credentials;
+    Raises ValidationError with an IdentityCode (a lock: ErrorCode.LOCKED): ``invalid_login`` for
+    bad credentials;
     ``locked`` or ``address_blocked`` while a lock holds (checked before the password, so the
     answer says nothing about it); ``second_check`` while the account is guarded and no second
     check can be asked here. Raises SecondCheckNeeded when a code may have been e-mailed.
@@ -189,7 +191,7 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Any
         _ask_second_check(request, attempt, user, guarded)
     if user is None:
         _count_failure(attempt)
-        raise ValidationError(_("User name or password is wrong."), code=SignInError.INVALID_LOGIN)
+        raise ValidationError(_("User name or password is wrong."), code=IdentityCode.INVALID_LOGIN)
     throttle.clear(attempt.pair_key())
     return user
 
@@ -206,12 +208,12 @@ def _sign_in_known_browser(request: HttpRequest | None, attempt: Attempt, passwo
                 "%(time)s, or ask an administrator to unlock the account."
             )
             % {"time": _clock(locked)},
-            code=SignInError.LOCKED,
+            code=ErrorCode.LOCKED,
         )
     user = authenticate(request, username=attempt.username, password=password)
     if user is None:
         throttle.count_failure(key)
-        raise ValidationError(_("User name or password is wrong."), code=SignInError.INVALID_LOGIN)
+        raise ValidationError(_("User name or password is wrong."), code=IdentityCode.INVALID_LOGIN)
     throttle.clear(key)
     return user
 
@@ -225,7 +227,7 @@ def _refuse_while_locked(attempt: Attempt) -> None:
                 "until %(time)s, unless an administrator clears the block sooner."
             )
             % {"time": _clock(blocked)},
-            code=SignInError.ADDRESS_BLOCKED,
+            code=IdentityCode.ADDRESS_BLOCKED,
         )
     locked = throttle.locked_until(attempt.pair_key())
     if locked:
@@ -235,7 +237,7 @@ def _refuse_while_locked(attempt: Attempt) -> None:
                 "%(time)s, or ask an administrator to unlock the account."
             )
             % {"time": _clock(locked)},
-            code=SignInError.LOCKED,
+            code=ErrorCode.LOCKED,
         )
 
 
@@ -261,7 +263,7 @@ def _ask_second_check(
                 "until an administrator unlocks it."
             )
             % {"time": _clock(guarded)},
-            code=SignInError.SECOND_CHECK,
+            code=IdentityCode.SECOND_CHECK,
         )
     with transaction.atomic():
         second_check.challenge_start(request, attempt.username, user)
@@ -277,7 +279,7 @@ def sign_in_second_check(*, request: HttpRequest, code: str) -> Any:
     """
     challenge = second_check.challenge_of(request)
     if challenge is None:
-        raise ValidationError(_("Sign in again."), code=SignInError.CODE_INVALID)
+        raise ValidationError(_("Sign in again."), code=IdentityCode.CODE_INVALID)
     attempt = Attempt.of(request, challenge.username)
     _refuse_while_locked(attempt)
     user = None
@@ -303,11 +305,13 @@ def _spend_code_attempt(request: HttpRequest, challenge: second_check.Challenge)
     challenge.attempts += 1
     if challenge.attempts < second_check.CODE_ATTEMPTS and not challenge.is_expired:
         second_check.challenge_save(request, challenge)
-        raise ValidationError(_("The code is wrong or has expired."), code=SignInError.CODE_INVALID)
+        raise ValidationError(
+            _("The code is wrong or has expired."), code=IdentityCode.CODE_INVALID
+        )
     second_check.challenge_end(request)
     raise ValidationError(
         _("The code is wrong or has expired: sign in again to have a new one sent."),
-        code=SignInError.CODE_INVALID,
+        code=IdentityCode.CODE_INVALID,
     )
 
 

@@ -8,10 +8,10 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Information systems")
 
     def ready(self) -> None:
-        from govshare.core.xlsx.columns import register_rules
+        from govshare.core.errors import register_error_codes
         from govshare.inventory import config, permissions  # noqa: F401  (declare, register)
         from govshare.inventory.dashboard import register_navigation
-        from govshare.inventory.workbook import IMPORT_RULES
+        from govshare.inventory.errors import CONFLICTS, MESSAGES, InventoryCode
 
         register_navigation()
-        register_rules(IMPORT_RULES)
+        register_error_codes(InventoryCode, MESSAGES, conflicts=CONFLICTS)

@@ -27,6 +27,7 @@ from govshare.catalog.models import Resource
 from govshare.catalog.search_query import FACETS
 from govshare.core.context_processors import node_name
 from govshare.core.downloads import CSV, XLSX, attachment
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.core.models import Job
 from govshare.core.pages import signed_in_user
@@ -54,7 +55,7 @@ class ImportForm(StyledForm):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > workbook.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
+            raise ValidationError(_("The file is larger than 20 MB."), code=ErrorCode.TOO_LARGE)
         return upload
 
 

@@ -24,11 +24,10 @@ from govshare.inventory.choices import (
     IntegrationStatus,
     Lifecycle,
 )
+from govshare.inventory.errors import InventoryCode
 from govshare.inventory.models import InformationSystem, IntegrationItem, IntegrationPlan
 from govshare.inventory.services.systems import apply_lifecycle
 from govshare.orgs.models import Department
-
-SECRET_CODE = "secret_not_integrated"
 
 
 def integration_plan_set(
@@ -87,7 +86,11 @@ def _check_belongs(
         errors.add(field, _("The system belongs to another department."), ErrorCode.CONFLICT)
     if system.is_secret:
         # 国办发〔2017〕39号: classified systems stay out of integration and sharing.
-        errors.add(field, _("A classified system never joins an integration plan."), SECRET_CODE)
+        errors.add(
+            field,
+            _("A classified system never joins an integration plan."),
+            InventoryCode.SECRET_NOT_INTEGRATED,
+        )
 
 
 def _has_done_items(plan: IntegrationPlan) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from govshare.core import audit
 from govshare.core.assign import assign
-from govshare.core.errors import ErrorCode, ErrorCollector, conflict_code
+from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import require
 from govshare.inventory.models import InformationSystem, Project
 from govshare.orgs.models import Department
@@ -31,9 +31,6 @@ PROJECT_FIELDS = (
     "stage",
 )
 MONEY_FIELDS = ("investment", "annual_om_cost")
-
-# The systems are stored as another department's: a conflict (409 in the API).
-OTHER_DEPARTMENT = conflict_code("other_department")
 
 
 def project_create(
@@ -121,7 +118,7 @@ def _check_systems(
             "systems",
             _("These systems belong to another department: %(names)s.")
             % {"names": "、".join(foreign)},
-            OTHER_DEPARTMENT,
+            ErrorCode.OTHER_DEPARTMENT,  # stored as another's: a conflict (409)
         )
 
 

@@ -30,6 +30,7 @@ from govshare.inventory.choices import (
     Connection,
     Lifecycle,
 )
+from govshare.inventory.errors import InventoryCode
 from govshare.inventory.health import is_probe_address
 from govshare.inventory.models import CensusEvent, CensusReturn, InformationSystem, SystemRevision
 from govshare.orgs.models import Department
@@ -84,7 +85,7 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
         errors.add(
             "sharing_status",
             _("A classified system is not connected to the sharing platform."),
-            "secret_not_shared",
+            InventoryCode.SECRET_NOT_SHARED,
         )
     if system.approval_date and system.go_live_date and system.go_live_date < system.approval_date:
         errors.add(
@@ -111,7 +112,7 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
                 "The health-check URL may not point at link-local, "
                 "multicast or unspecified addresses."
             ),
-            "probe_target",
+            InventoryCode.PROBE_TARGET,
         )
     duplicates = InformationSystem.objects.filter(
         department_id=system.department_id, name=system.name
@@ -240,7 +241,7 @@ def apply_lifecycle(
         errors.add(
             "merged_into",
             _("A classified system is neither merged nor a merge target."),
-            "secret_not_integrated",
+            InventoryCode.SECRET_NOT_INTEGRATED,
         )
     elif lifecycle == Lifecycle.MERGED:
         if merged_into is None:

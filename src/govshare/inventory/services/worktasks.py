@@ -19,20 +19,14 @@ from django.utils.translation import gettext as _
 
 from govshare.core import audit
 from govshare.core.config import param
-from govshare.core.errors import ErrorCode, ErrorCollector, conflict_code, field_error
+from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.config import REPORT_WINDOW
+from govshare.inventory.errors import InventoryCode
 from govshare.inventory.models import Milestone, ProgressReport, WorkTask
 from govshare.inventory.progress import month_start
 from govshare.orgs.models import Department
-
-# Rule codes of this module's errors (besides core.errors.ErrorCode).
-# Which unit reports and which months are open depend on the task and today: conflicts (409).
-NOT_RESPONSIBLE = conflict_code("not_responsible")
-FUTURE_MONTH = conflict_code("future_month")
-MONTH_CLOSED = conflict_code("month_closed")
-INACTIVE_UNIT = "inactive_unit"
 
 # What a unit writes in its monthly report (the columns of the 进展情况统计表).
 REPORT_FIELDS = (
@@ -149,11 +143,13 @@ def _task_errors(task: WorkTask, data: TaskData) -> ErrorCollector:
         )
     inactive = [unit for unit in data.responsible_units if not unit.is_active]
     if data.lead_unit is not None and not data.lead_unit.is_active:
-        errors.add("lead_unit", _("The lead unit is inactive."), INACTIVE_UNIT)
+        errors.add("lead_unit", _("The lead unit is inactive."), InventoryCode.INACTIVE_UNIT)
     if inactive:
         names = "、".join(unit.name for unit in inactive)
         errors.add(
-            "responsible_units", _("Inactive units: %(names)s.") % {"names": names}, INACTIVE_UNIT
+            "responsible_units",
+            _("Inactive units: %(names)s.") % {"names": names},
+            InventoryCode.INACTIVE_UNIT,
         )
     return errors
 
@@ -276,19 +272,19 @@ def _report_errors(
     units = {task.lead_unit_id, *task.responsible_units.values_list("pk", flat=True)}
     if department.pk not in units:
         message = _("%(unit)s is neither the lead unit nor a responsible unit of this task.")
-        errors.add("department", message % {"unit": department.name}, NOT_RESPONSIBLE)
+        errors.add("department", message % {"unit": department.name}, InventoryCode.NOT_RESPONSIBLE)
     if task.is_closed:
         errors.add("task", _("The task is closed; it takes no more reports."), ErrorCode.LOCKED)
     this_month = month_start(timezone.localdate())
     if isinstance(report.month, dt.date) and report.month > this_month:
-        errors.add("month", _("A report cannot be for a future month."), FUTURE_MONTH)
+        errors.add("month", _("A report cannot be for a future month."), InventoryCode.FUTURE_MONTH)
     elif isinstance(report.month, dt.date) and report.month < _earliest_month(this_month):
         # A month long past is history: reports (and the reminder list) stay as they were.
         errors.add(
             "month",
             _("Reports are accepted for the last %(n)s months only.")
             % {"n": param(REPORT_WINDOW.key)},
-            MONTH_CLOSED,
+            InventoryCode.MONTH_CLOSED,
         )
     if report.status == TaskStatus.DONE and report.percent_done != 100:
         errors.add(

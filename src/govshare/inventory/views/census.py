@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from govshare.core.downloads import XLSX, attachment, keep, kept
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm, submit
 from govshare.core.pages import signed_in_user
 from govshare.core.pagination import paginate
@@ -78,7 +79,7 @@ class ImportForm(StyledForm):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > workbook.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+            raise ValidationError(_("The file is larger than 10 MB."), code=ErrorCode.TOO_LARGE)
         return upload
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from govshare.core import months
 from govshare.core.downloads import XLSX, attachment
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -57,7 +58,7 @@ class MonthField(forms.Field):
         try:
             return months.parse_month(str(value))
         except ValidationError as error:
-            raise ValidationError(error.message_dict["month"], code="invalid") from None
+            raise ValidationError(error.message_dict["month"], code=ErrorCode.INVALID) from None
 
     def prepare_value(self, value: Any) -> Any:
         return f"{value:%Y-%m}" if isinstance(value, dt.date) else value

@@ -84,10 +84,10 @@ def grant_change(
     items = {item.identifier: item for item in grant.items.all()}
     for identifier, kind in (masking or {}).items():
         if identifier not in items:
-            raise field_error(f"masking.{identifier}", _("Not a granted item."), "invalid")
+            raise field_error(f"masking.{identifier}", _("Not a granted item."), ErrorCode.INVALID)
         if kind not in Masking.values:
             raise field_error(
-                f"masking.{identifier}", _("Choose a masking from the list."), "invalid"
+                f"masking.{identifier}", _("Choose a masking from the list."), ErrorCode.INVALID
             )
     with transaction.atomic():
         grant.save()

@@ -503,7 +503,9 @@ def _check_answers(
                 ErrorCode.REQUIRED,
             )
         if answer.masking is not None and answer.masking not in Masking.values:
-            errors.add(f"items.{item.identifier}", _("Choose a masking from the list."), "invalid")
+            errors.add(
+                f"items.{item.identifier}", _("Choose a masking from the list."), ErrorCode.INVALID
+            )
         if first_answer and answer.grant and item.share_type == ShareType.NOT_SHARED:
             errors.add(
                 f"items.{item.identifier}",
