@@ -6,6 +6,7 @@ handlers, services and tasks all ask the same policy, so a rule is written once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, Self, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.db import models
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 QuerySetT = TypeVar("QuerySetT", bound=models.QuerySet[Any, Any])
+ServiceT = TypeVar("ServiceT", bound=Callable[..., Any])
 
 
 class Policy(Protocol):
@@ -75,3 +77,31 @@ class RestrictedQuerySet(models.QuerySet[ModelT]):
 
     def restrict(self, user: Any, action: str = "view") -> Self:
         return restrict(self, user, action)
+
+
+# --- services that check no access themselves ---------------------------------------------------
+
+# Every public service function checks access (require, can, restrict, or PermissionDenied) or
+# says here why it does not, as CKAN's auth audit asks of every action; tests/test_service_
+# authorization.py reads the services for it. "module.name" → (kind, reason).
+UNCHECKED_SERVICES: dict[str, tuple[str, str]] = {}
+
+
+def _declare(kind: str, reason: str) -> Callable[[ServiceT], ServiceT]:
+    def declare(service: ServiceT) -> ServiceT:
+        UNCHECKED_SERVICES[f"{service.__module__}.{service.__qualname__}"] = (kind, reason)
+        return service
+
+    return declare
+
+
+def internal(reason: str) -> Callable[[ServiceT], ServiceT]:
+    """Declare a service no user reaches: other services (after authorizing), the platform's
+    own tasks or a read the caller has already restricted call it. ``reason`` says which."""
+    return _declare("internal", reason)
+
+
+def open_to_anyone(reason: str) -> Callable[[ServiceT], ServiceT]:
+    """Declare a service any caller may use by design (signing in, changing one's own password
+    with the current one): who the caller is is what it establishes or proves."""
+    return _declare("open", reason)

@@ -19,7 +19,7 @@ from govshare.core import audit
 from govshare.core.client_ip import client_ip
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import open_to_anyone, require
 from govshare.identity import browsers, second_check, throttle
 from govshare.identity.choices import ThrottleScope
 from govshare.identity.errors import IdentityCode
@@ -124,6 +124,7 @@ def user_set_active(*, actor: Any, user: Any, is_active: bool) -> Any:
     return user
 
 
+@open_to_anyone("a user changes only their own password, proving the current one")
 def password_change(*, actor: Any, old_password: str, new_password: str) -> None:
     """A user changes their own password."""
     errors = ErrorCollector()
@@ -172,6 +173,7 @@ class Attempt:
         return ThrottleKey(ThrottleScope.BROWSER, username=self.username, browser=self.browser)
 
 
+@open_to_anyone("signing in establishes who the caller is")
 def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Any:
     """Check a password and return the user, counting failures per scope.
 
@@ -270,6 +272,7 @@ def _ask_second_check(
     raise SecondCheckNeeded
 
 
+@open_to_anyone("the second check of signing in establishes who the caller is")
 def sign_in_second_check(*, request: HttpRequest, code: str) -> Any:
     """Finish a guarded sign-in with the code e-mailed to the account; return the user.
 
@@ -425,6 +428,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+@open_to_anyone("reading an API token establishes who the caller is")
 def token_authenticate(presented: str) -> Any | None:
     """The active user a presented token belongs to, or None."""
     # Printable ASCII only: a NUL byte would reach PostgreSQL as an error, not a miss.

@@ -28,7 +28,7 @@ from govshare.catalog.services.codes import allocate_code
 from govshare.core import audit
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.core.transitions import check_transition
 from govshare.orgs.models import Department
 
@@ -419,6 +419,7 @@ def _event(
     )
 
 
+@internal("a version's values for the audit trail of services that authorize")
 def snapshot_version(version: ResourceVersion) -> dict[str, Any]:
     """A version with its items as JSON-safe data (for audit, diff and export)."""
     data = audit.snapshot(version, exclude=["resource", "source_systems"])

@@ -27,7 +27,7 @@ from govshare.catalog.search_index import reindex_resource
 from govshare.core import audit, stamps
 from govshare.core.crypto import sm4_encrypt
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.exchange.connectors import (
     ConnectorError,
     HttpConnector,
@@ -175,6 +175,7 @@ def _connection_snapshot(connection: Connection) -> dict[str, Any]:
 # --- mount slots: shared --------------------------------------------------------------------
 
 
+@internal("a read of a resource the caller's view or service has restricted")
 def mount_slot(resource: Resource, kind: str) -> Mount:
     """The resource's mount of ``kind``; unsaved when the slot was never configured."""
     return Mount.objects.filter(resource=resource, kind=kind).first() or Mount(
@@ -182,6 +183,7 @@ def mount_slot(resource: Resource, kind: str) -> Mount:
     )
 
 
+@internal("a read of a resource the caller's view or service has restricted")
 def mountable_items(resource: Resource) -> dict[str, DataItem]:
     """Items a mount may serve: those of the version in force, else of the draft."""
     version = resource.current_version or resource.working_version

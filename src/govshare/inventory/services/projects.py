@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from govshare.core import audit
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory.models import InformationSystem, Project
 from govshare.orgs.models import Department
 
@@ -89,6 +89,7 @@ def project_update(
     return locked
 
 
+@internal("the rules of a project, checked by services that authorize")
 def validate_project(project: Project, systems: list[InformationSystem]) -> ErrorCollector:
     """Field rules plus the filing rules, every error at once."""
     errors = ErrorCollector()
@@ -126,6 +127,7 @@ def _assign(project: Project, data: dict[str, Any]) -> None:
     assign(project, data, PROJECT_FIELDS)
 
 
+@internal("a project's values for the audit trail of services that authorize")
 def project_snapshot(project: Project) -> dict[str, Any]:
     """The audit snapshot: the fields, and the systems as sorted ids."""
     data = audit.snapshot(project, exclude=("systems",))

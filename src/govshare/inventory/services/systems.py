@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from govshare.core import audit
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.core.transitions import check_transition
 from govshare.inventory.choices import (
     CENSUS_TRANSITIONS,
@@ -67,6 +67,7 @@ REVISION_EXCLUDE = ("report_key_id", "report_secret_hash", "created", "updated")
 # --- validation -----------------------------------------------------------------------------
 
 
+@internal("the census rules, checked by services and the census import, which authorize")
 def validate_system(system: InformationSystem) -> ErrorCollector:
     """Field rules (Django's) plus the census rules; returns the collected errors."""
     errors = ErrorCollector()
@@ -218,6 +219,7 @@ def system_set_lifecycle(
     return apply_lifecycle(actor, system, lifecycle, merged_into, note)
 
 
+@internal("the lifecycle change for services that have authorized their actor")
 def apply_lifecycle(
     actor: Any,
     system: InformationSystem,
@@ -284,6 +286,7 @@ def apply_lifecycle(
 # --- census returns -------------------------------------------------------------------------
 
 
+@internal("a fact read by services that authorize")
 def census_is_confirmed(department_id: int, year: int | None = None) -> bool:
     year = year or timezone.localdate().year
     return CensusReturn.objects.filter(

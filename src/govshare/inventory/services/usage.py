@@ -24,7 +24,7 @@ from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.jobs import job_start
 from govshare.core.models import Job
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, open_to_anyone, require
 from govshare.core.roles import Role
 from govshare.inventory import config
 from govshare.inventory.choices import Lifecycle
@@ -104,6 +104,7 @@ def _new_key_id() -> str:
             return key_id
 
 
+@open_to_anyone("reading a reporting key establishes which system calls")
 def system_authenticate_report_key(presented: str) -> InformationSystem | None:
     """The system a presented ``gsr_<keyid>_<secret>`` belongs to, or None."""
     if not presented.startswith(REPORT_KEY_PREFIX) or len(presented) > 200:
@@ -165,6 +166,7 @@ def _authorize_report(actor: Any, system: InformationSystem) -> None:
     require(actor, "change", system)
 
 
+@internal("the rules of a usage report, checked by services that authorize")
 def validate_usage(date: Any, active_users: Any, requests: Any) -> ErrorCollector:
     """The rules of a usage report, all checked together."""
     errors = ErrorCollector()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from govshare.core import audit
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory import zombies
 from govshare.inventory.choices import (
     INTEGRATED_LIFECYCLES,
@@ -110,6 +110,7 @@ def cleanup_decide(
     return record
 
 
+@internal("records what a machine said, for usage_report_by_name once it has authorized")
 def shadow_record(*, name: str, source: str, department: Department | None = None) -> ShadowSystem:
     """Note a system named somewhere but missing from the census (影子系统), for follow-up.
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from govshare.core import audit, stamps
 from govshare.core.crypto import sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.sharing.models import AppCredential
 
@@ -129,6 +129,7 @@ def credential_revoke(*, actor: Any, credential: AppCredential) -> AppCredential
     return credential
 
 
+@internal("the allow-list's rules, checked by credential services that authorize")
 def clean_allowlist(text: str) -> str:
     """One IPv4/IPv6 address or CIDR block per line (commas also separate); normalised."""
     entries = [part.strip() for line in text.splitlines() for part in line.split(",")]

@@ -17,7 +17,7 @@ from govshare.catalog.choices import Masking
 from govshare.core import audit, stamps
 from govshare.core.actors import SYSTEM
 from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.sharing.choices import Action, Party, RequestState
 from govshare.sharing.models import Grant
 from govshare.sharing.services.requests import (
@@ -153,6 +153,7 @@ def grant_extension_decide(*, actor: Any, grant: Grant, approve: bool, note: str
     return grant
 
 
+@internal("the platform's daily sweep (sharing_sweep), acting as the system")
 def grants_expire(today: dt.date | None = None) -> int:
     """Mark live grants past their validity as expired (the gateway stops them by date anyway)."""
     today = today or timezone.localdate()
@@ -178,6 +179,7 @@ def _terms(grant: Grant) -> dict[str, Any]:
     }
 
 
+@internal("a count the catalog reads before a withdrawal it has authorized")
 def live_grants_on(resource: Any) -> int:
     """Grants that serve (or may serve again) on ``resource``."""
     return Grant.objects.filter(resource=resource, request__state__in=GRANT_LIVE).count()

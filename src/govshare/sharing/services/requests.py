@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +27,7 @@ from govshare.core import audit, stamps
 from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.orgs.models import Department
 from govshare.sharing import calendar
@@ -260,6 +260,7 @@ def request_submit(*, actor: Any, share_request: ShareRequest, note: str = "") -
     return share_request
 
 
+@internal("a read of a request the caller's view has restricted")
 def conformity_findings(share_request: ShareRequest) -> list[str]:
     """What the conformity review finds wrong, in words (empty when the request conforms)."""
     findings = []
@@ -595,6 +596,7 @@ def _grant_create(share_request: ShareRequest, terms: GrantTerms) -> Grant:
     return grant
 
 
+@internal("a rule of the grant terms, checked by services that authorize")
 def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
     """A well-formed date that clashes with today or the request's stored period is a conflict
     (409), as the API's document says of every such rule."""
@@ -618,6 +620,7 @@ def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
         )
 
 
+@internal("a rule of the grant terms, checked by services that authorize")
 def positive_int(field: str, value: Any, default: int) -> int:
     if value is None:
         return default
@@ -626,6 +629,7 @@ def positive_int(field: str, value: Any, default: int) -> int:
     return value
 
 
+@internal("a rule of the grant terms, checked by services that authorize")
 def clean_row_filter(
     row_filter: Mapping[str, Sequence[str]] | None, share_request: ShareRequest
 ) -> dict[str, list[str]]:
@@ -656,6 +660,7 @@ def clean_row_filter(
 # --- the machinery ----------------------------------------------------------------------------
 
 
+@internal("the state machine's check, for services that authorize the party")
 def check_step(share_request: ShareRequest, action: str, party: str) -> tuple[str, str]:
     step = TRANSITIONS.get((share_request.state, action))
     # The platform takes the authority's automatic steps (conformity without a reviewer).
@@ -672,6 +677,7 @@ def check_step(share_request: ShareRequest, action: str, party: str) -> tuple[st
     return step  # type: ignore[return-value]
 
 
+@internal("the state machine's move, for services that have authorized the party")
 def step(
     actor: Any,
     share_request: ShareRequest,
@@ -737,6 +743,7 @@ def _close_clock(share_request: ShareRequest, field: str) -> None:
     share_request.save(update_fields=[field])
 
 
+@internal("a rule of a step, checked by services that authorize")
 def require_note(note: str, field: str = "note") -> None:
     """A step that needs a reason; the error names ``field``, the caller's name for it."""
     if not note.strip():
@@ -760,30 +767,19 @@ def request_answer(
     note: str = "",
 ) -> ShareRequest:
     """Answer the items in whatever round the request is: the provider's review, negotiation
-    or the authority's coordination (one entry point for the UI and the API)."""
-    answer = ANSWER_BY_STATE.get(share_request.state)
-    if answer is None:
+    or the authority's coordination (one entry point for the UI and the API). Each round's
+    service authorizes its party; a request in no answering round is a conflict, named."""
+    state = share_request.state
+    if state == RequestState.NEGOTIATION:
+        return negotiation_agree(
+            actor=actor, share_request=share_request, answers=answers, terms=terms, note=note
+        )
+    if state == RequestState.COORDINATION:
+        return coordination_decide(
+            actor=actor, share_request=share_request, answers=answers, terms=terms, note=note
+        )
+    if state != RequestState.PROVIDER_REVIEW:
         check_step(share_request, Action.DECIDE, Party.PROVIDER)  # raises, naming the state
-    assert answer is not None
-    return answer(actor=actor, share_request=share_request, answers=answers, terms=terms, note=note)
-
-
-class Answer(Protocol):
-    """The signature the three item-by-item answers share."""
-
-    def __call__(
-        self,
-        *,
-        actor: Any,
-        share_request: ShareRequest,
-        answers: Mapping[str, ItemAnswer],
-        terms: GrantTerms = ...,
-        note: str = ...,
-    ) -> ShareRequest: ...
-
-
-ANSWER_BY_STATE: dict[str, Answer] = {
-    RequestState.PROVIDER_REVIEW: provider_decide,
-    RequestState.NEGOTIATION: negotiation_agree,
-    RequestState.COORDINATION: coordination_decide,
-}
+    return provider_decide(
+        actor=actor, share_request=share_request, answers=answers, terms=terms, note=note
+    )
