@@ -6,6 +6,11 @@ trail, so machine writes stay distinguishable from people's.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias, Union
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 
 class SystemActor:
     pk = None
@@ -29,3 +34,11 @@ SYSTEM = SystemActor()
 
 def system_actor() -> SystemActor:
     return SYSTEM
+
+
+# Who calls a service, a policy or a selector: a person (Django's User), the platform itself
+# (SystemActor), or — from a view before the policy refuses it — Django's AnonymousUser, which
+# is what ``request.user`` may be. A union rather than a Protocol: mypy knows each member's
+# attributes and narrows with isinstance, a model field accepts the User it is given, and
+# nothing restates User's attributes. Defined once here; never ``actor: Any``.
+Actor: TypeAlias = Union["User", "AnonymousUser", "SystemActor"]  # noqa: UP007 (forward refs)

@@ -12,16 +12,18 @@ from typing import Any, Protocol, Self, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from govshare.core.actors import Actor
+
 ModelT = TypeVar("ModelT", bound=models.Model)
 QuerySetT = TypeVar("QuerySetT", bound=models.QuerySet[Any, Any])
 ServiceT = TypeVar("ServiceT", bound=Callable[..., Any])
 
 
 class Policy(Protocol):
-    def scope(self, user: Any, action: str) -> models.Q | bool:
+    def scope(self, user: Actor, action: str) -> models.Q | bool:
         """Rows ``user`` may ``action``: a filter, True for all rows, False for none."""
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         """Whether ``user`` may ``action`` on ``obj`` (``obj`` is None for add)."""
 
 
@@ -46,7 +48,7 @@ def policy_for(model: type[models.Model]) -> Policy:
         raise LookupError(f"no permission policy registered for {concrete.__name__}") from None
 
 
-def restrict(queryset: QuerySetT, user: Any, action: str = "view") -> QuerySetT:
+def restrict(queryset: QuerySetT, user: Actor | None, action: str = "view") -> QuerySetT:
     """Narrow ``queryset`` to the rows ``user`` may ``action``."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
@@ -58,7 +60,7 @@ def restrict(queryset: QuerySetT, user: Any, action: str = "view") -> QuerySetT:
     return queryset.filter(scope)
 
 
-def can(user: Any, action: str, obj: Any) -> bool:
+def can(user: Actor | None, action: str, obj: Any) -> bool:
     """Whether ``user`` may ``action`` on ``obj`` (a model instance, or a model class for add)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -66,7 +68,7 @@ def can(user: Any, action: str, obj: Any) -> bool:
     return policy_for(model).allows(user, action, None if isinstance(obj, type) else obj)
 
 
-def require(user: Any, action: str, obj: Any) -> None:
+def require(user: Actor | None, action: str, obj: Any) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         raise PermissionDenied(action)
@@ -75,7 +77,7 @@ def require(user: Any, action: str, obj: Any) -> None:
 class RestrictedQuerySet(models.QuerySet[ModelT]):
     """Adds ``.restrict(user, action)``: ``objects = RestrictedQuerySet.as_manager()``."""
 
-    def restrict(self, user: Any, action: str = "view") -> Self:
+    def restrict(self, user: Actor, action: str = "view") -> Self:
         return restrict(self, user, action)
 
 
