@@ -6,7 +6,7 @@ trail, so machine writes stay distinguishable from people's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias, Union
+from typing import TYPE_CHECKING, TypeAlias, Union, cast
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -42,3 +42,11 @@ def system_actor() -> SystemActor:
 # attributes and narrows with isinstance, a model field accepts the User it is given, and
 # nothing restates User's attributes. Defined once here; never ``actor: Any``.
 Actor: TypeAlias = Union["User", "AnonymousUser", "SystemActor"]  # noqa: UP007 (forward refs)
+
+
+def person_of(actor: Actor | None) -> User | None:
+    """The person behind ``actor``, for a "created by" field or an event's actor; None for the
+    platform itself (no row in the user table) and for nobody signed in."""
+    if actor is None or getattr(actor, "is_system", False) or not actor.is_authenticated:
+        return None
+    return cast("User", actor)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import Masking
 from govshare.core import audit, stamps
-from govshare.core.actors import SYSTEM
+from govshare.core.actors import SYSTEM, Actor
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import internal, require
 from govshare.sharing.choices import Action, Party, RequestState
@@ -32,25 +32,25 @@ from govshare.sharing.services.requests import (
 )
 
 
-def grant_suspend(*, actor: Any, grant: Grant, reason: str) -> Grant:
+def grant_suspend(*, actor: Actor, grant: Grant, reason: str) -> Grant:
     """The provider stops a live grant for a while; the gateway refuses its calls meanwhile."""
     require(actor, "decide", grant.request)
     return _provider_step(actor, grant, Action.SUSPEND, reason)
 
 
-def grant_resume(*, actor: Any, grant: Grant, reason: str) -> Grant:
+def grant_resume(*, actor: Actor, grant: Grant, reason: str) -> Grant:
     """The provider lets a suspended grant serve again."""
     require(actor, "decide", grant.request)
     return _provider_step(actor, grant, Action.RESUME, reason)
 
 
-def grant_revoke(*, actor: Any, grant: Grant, reason: str) -> Grant:
+def grant_revoke(*, actor: Actor, grant: Grant, reason: str) -> Grant:
     """The provider ends a live or suspended grant for good; it never serves again."""
     require(actor, "decide", grant.request)
     return _provider_step(actor, grant, Action.REVOKE, reason)
 
 
-def _provider_step(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
+def _provider_step(actor: Actor, grant: Grant, action: str, reason: str) -> Grant:
     """The common body of the provider's steps on a grant; the caller has authorized."""
     require_note(reason, field="reason")
     with transaction.atomic():
@@ -60,7 +60,7 @@ def _provider_step(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
 
 def grant_change(
     *,
-    actor: Any,
+    actor: Actor,
     grant: Grant,
     terms: GrantTerms,
     masking: dict[str, str] | None = None,
@@ -107,7 +107,7 @@ def grant_change(
     return grant
 
 
-def grant_extension_ask(*, actor: Any, grant: Grant, until: dt.date, note: str) -> Grant:
+def grant_extension_ask(*, actor: Actor, grant: Grant, until: dt.date, note: str) -> Grant:
     """The consumer asks for a longer validity (续期申请)."""
     require(actor, "change", grant.request)
     require_note(note)
@@ -127,7 +127,7 @@ def grant_extension_ask(*, actor: Any, grant: Grant, until: dt.date, note: str) 
     return grant
 
 
-def grant_extension_decide(*, actor: Any, grant: Grant, approve: bool, note: str) -> Grant:
+def grant_extension_decide(*, actor: Actor, grant: Grant, approve: bool, note: str) -> Grant:
     """The provider approves (validity and the request's period extend) or refuses."""
     require(actor, "decide", grant.request)
     if grant.extension_until is None:
@@ -185,7 +185,7 @@ def live_grants_on(resource: Any) -> int:
     return Grant.objects.filter(resource=resource, request__state__in=GRANT_LIVE).count()
 
 
-def revoke_grants_on(actor: Any, resource: Any, reason: str) -> int:
+def revoke_grants_on(actor: Actor, resource: Any, reason: str) -> int:
     """Revoke every live grant on a withdrawn resource (the catalog's withdrawal decision)."""
     grants = Grant.objects.filter(resource=resource, request__state__in=GRANT_LIVE)
     note = _("Resource withdrawn: %(reason)s") % {"reason": reason}

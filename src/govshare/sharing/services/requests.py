@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from govshare.catalog.choices import Masking, ResourceStatus, ShareType
 from govshare.catalog.models import DataItem, Resource
 from govshare.core import audit, stamps
+from govshare.core.actors import Actor, person_of
 from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
@@ -90,7 +91,7 @@ class GrantTerms:
 
 def request_create(
     *,
-    actor: Any,
+    actor: Actor,
     consumer: Department,
     application: Any,
     resource: Resource,
@@ -103,7 +104,7 @@ def request_create(
         application=application,
         resource=resource,
         provider_id=resource.provider_id,
-        created_by=actor,
+        created_by=person_of(actor),
     )
     require(actor, "add", share_request)
     require(actor, "change", share_request)
@@ -127,7 +128,7 @@ def request_create(
 
 
 def request_update(
-    *, actor: Any, share_request: ShareRequest, data: Mapping[str, Any], items: Sequence[str]
+    *, actor: Actor, share_request: ShareRequest, data: Mapping[str, Any], items: Sequence[str]
 ) -> ShareRequest:
     """Edit a draft (also one returned by conformity review)."""
     require(actor, "change", share_request)
@@ -240,7 +241,7 @@ def _save_items(share_request: ShareRequest, chosen: list[DataItem]) -> None:
 # --- submission and conformity review -------------------------------------------------------
 
 
-def request_submit(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
+def request_submit(*, actor: Actor, share_request: ShareRequest, note: str = "") -> ShareRequest:
     """Submit a draft. Without conformity review the platform's own check takes its place."""
     require(actor, "change", share_request)
     with transaction.atomic():
@@ -283,7 +284,7 @@ def conformity_findings(share_request: ShareRequest) -> list[str]:
 
 
 def conformity_review(
-    *, actor: Any, share_request: ShareRequest, outcome: str, note: str = ""
+    *, actor: Actor, share_request: ShareRequest, outcome: str, note: str = ""
 ) -> ShareRequest:
     """The authority's conformity review: ``pass``, ``return`` (to the consumer) or ``reject``."""
     require(actor, "review", share_request)
@@ -313,7 +314,9 @@ def _conformity_refuse(share_request: ShareRequest, reason: str) -> None:
     _close_clock(share_request, "conformity_answered")
 
 
-def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: str) -> None:
+def _conformity_pass(
+    actor: Actor | None, share_request: ShareRequest, party: str, note: str
+) -> None:
     """Pass conformity: grant the unconditional items; the rest go to the provider."""
     step(actor, share_request, Action.CONFORMITY_PASS, party, note)
     _close_clock(share_request, "conformity_answered")
@@ -332,7 +335,7 @@ def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: 
 
 def provider_decide(
     *,
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     answers: Mapping[str, ItemAnswer],
     terms: GrantTerms = GrantTerms(),
@@ -347,7 +350,7 @@ def provider_decide(
 
 def negotiation_agree(
     *,
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     answers: Mapping[str, ItemAnswer],
     terms: GrantTerms = GrantTerms(),
@@ -362,7 +365,7 @@ def negotiation_agree(
 
 def coordination_decide(
     *,
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     answers: Mapping[str, ItemAnswer],
     terms: GrantTerms = GrantTerms(),
@@ -382,7 +385,7 @@ def coordination_decide(
     )
 
 
-def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
+def negotiation_open(*, actor: Actor, share_request: ShareRequest, note: str) -> ShareRequest:
     """The consumer contests a refusal: provider and consumer negotiate (协商)."""
     require(actor, "change", share_request)
     require_note(note)
@@ -392,7 +395,7 @@ def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> S
     return share_request
 
 
-def negotiation_escalate(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
+def negotiation_escalate(*, actor: Actor, share_request: ShareRequest, note: str) -> ShareRequest:
     """The consumer asks the authority to coordinate (主管部门协调)."""
     require(actor, "change", share_request)
     require_note(note)
@@ -402,7 +405,7 @@ def negotiation_escalate(*, actor: Any, share_request: ShareRequest, note: str) 
     return share_request
 
 
-def request_withdraw(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
+def request_withdraw(*, actor: Actor, share_request: ShareRequest, note: str = "") -> ShareRequest:
     """The consumer withdraws a request that is not yet answered."""
     require(actor, "change", share_request)
     with transaction.atomic():
@@ -410,7 +413,7 @@ def request_withdraw(*, actor: Any, share_request: ShareRequest, note: str = "")
     return share_request
 
 
-def request_close(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
+def request_close(*, actor: Actor, share_request: ShareRequest, note: str = "") -> ShareRequest:
     """Close a refused request: the consumer gives up, or the authority ends coordination."""
     party = Party.AUTHORITY if share_request.state == RequestState.COORDINATION else Party.CONSUMER
     require(actor, PARTY_ACTION[party], share_request)
@@ -422,7 +425,7 @@ def request_close(*, actor: Any, share_request: ShareRequest, note: str = "") ->
 
 
 def _decide(
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     action: str,
     party: str,
@@ -679,7 +682,7 @@ def check_step(share_request: ShareRequest, action: str, party: str) -> tuple[st
 
 @internal("the state machine's move, for services that have authorized the party")
 def step(
-    actor: Any,
+    actor: Actor | None,
     share_request: ShareRequest,
     action: str,
     party: str,
@@ -723,17 +726,22 @@ def step(
 
 
 def _event(
-    actor: Any, share_request: ShareRequest, action: str, party: str, before: str, note: str
+    actor: Actor | None,
+    share_request: ShareRequest,
+    action: str,
+    party: str,
+    before: str,
+    note: str,
 ) -> None:
-    is_person = getattr(actor, "is_authenticated", False) and not getattr(actor, "is_system", False)
+    person = person_of(actor)
     RequestEvent.objects.create(
         request=share_request,
         action=action,
         party=party,
         from_state=before,
         to_state=share_request.state,
-        actor=actor if is_person else None,
-        actor_name=actor.get_username() if is_person else "system",
+        actor=person,
+        actor_name=person.get_username() if person is not None else "system",
         note=note.strip(),
     )
 
@@ -760,7 +768,7 @@ def _snapshot(share_request: ShareRequest) -> dict[str, Any]:
 
 def request_answer(
     *,
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     answers: Mapping[str, ItemAnswer],
     terms: GrantTerms = GrantTerms(),
