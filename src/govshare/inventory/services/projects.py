@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import internal, require
@@ -35,7 +36,7 @@ MONEY_FIELDS = ("investment", "annual_om_cost")
 
 def project_create(
     *,
-    actor: Any,
+    actor: Actor,
     department: Department,
     data: dict[str, Any],
     systems: Iterable[InformationSystem] = (),
@@ -61,7 +62,7 @@ def project_create(
 
 def project_update(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     data: dict[str, Any],
     systems: Iterable[InformationSystem] | None = None,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import internal, require
@@ -141,7 +142,7 @@ def _is_probe_target(url: str) -> bool:
 
 
 def system_create(
-    *, actor: Any, department: Department, data: dict[str, Any], note: str = ""
+    *, actor: Actor, department: Department, data: dict[str, Any], note: str = ""
 ) -> InformationSystem:
     """Register a system in a department's census."""
     system = InformationSystem(department=department)
@@ -163,7 +164,7 @@ def system_create(
 
 
 def system_update(
-    *, actor: Any, system: InformationSystem, data: dict[str, Any], note: str = ""
+    *, actor: Actor, system: InformationSystem, data: dict[str, Any], note: str = ""
 ) -> InformationSystem:
     """Change census fields; a new version is kept, flagged if the census was confirmed."""
     require(actor, "change", system)
@@ -193,7 +194,7 @@ def _assign(system: InformationSystem, data: dict[str, Any]) -> None:
     assign(system, data, SYSTEM_FIELDS)
 
 
-def _revise(actor: Any, system: InformationSystem, changed: list[str], note: str) -> None:
+def _revise(actor: Actor, system: InformationSystem, changed: list[str], note: str) -> None:
     last = system.revisions.aggregate(n=Max("number"))["n"] or 0
     SystemRevision.objects.create(
         system=system,
@@ -208,7 +209,7 @@ def _revise(actor: Any, system: InformationSystem, changed: list[str], note: str
 
 def system_set_lifecycle(
     *,
-    actor: Any,
+    actor: Actor,
     system: InformationSystem,
     lifecycle: str,
     merged_into: InformationSystem | None = None,
@@ -221,7 +222,7 @@ def system_set_lifecycle(
 
 @internal("the lifecycle change for services that have authorized their actor")
 def apply_lifecycle(
-    actor: Any,
+    actor: Actor,
     system: InformationSystem,
     lifecycle: str,
     merged_into: InformationSystem | None,
@@ -295,7 +296,7 @@ def census_is_confirmed(department_id: int, year: int | None = None) -> bool:
 
 
 def census_submit(
-    *, actor: Any, department: Department, year: int | None = None, note: str = ""
+    *, actor: Actor, department: Department, year: int | None = None, note: str = ""
 ) -> CensusReturn:
     """The department submits its census for review (also after a confirmation, to update)."""
     year = year or timezone.localdate().year
@@ -316,7 +317,7 @@ def census_submit(
 
 
 def census_review(
-    *, actor: Any, census: CensusReturn, confirm: bool, note: str = ""
+    *, actor: Actor, census: CensusReturn, confirm: bool, note: str = ""
 ) -> CensusReturn:
     """The authority confirms a submitted census, or returns it with a reason."""
     require(actor, "review", census)
@@ -329,7 +330,7 @@ def census_review(
 
 
 def _census_move(
-    actor: Any,
+    actor: Actor,
     census: CensusReturn,
     target: str,
     note: str,

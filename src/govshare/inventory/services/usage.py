@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.config import param
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
@@ -66,7 +67,7 @@ class SystemReporter:
 # --- report keys ----------------------------------------------------------------------------
 
 
-def system_issue_report_key(*, actor: Any, system: InformationSystem) -> str:
+def system_issue_report_key(*, actor: Actor, system: InformationSystem) -> str:
     """Issue (or rotate) the system's usage-report credential; returns it once, in clear.
 
     Only the SM3 hash of the secret is kept; issuing again replaces the old credential at once.
@@ -125,7 +126,7 @@ def system_authenticate_report_key(presented: str) -> InformationSystem | None:
 
 def usage_report_submit(
     *,
-    actor: Any,
+    actor: Actor | SystemReporter,
     system: InformationSystem,
     date: dt.date,
     active_users: int,
@@ -157,7 +158,7 @@ def usage_report_submit(
     return report
 
 
-def _authorize_report(actor: Any, system: InformationSystem) -> None:
+def _authorize_report(actor: Actor | SystemReporter, system: InformationSystem) -> None:
     if isinstance(actor, SystemReporter):
         # A system's credential reports for that system and nothing else.
         if actor.system.pk != system.pk:
@@ -203,7 +204,7 @@ class UsageOutcome:
 
 def usage_report_by_name(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     date: dt.date,
     active_users: int,
@@ -260,7 +261,7 @@ def _check_shadow_cap(owner: Department | None, name: str) -> None:
         )
 
 
-def _reporting_departments(actor: Any, department: Department | None) -> set[int]:
+def _reporting_departments(actor: Actor, department: Department | None) -> set[int]:
     """Departments whose systems ``actor`` reports for: where they are data officer."""
     held = principal_of(actor).departments(Role.DATA_OFFICER)
     if department is not None:
@@ -281,7 +282,7 @@ def _only_department(department_ids: set[int]) -> Department | None:
 # --- health probes --------------------------------------------------------------------------
 
 
-def health_probe_start(*, actor: Any) -> Job:
+def health_probe_start(*, actor: Actor) -> Job:
     """Start probing every system's health URL now, as a background job (the authority)."""
     require(actor, "review", InformationSystem)
     return job_start(actor=actor, task=probe_systems, name=_("Probe system health"))

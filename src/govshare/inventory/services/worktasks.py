@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor, person_of
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
@@ -56,7 +57,7 @@ class TaskData:
 # --- tasks ----------------------------------------------------------------------------------
 
 
-def task_create(*, actor: Any, data: TaskData) -> WorkTask:
+def task_create(*, actor: Actor, data: TaskData) -> WorkTask:
     """Add a task of the plan with its lead unit, responsible units and deadline."""
     require(actor, "add", WorkTask)
     task = WorkTask()
@@ -71,7 +72,7 @@ def task_create(*, actor: Any, data: TaskData) -> WorkTask:
     return task
 
 
-def task_update(*, actor: Any, task: WorkTask, data: TaskData) -> WorkTask:
+def task_update(*, actor: Actor, task: WorkTask, data: TaskData) -> WorkTask:
     """Change a task; a closed task is kept as it was closed."""
     require(actor, "change", task)
     with transaction.atomic():
@@ -92,7 +93,7 @@ def task_update(*, actor: Any, task: WorkTask, data: TaskData) -> WorkTask:
     return locked
 
 
-def task_close(*, actor: Any, task: WorkTask, note: str = "") -> WorkTask:
+def task_close(*, actor: Actor, task: WorkTask, note: str = "") -> WorkTask:
     """Close a finished (or dropped) task: it leaves the reminder list and is no longer overdue."""
     require(actor, "change", task)
     with transaction.atomic():
@@ -164,7 +165,7 @@ def _task_snapshot(task: WorkTask) -> dict[str, Any]:
 # --- milestones -----------------------------------------------------------------------------
 
 
-def milestone_add(*, actor: Any, task: WorkTask, title: str, due: dt.date | None) -> Milestone:
+def milestone_add(*, actor: Actor, task: WorkTask, title: str, due: dt.date | None) -> Milestone:
     """Add a dated step (节点) to a task."""
     require(actor, "change", task)
     # A missing date is refused by full_clean below; django-stubs types ``due`` as the column.
@@ -186,7 +187,7 @@ def milestone_add(*, actor: Any, task: WorkTask, title: str, due: dt.date | None
     return milestone
 
 
-def milestone_complete(*, actor: Any, milestone: Milestone) -> Milestone:
+def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
     """Mark a milestone done (once: a second request, e.g. a double click, is refused)."""
     require(actor, "change", milestone.task)
     with transaction.atomic():
@@ -212,7 +213,7 @@ def milestone_complete(*, actor: Any, milestone: Milestone) -> Milestone:
 
 def progress_report(
     *,
-    actor: Any,
+    actor: Actor,
     task: WorkTask,
     department: Department,
     month: dt.date,
@@ -239,7 +240,7 @@ def progress_report(
         next_steps=(next_steps or "").strip(),
         status=status,
         percent_done=percent_done,
-        reported_by=actor if _is_person(actor) else None,
+        reported_by=person_of(actor),
     )
     _report_errors(candidate, task, department).raise_if_any()
     values = {name: getattr(candidate, name) for name in REPORT_FIELDS}
@@ -297,7 +298,3 @@ def _earliest_month(this_month: dt.date) -> dt.date:
     back = int(param(REPORT_WINDOW.key)) - 1
     index = this_month.year * 12 + this_month.month - 1 - back
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _is_person(actor: Any) -> bool:
-    return bool(getattr(actor, "pk", None)) and not getattr(actor, "is_system", False)
