@@ -42,6 +42,9 @@ def system_actor() -> SystemActor:
 # attributes and narrows with isinstance, a model field accepts the User it is given, and
 # nothing restates User's attributes. Defined once here; never ``actor: Any``.
 Actor: TypeAlias = Union["User", "AnonymousUser", "SystemActor"]  # noqa: UP007 (forward refs)
+# A person's account as the object of a service (the user whose password, lock or membership
+# changes), as opposed to the actor who changes it.
+Person: TypeAlias = "User"
 
 
 def person_of(actor: Actor | None) -> User | None:

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor, Person, person_of
 from govshare.core.client_ip import client_ip
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
@@ -36,7 +37,7 @@ KEY_ID_ALPHABET = string.ascii_letters + string.digits
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     full_name: str = "",
@@ -76,7 +77,7 @@ def user_create(
 
 def user_create_with_role(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     full_name: str = "",
@@ -97,7 +98,7 @@ def user_create_with_role(
     return user
 
 
-def _check_password(errors: ErrorCollector, password: str, user: Any) -> None:
+def _check_password(errors: ErrorCollector, password: str, user: Person | None) -> None:
     try:
         password_validation.validate_password(password or "", user)
     except ValidationError as error:
@@ -105,7 +106,7 @@ def _check_password(errors: ErrorCollector, password: str, user: Any) -> None:
             errors.add("password", message, IdentityCode.PASSWORD_POLICY)
 
 
-def user_set_active(*, actor: Any, user: Any, is_active: bool) -> Any:
+def user_set_active(*, actor: Actor, user: Person, is_active: bool) -> Person:
     """Enable or disable an account (accounts are disabled, never deleted: audit keeps them)."""
     require(actor, "change", user)
     if user.pk == actor.pk and not is_active:
@@ -124,18 +125,20 @@ def user_set_active(*, actor: Any, user: Any, is_active: bool) -> Any:
     return user
 
 
-@open_to_anyone("a user changes only their own password, proving the current one")
-def password_change(*, actor: Any, old_password: str, new_password: str) -> None:
-    """A user changes their own password."""
+def password_change(*, actor: Actor, old_password: str, new_password: str) -> None:
+    """A user changes their own password, proving the current one."""
+    person = person_of(actor)
+    if person is None:  # only a signed-in person has a password of their own
+        raise PermissionDenied("password_change")
     errors = ErrorCollector()
-    if not actor.check_password(old_password or ""):
+    if not person.check_password(old_password or ""):
         errors.add("old_password", _("The current password is wrong."), ErrorCode.INVALID)
-    _check_password(errors, new_password, actor)
+    _check_password(errors, new_password, person)
     errors.raise_if_any()
     with transaction.atomic():
-        actor.set_password(new_password)
-        actor.save(update_fields=["password"])
-        audit.record(actor=actor, action="identity.user.password_change", obj=actor)
+        person.set_password(new_password)
+        person.save(update_fields=["password"])
+        audit.record(actor=person, action="identity.user.password_change", obj=person)
 
 
 # --- sign-in with throttling (issue #11 item 5: identity/throttle.py) ------------------------
@@ -251,7 +254,7 @@ def _count_failure(attempt: Attempt) -> None:
 
 
 def _ask_second_check(
-    request: HttpRequest | None, attempt: Attempt, user: Any | None, guarded: dt.datetime
+    request: HttpRequest | None, attempt: Attempt, user: Person | None, guarded: dt.datetime
 ) -> NoReturn:
     """Raise: the guarded account asks this unknown browser for a second check."""
     # Every attempt counts while the account is guarded, the right password too: were only wrong
@@ -325,7 +328,7 @@ def _clock(moment: dt.datetime) -> str:
 # --- lifting sign-in locks (an administrator's task) -----------------------------------------
 
 
-def login_unlock(*, actor: Any, user: Any) -> int:
+def login_unlock(*, actor: Actor, user: Person) -> int:
     """End an account's sign-in locks (解除登录锁定): from every address, in every browser, and
     the guard that asks for a second check; their counts start again. Returns the locks ended."""
     require(actor, "unlock", user)
@@ -347,7 +350,7 @@ def login_unlock(*, actor: Any, user: Any) -> int:
     return sum(row.is_locked for row in found)
 
 
-def address_unblock(*, actor: Any, address: str) -> bool:
+def address_unblock(*, actor: Actor, address: str) -> bool:
     """Clear the block of an address (解除地址封禁) and its count. False if it had none."""
     require(actor, "unlock", LoginThrottle)
     address = (address or "").strip()
@@ -391,9 +394,12 @@ class IssuedToken:
     plaintext: str  # shown to the user once, never stored
 
 
-def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -> IssuedToken:
+def token_create(*, actor: Actor, name: str, expires: dt.datetime | None = None) -> IssuedToken:
     """Issue a personal API token; only its SM3 hash is kept."""
     require(actor, "add", ApiToken)
+    owner = person_of(actor)
+    if owner is None:  # a token is a person's: the platform itself holds none
+        raise PermissionDenied("add")
     errors = ErrorCollector()
     name = (name or "").strip()
     if not name:
@@ -406,7 +412,7 @@ def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name, key_id=key_id, token_hash=sm3_hex(secret), expires=expires
+            user=owner, name=name, key_id=key_id, token_hash=sm3_hex(secret), expires=expires
         )
         audit.record(
             actor=actor, action="identity.token.create", obj=token, after=audit.snapshot(token)
@@ -414,7 +420,7 @@ def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -
     return IssuedToken(token=token, plaintext=f"{TOKEN_PREFIX}{key_id}_{secret}")
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token at once."""
     require(actor, "revoke", token)
     if token.revoked is not None:
