@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from govshare.core.actors import Actor, SystemActor
 from govshare.core.roles import NODE_WIDE_ROLES, Role
 
 PRINCIPAL_CACHE_ATTR = "_govshare_principal"
@@ -44,14 +44,14 @@ class Principal:
         return department_id is not None and department_id in self.departments(*roles)
 
 
-def principal_of(user: Any) -> Principal:
+def principal_of(user: Actor | None) -> Principal:
     """The user's roles, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated:
         return Principal(user_id=None)
     cached = getattr(user, PRINCIPAL_CACHE_ATTR, None)
     if cached is not None:
         return cached
-    if getattr(user, "is_system", False):
+    if isinstance(user, SystemActor):
         return Principal(user_id=None, node_roles=frozenset({Role.PLATFORM_ADMIN}))
     from govshare.orgs.models import Membership
 
@@ -71,7 +71,7 @@ def principal_of(user: Any) -> Principal:
     return principal
 
 
-def forget_principal(user: Any) -> None:
+def forget_principal(user: Actor) -> None:
     """Drop the cached roles (after a membership of ``user`` changed)."""
     if hasattr(user, PRINCIPAL_CACHE_ATTR):
         delattr(user, PRINCIPAL_CACHE_ATTR)
