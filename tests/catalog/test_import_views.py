@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from govshare.catalog import tasks
 from govshare.catalog.models import Resource
 from govshare.catalog.views import transfer
+from govshare.core.errors import error_message
 from govshare.core.models import AuditEvent, Job
-from govshare.core.xlsx.columns import rule_label
 from tests.catalog.test_workbook import filled, item_row, mixed_workbook, resource_row
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_the_job_page_says_each_rule_in_words_never_its_code(client_for, officer
     table = page.split('id="gs-import-errors"', 1)[1].split("</table>", 1)[0]
     rules = {cell.strip() for cell in re.findall(r'<td class="small">([^<]*)</td>', table)}
     codes = {error["code"] for error in job.result["errors"]}
-    assert rules == {str(rule_label(code)) for code in codes} and len(rules) == len(codes)
+    assert rules == {str(error_message(code)) for code in codes} and len(rules) == len(codes)
     assert not codes & rules and "A classification code that exists" in rules
     assert not any(f">{code}<" in table for code in codes)
 

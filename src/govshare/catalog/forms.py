@@ -22,6 +22,7 @@ from govshare.catalog.models import Category, DataElement, DataItem, ResourceVer
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
 from govshare.catalog.withdrawal import GrantDecision
 from govshare.core.downloads import XLSX
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -363,5 +364,5 @@ class ImportForm(StyledForm):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > workbook.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
+            raise ValidationError(_("The file is larger than 20 MB."), code=ErrorCode.TOO_LARGE)
         return upload

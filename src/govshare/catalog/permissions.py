@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from govshare.catalog.choices import VersionStatus
 from govshare.catalog.models import Category, DataElement, Mount, Resource, ResourceVersion
+from govshare.core.actors import Actor
 from govshare.core.permissions import register
 from govshare.orgs.permissions import READ, DepartmentScopedPolicy, DirectoryPolicy
 
@@ -25,13 +26,13 @@ class PublishedReadablePolicy(DepartmentScopedPolicy):
     authority_actions = REVIEW_ACTIONS
     published = Q()
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         scope = super().scope(user, action)
         if action != READ or scope is True:
             return scope
         return self.published if scope is False else scope | self.published
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         if action == READ and obj is not None and self.is_published(obj):
             return True
         return super().allows(user, action, obj)

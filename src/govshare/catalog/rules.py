@@ -24,6 +24,7 @@ from govshare.catalog.choices import (
     ShareModeClass,
     ShareType,
 )
+from govshare.catalog.errors import CatalogCode
 from govshare.catalog.models import DataElement, DataItem, Resource, ResourceVersion
 from govshare.core.errors import ErrorCode, ErrorCollector
 
@@ -61,14 +62,14 @@ def _check_share(version: ResourceVersion, resource: Resource, errors: ErrorColl
         errors.add(
             "share_condition",
             _("A resource shared on conditions states the conditions."),
-            "condition_required",
+            CatalogCode.CONDITION_REQUIRED,
         )
     if version.share_type == ShareType.NOT_SHARED and not version.share_basis.strip():
         # 51号 art.5 and 编制指南: not sharing needs a law, regulation or central policy basis.
         errors.add(
             "share_basis",
             _("A resource that is not shared cites its legal or policy basis."),
-            "basis_required",
+            CatalogCode.BASIS_REQUIRED,
         )
     if (
         version.category_id
@@ -83,7 +84,7 @@ def _check_share(version: ResourceVersion, resource: Resource, errors: ErrorColl
                 "natural resources and geography, credit, licences) may not "
                 "be “not shared”."
             ),
-            "base_must_share",
+            CatalogCode.BASE_MUST_SHARE,
         )
 
 
@@ -92,7 +93,7 @@ def _check_open(version: ResourceVersion, errors: ErrorCollector) -> None:
         errors.add(
             "open_condition",
             _("A resource open to the public states its open condition."),
-            "open_condition_required",
+            CatalogCode.OPEN_CONDITION_REQUIRED,
         )
 
 
@@ -119,7 +120,7 @@ def _check_format(version: ResourceVersion, errors: ErrorCollector) -> None:
                 "format": version.get_format_class_display(),
                 "mode": version.get_share_mode_type_display(),
             },
-            "format_mode_mismatch",
+            CatalogCode.FORMAT_MODE_MISMATCH,
         )
 
 
@@ -142,7 +143,9 @@ def _check_items(
 ) -> None:
     if version.format_class in STRUCTURED_FORMATS and not items:
         errors.add(
-            "items", _("A database or spreadsheet resource lists its data items."), "items_required"
+            "items",
+            _("A database or spreadsheet resource lists its data items."),
+            CatalogCode.ITEMS_REQUIRED,
         )
     seen: set[str] = set()
     for number, item in enumerate(items, start=1):
@@ -159,7 +162,7 @@ def _check_item(
         errors.add(
             field + "identifier",
             _("The identifier is ASCII letters, digits and underscores, starting with a letter."),
-            "identifier",
+            CatalogCode.IDENTIFIER,
         )
     elif item.identifier.lower() in seen:
         errors.add(
@@ -176,19 +179,19 @@ def _check_item(
         errors.add(
             field + "share_type",
             _("An item may be stricter than its resource's share type, never looser."),
-            "item_looser",
+            CatalogCode.ITEM_LOOSER,
         )
     if item.grade == Grade.CORE and (item.share_type == ShareType.UNCONDITIONAL or item.is_open):
         errors.add(
             field + "grade",
             _("A core-grade item is neither shared without conditions nor open."),
-            "core_exposed",
+            CatalogCode.CORE_EXPOSED,
         )
     if item.is_open and not version.is_open:
         errors.add(
             field + "is_open",
             _("An item is open only when its resource is open."),
-            "item_open_closed_resource",
+            CatalogCode.ITEM_OPEN_CLOSED_RESOURCE,
         )
 
 

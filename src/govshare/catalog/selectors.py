@@ -24,6 +24,7 @@ from govshare.catalog.models import (
 )
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.models import AuditEvent
 from govshare.core.permissions import can
 
@@ -37,20 +38,20 @@ ITEM_DIFF_FIELDS = tuple(name for name in ITEM_FIELDS if name != "identifier")
 # --- one resource ---------------------------------------------------------------------------
 
 
-def visible_resources(user: Any) -> QuerySet[Resource]:
+def visible_resources(user: Actor) -> QuerySet[Resource]:
     return Resource.objects.restrict(user, "view").select_related(
         "provider", "current_version", "working_version"
     )
 
 
-def resource_versions(user: Any, resource: Resource) -> QuerySet[ResourceVersion]:
+def resource_versions(user: Actor, resource: Resource) -> QuerySet[ResourceVersion]:
     """The versions of ``resource`` that ``user`` may read, newest first: the provider and the
     authority see drafts; everyone else the versions that were in force."""
     versions = ResourceVersion.objects.restrict(user, "view").filter(resource=resource)
     return versions.order_by("-number")
 
 
-def version_for_display(user: Any, resource: Resource, number: int) -> ResourceVersion | None:
+def version_for_display(user: Actor, resource: Resource, number: int) -> ResourceVersion | None:
     """One visible version with what its page shows: classification path, systems, items."""
     versions = resource_versions(user, resource).filter(number=number)
     versions = versions.select_related("category__parent__parent__parent").prefetch_related(
@@ -70,7 +71,7 @@ def classification_path(category: Category) -> list[Category]:
     return list(reversed(path))
 
 
-def resource_events(user: Any, resource: Resource) -> list[ResourceEvent]:
+def resource_events(user: Actor, resource: Resource) -> list[ResourceEvent]:
     """The lifecycle steps of the versions ``user`` may read (a change still in review is the
     provider's business, comments included)."""
     numbers = set(resource_versions(user, resource).values_list("number", flat=True))
@@ -78,7 +79,7 @@ def resource_events(user: Any, resource: Resource) -> list[ResourceEvent]:
     return list(events.order_by("created", "pk"))
 
 
-def resource_history(user: Any, resource: Resource) -> list[AuditEvent]:
+def resource_history(user: Actor, resource: Resource) -> list[AuditEvent]:
     """The audit events of the resource that ``user`` may read (newest first)."""
     events = AuditEvent.objects.restrict(user, "view").filter(
         object_type=audit.object_type_of(Resource), object_id=str(resource.pk)
@@ -103,7 +104,7 @@ class MountSlot:
         return str(MountStatus(self.status).label)
 
 
-def mount_slots(user: Any, resource: Resource) -> list[MountSlot] | None:
+def mount_slots(user: Actor, resource: Resource) -> list[MountSlot] | None:
     """Every mount kind with its slot, or None when ``user`` may not read the mounts."""
     if not can(user, "view", Mount(resource=resource)):
         return None
@@ -159,7 +160,7 @@ def diff_versions(before: ResourceVersion, after: ResourceVersion) -> VersionDif
     return VersionDiff(before, after, fields, _item_changes(before, after))
 
 
-def diff_queryset(user: Any, resource: Resource) -> QuerySet[ResourceVersion]:
+def diff_queryset(user: Actor, resource: Resource) -> QuerySet[ResourceVersion]:
     """Versions loaded for comparing (category, systems and items in a few queries)."""
     return (
         resource_versions(user, resource)
@@ -237,7 +238,7 @@ def display_value(obj: Model, name: str) -> str:
 # --- review inbox ---------------------------------------------------------------------------
 
 
-def review_inbox(user: Any, *, provider_id: int | None = None) -> QuerySet[ResourceVersion]:
+def review_inbox(user: Actor, *, provider_id: int | None = None) -> QuerySet[ResourceVersion]:
     """Versions waiting for the authority's review, the longest-waiting first."""
     versions = ResourceVersion.objects.restrict(user, "review").filter(
         status=VersionStatus.SUBMITTED
@@ -253,7 +254,7 @@ def review_inbox(user: Any, *, provider_id: int | None = None) -> QuerySet[Resou
 
 
 def element_list(
-    user: Any,
+    user: Actor,
     *,
     query: str = "",
     data_type: str = "",
@@ -279,13 +280,13 @@ def element_list(
     return elements.order_by("identifier")
 
 
-def element_formats(user: Any) -> list[str]:
+def element_formats(user: Actor) -> list[str]:
     """The formats in use in the registry (for the filter)."""
     formats = DataElement.objects.restrict(user, "view").values_list("format", flat=True)
     return sorted(set(formats))
 
 
-def element_items(user: Any, element: DataElement) -> QuerySet[DataItem]:
+def element_items(user: Actor, element: DataElement) -> QuerySet[DataItem]:
     """Items linked to ``element`` in versions ``user`` may read that are in force or being
     edited (superseded versions are history, not use)."""
     versions = ResourceVersion.objects.restrict(user, "view").exclude(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from enum import StrEnum
 from functools import partial, wraps
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
@@ -39,7 +38,13 @@ from pydantic import ConfigDict, GetJsonSchemaHandler, ValidationInfo, field_val
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from govshare.core.errors import CONFLICT_CODES, ErrorCode, error_codes, error_payload
+from govshare.core.errors import (
+    CONFLICT_CODES,
+    ApiErrorCode,
+    ErrorCode,
+    error_codes,
+    error_payload,
+)
 from govshare.core.json_limits import JsonLimitError, loads_limited
 from govshare.core.registry import Registry
 
@@ -52,17 +57,6 @@ JSON_MAX_DEPTH = 32
 MAX_OFFSET = 10**9
 
 logger = logging.getLogger(__name__)
-
-
-class ApiErrorCode(StrEnum):
-    """Error codes that only the API produces (the rest are ``core.errors.ErrorCode``)."""
-
-    BAD_REQUEST = "bad_request"
-    BODY_TOO_LARGE = "body_too_large"
-    BODY_TOO_DEEP = "body_too_deep"
-    CSRF_FAILED = "csrf_failed"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    THROTTLED = "throttled"
 
 
 class ErrorOut(Schema):

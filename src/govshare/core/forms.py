@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.xlsx.columns import RuleCode
+
 ResultT = TypeVar("ResultT")
 
 # Bootstrap 5 class of each widget kind; checkboxes are laid out by includes/form.html itself.
@@ -53,7 +55,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             if number is not None and not low <= number <= high:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
-                    code="invalid_choice",
+                    code=RuleCode.INVALID_CHOICE,
                     params={"value": value},
                 )
 

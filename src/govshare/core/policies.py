@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from govshare.core.actors import Actor
 from govshare.core.models import AuditEvent, ConfigParam, Job
 from govshare.core.permissions import register
 from govshare.core.roles import Role, principal_of
@@ -18,7 +19,7 @@ class AuditEventPolicy:
     Nobody changes or deletes audit events, whatever their role.
     """
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         if action not in {"view", "verify"}:
             return False
         principal = principal_of(user)
@@ -29,7 +30,7 @@ class AuditEventPolicy:
         departments = principal.departments(Role.DATA_OFFICER)
         return Q(department_id__in=departments) if departments else False
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         principal = principal_of(user)
         if action == "verify":
             return principal.is_auditor or principal.is_platform_admin
@@ -46,13 +47,13 @@ class AuditEventPolicy:
 class JobPolicy:
     """People see the jobs they started; admins and auditors see all."""
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == "view" and principal.is_auditor):
             return True
         return Q(created_by=user) if action == "view" else False
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == "view" and principal.is_auditor):
             return True
@@ -63,8 +64,8 @@ class JobPolicy:
 class ConfigParamPolicy:
     """Settings: everyone signed in reads them (they explain rules); only admins change them."""
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         return action == "view" or principal_of(user).is_platform_admin
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         return action == "view" or principal_of(user).is_platform_admin

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor, SystemActor
 from govshare.core.registry import Registry
 
 
@@ -72,21 +73,21 @@ PrincipalSource = Callable[[Any], Principal]
 principal_sources: Registry[PrincipalSource] = Registry("principal sources")
 
 
-def principal_of(user: Any) -> Principal:
+def principal_of(user: Actor | None) -> Principal:
     """The user's roles, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated:
         return Principal(user_id=None)
     cached = getattr(user, PRINCIPAL_CACHE_ATTR, None)
     if cached is not None:
         return cached
-    if getattr(user, "is_system", False):
+    if isinstance(user, SystemActor):
         return Principal(user_id=None, node_roles=frozenset({Role.PLATFORM_ADMIN}))
     principal = principal_sources.only()(user)
     setattr(user, PRINCIPAL_CACHE_ATTR, principal)
     return principal
 
 
-def forget_principal(user: Any) -> None:
+def forget_principal(user: Actor) -> None:
     """Drop the cached roles (after a membership of ``user`` changed)."""
     if hasattr(user, PRINCIPAL_CACHE_ATTR):
         delattr(user, PRINCIPAL_CACHE_ATTR)

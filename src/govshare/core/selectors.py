@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from govshare.core.actors import Actor
 from govshare.core.models import AuditEvent
 
 
 def audit_search(
-    user: Any,
+    user: Actor,
     *,
     query: str = "",
     action: str = "",

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.models import DataItem, Resource
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.exchange import selectors
 from govshare.exchange.models import CallMode, Connection, Engine, HttpMethod
@@ -39,7 +40,7 @@ def parse_pairs(text: str, field_label: str) -> dict[str, str]:
             raise forms.ValidationError(
                 _("Line %(number)s is not %(label)s=value.")
                 % {"number": number, "label": field_label},
-                code="invalid",
+                code=ErrorCode.INVALID,
             )
         pairs[name.strip()] = value.strip()
     return pairs

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from govshare.core.actors import Actor
 from govshare.core.permissions import register
 from govshare.core.roles import Role
 from govshare.exchange.models import ApiMount, Connection, DeliveryRecord, FileSet, TableMount
@@ -34,7 +35,7 @@ class DeliveryRecordPolicy:
     """Auditors and admins read every delivery; a department reads the calls it made and the
     calls made on its data (providers see who used their data and why). Nobody writes."""
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         principal = principal_of(user)
         if action != "view":
             return False
@@ -43,7 +44,7 @@ class DeliveryRecordPolicy:
         mine = principal.departments(Role.DATA_OFFICER, Role.STAFF)
         return Q(consumer_id__in=mine) | Q(provider_id__in=mine) if mine else False
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         principal = principal_of(user)
         if action != "view":
             return False

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.choices import MountKind
 from govshare.catalog.models import DataItem, Mount
+from govshare.core.actors import Actor
 from govshare.exchange.models import DeliveryRecord
 from govshare.sharing.choices import DeliveryMode, RequestState
 from govshare.sharing.models import Grant
@@ -91,7 +92,7 @@ def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def visible_deliveries(user: Any) -> QuerySet[DeliveryRecord]:
+def visible_deliveries(user: Actor) -> QuerySet[DeliveryRecord]:
     return DeliveryRecord.objects.restrict(user, "view")
 
 
@@ -128,12 +129,12 @@ def _side_condition(filters: DeliveryFilters) -> Q:
     return Q()
 
 
-def deliveries(user: Any, filters: DeliveryFilters) -> QuerySet[DeliveryRecord]:
+def deliveries(user: Actor, filters: DeliveryFilters) -> QuerySet[DeliveryRecord]:
     """The records ``user`` may see that match ``filters``, newest first."""
     return filter_deliveries(visible_deliveries(user), filters).order_by("-seq")
 
 
-def delivery(user: Any, seq: int) -> DeliveryRecord | None:
+def delivery(user: Actor, seq: int) -> DeliveryRecord | None:
     """One visible record by its sequence number, or None (also for an out-of-range number)."""
     if not 0 < seq <= MAX_ID:
         return None
@@ -251,7 +252,7 @@ def delivery_stats(rows: QuerySet[DeliveryRecord]) -> dict[str, Any]:
 # --- the API console ------------------------------------------------------------------------
 
 
-def console_grants(user: Any, department_ids: set[int]) -> QuerySet[Grant]:
+def console_grants(user: Actor, department_ids: set[int]) -> QuerySet[Grant]:
     """Live grants (active, within validity today) of ``department_ids`` as consumer."""
     today = timezone.localdate()
     return (

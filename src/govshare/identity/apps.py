@@ -10,9 +10,12 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from govshare.core.api import token_checks
         from govshare.core.audit import action_labels
+        from govshare.core.errors import register_error_codes
         from govshare.identity import permissions  # noqa: F401  (registers policies)
         from govshare.identity.audit_labels import AUDIT_LABELS
+        from govshare.identity.errors import MESSAGES, IdentityCode
         from govshare.identity.services import token_authenticate
 
         token_checks.register(token_authenticate)
         action_labels.register(AUDIT_LABELS)
+        register_error_codes(IdentityCode, MESSAGES)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,13 +13,3 @@ class ThrottleScope(models.TextChoices):
     ADDRESS = "address", _("Address, any user name")
     ACCOUNT = "account", _("User name, from every address")
     BROWSER = "browser", _("User name in a known browser")
-
-
-class SignInError(StrEnum):
-    """Why a sign-in was refused (the ``code`` of its ValidationError)."""
-
-    INVALID_LOGIN = "invalid_login"
-    LOCKED = "locked"  # this user name from this address, or in this browser
-    ADDRESS_BLOCKED = "address_blocked"
-    SECOND_CHECK = "second_check"  # the account asks for a second check this browser cannot give
-    CODE_INVALID = "code_invalid"

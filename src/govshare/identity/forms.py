@@ -10,6 +10,7 @@ from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.core.roles import Role
 from govshare.orgs.models import Department
@@ -122,5 +123,5 @@ class TokenForm(StyledForm):
         try:
             midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
         except OverflowError:  # 9999-12-31 has no next day
-            raise forms.ValidationError(_("Enter a valid date."), code="invalid") from None
+            raise forms.ValidationError(_("Enter a valid date."), code=ErrorCode.INVALID) from None
         return timezone.make_aware(midnight)

@@ -9,19 +9,21 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor, Person, person_of
 from govshare.core.client_ip import client_ip
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import open_to_anyone, require
 from govshare.identity import browsers, second_check, throttle
-from govshare.identity.choices import SignInError, ThrottleScope
+from govshare.identity.choices import ThrottleScope
+from govshare.identity.errors import IdentityCode
 from govshare.identity.models import ApiToken, LoginThrottle
 from govshare.identity.throttle import ThrottleKey
 from govshare.orgs.services import membership_add
@@ -36,7 +38,7 @@ KEY_ID_ALPHABET = string.ascii_letters + string.digits
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     full_name: str = "",
@@ -76,7 +78,7 @@ def user_create(
 
 def user_create_with_role(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     full_name: str = "",
@@ -95,15 +97,15 @@ def user_create_with_role(
     return user
 
 
-def _check_password(errors: ErrorCollector, password: str, user: Any) -> None:
+def _check_password(errors: ErrorCollector, password: str, user: Person | None) -> None:
     try:
         password_validation.validate_password(password or "", user)
     except ValidationError as error:
         for message in error.messages:
-            errors.add("password", message, "password_policy")
+            errors.add("password", message, IdentityCode.PASSWORD_POLICY)
 
 
-def user_set_active(*, actor: Any, user: Any, is_active: bool) -> Any:
+def user_set_active(*, actor: Actor, user: Person, is_active: bool) -> Person:
     """Enable or disable an account (accounts are disabled, never deleted: audit keeps them)."""
     require(actor, "change", user)
     if user.pk == actor.pk and not is_active:
@@ -122,17 +124,20 @@ def user_set_active(*, actor: Any, user: Any, is_active: bool) -> Any:
     return user
 
 
-def password_change(*, actor: Any, old_password: str, new_password: str) -> None:
-    """A user changes their own password."""
+def password_change(*, actor: Actor, old_password: str, new_password: str) -> None:
+    """A user changes their own password, proving the current one."""
+    person = person_of(actor)
+    if person is None:  # only a signed-in person has a password of their own
+        raise PermissionDenied("password_change")
     errors = ErrorCollector()
-    if not actor.check_password(old_password or ""):
+    if not person.check_password(old_password or ""):
         errors.add("old_password", _("The current password is wrong."), ErrorCode.INVALID)
-    _check_password(errors, new_password, actor)
+    _check_password(errors, new_password, person)
     errors.raise_if_any()
     with transaction.atomic():
-        actor.set_password(new_password)
-        actor.save(update_fields=["password"])
-        audit.record(actor=actor, action="identity.user.password_change", obj=actor)
+        person.set_password(new_password)
+        person.save(update_fields=["password"])
+        audit.record(actor=person, action="identity.user.password_change", obj=person)
 
 
 # --- sign-in with throttling (issue #11 item 5: identity/throttle.py) ------------------------
@@ -170,10 +175,12 @@ class Attempt:
         return ThrottleKey(ThrottleScope.BROWSER, username=self.username, browser=self.browser)
 
 
+@open_to_anyone("signing in establishes who the caller is")
 def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Any:
     """Check a password and return the user, counting failures per scope.
 
-    Raises ValidationError with a SignInError code: ``invalid_login`` for bad credentials;
+    Raises ValidationError with an IdentityCode (a lock: ErrorCode.LOCKED): ``invalid_login`` for
+    bad credentials;
     ``locked`` or ``address_blocked`` while a lock holds (checked before the password, so the
     answer says nothing about it); ``second_check`` while the account is guarded and no second
     check can be asked here. Raises SecondCheckNeeded when a code may have been e-mailed.
@@ -188,7 +195,7 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Any
         _ask_second_check(request, attempt, user, guarded)
     if user is None:
         _count_failure(attempt)
-        raise ValidationError(_("User name or password is wrong."), code=SignInError.INVALID_LOGIN)
+        raise ValidationError(_("User name or password is wrong."), code=IdentityCode.INVALID_LOGIN)
     throttle.clear(attempt.pair_key())
     return user
 
@@ -205,12 +212,12 @@ def _sign_in_known_browser(request: HttpRequest | None, attempt: Attempt, passwo
                 "%(time)s, or ask an administrator to unlock the account."
             )
             % {"time": _clock(locked)},
-            code=SignInError.LOCKED,
+            code=ErrorCode.LOCKED,
         )
     user = authenticate(request, username=attempt.username, password=password)
     if user is None:
         throttle.count_failure(key)
-        raise ValidationError(_("User name or password is wrong."), code=SignInError.INVALID_LOGIN)
+        raise ValidationError(_("User name or password is wrong."), code=IdentityCode.INVALID_LOGIN)
     throttle.clear(key)
     return user
 
@@ -224,7 +231,7 @@ def _refuse_while_locked(attempt: Attempt) -> None:
                 "until %(time)s, unless an administrator clears the block sooner."
             )
             % {"time": _clock(blocked)},
-            code=SignInError.ADDRESS_BLOCKED,
+            code=IdentityCode.ADDRESS_BLOCKED,
         )
     locked = throttle.locked_until(attempt.pair_key())
     if locked:
@@ -234,7 +241,7 @@ def _refuse_while_locked(attempt: Attempt) -> None:
                 "%(time)s, or ask an administrator to unlock the account."
             )
             % {"time": _clock(locked)},
-            code=SignInError.LOCKED,
+            code=ErrorCode.LOCKED,
         )
 
 
@@ -246,7 +253,7 @@ def _count_failure(attempt: Attempt) -> None:
 
 
 def _ask_second_check(
-    request: HttpRequest | None, attempt: Attempt, user: Any | None, guarded: dt.datetime
+    request: HttpRequest | None, attempt: Attempt, user: Person | None, guarded: dt.datetime
 ) -> NoReturn:
     """Raise: the guarded account asks this unknown browser for a second check."""
     # Every attempt counts while the account is guarded, the right password too: were only wrong
@@ -260,13 +267,14 @@ def _ask_second_check(
                 "until an administrator unlocks it."
             )
             % {"time": _clock(guarded)},
-            code=SignInError.SECOND_CHECK,
+            code=IdentityCode.SECOND_CHECK,
         )
     with transaction.atomic():
         second_check.challenge_start(request, attempt.username, user)
     raise SecondCheckNeeded
 
 
+@open_to_anyone("the second check of signing in establishes who the caller is")
 def sign_in_second_check(*, request: HttpRequest, code: str) -> Any:
     """Finish a guarded sign-in with the code e-mailed to the account; return the user.
 
@@ -276,7 +284,7 @@ def sign_in_second_check(*, request: HttpRequest, code: str) -> Any:
     """
     challenge = second_check.challenge_of(request)
     if challenge is None:
-        raise ValidationError(_("Sign in again."), code=SignInError.CODE_INVALID)
+        raise ValidationError(_("Sign in again."), code=IdentityCode.CODE_INVALID)
     attempt = Attempt.of(request, challenge.username)
     _refuse_while_locked(attempt)
     user = None
@@ -302,11 +310,13 @@ def _spend_code_attempt(request: HttpRequest, challenge: second_check.Challenge)
     challenge.attempts += 1
     if challenge.attempts < second_check.CODE_ATTEMPTS and not challenge.is_expired:
         second_check.challenge_save(request, challenge)
-        raise ValidationError(_("The code is wrong or has expired."), code=SignInError.CODE_INVALID)
+        raise ValidationError(
+            _("The code is wrong or has expired."), code=IdentityCode.CODE_INVALID
+        )
     second_check.challenge_end(request)
     raise ValidationError(
         _("The code is wrong or has expired: sign in again to have a new one sent."),
-        code=SignInError.CODE_INVALID,
+        code=IdentityCode.CODE_INVALID,
     )
 
 
@@ -317,7 +327,7 @@ def _clock(moment: dt.datetime) -> str:
 # --- lifting sign-in locks (an administrator's task) -----------------------------------------
 
 
-def login_unlock(*, actor: Any, user: Any) -> int:
+def login_unlock(*, actor: Actor, user: Person) -> int:
     """End an account's sign-in locks (解除登录锁定): from every address, in every browser, and
     the guard that asks for a second check; their counts start again. Returns the locks ended."""
     require(actor, "unlock", user)
@@ -339,7 +349,7 @@ def login_unlock(*, actor: Any, user: Any) -> int:
     return sum(row.is_locked for row in found)
 
 
-def address_unblock(*, actor: Any, address: str) -> bool:
+def address_unblock(*, actor: Actor, address: str) -> bool:
     """Clear the block of an address (解除地址封禁) and its count. False if it had none."""
     require(actor, "unlock", LoginThrottle)
     address = (address or "").strip()
@@ -383,9 +393,12 @@ class IssuedToken:
     plaintext: str  # shown to the user once, never stored
 
 
-def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -> IssuedToken:
+def token_create(*, actor: Actor, name: str, expires: dt.datetime | None = None) -> IssuedToken:
     """Issue a personal API token; only its SM3 hash is kept."""
     require(actor, "add", ApiToken)
+    owner = person_of(actor)
+    if owner is None:  # a token is a person's: the platform itself holds none
+        raise PermissionDenied("add")
     errors = ErrorCollector()
     name = (name or "").strip()
     if not name:
@@ -398,7 +411,7 @@ def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name, key_id=key_id, token_hash=sm3_hex(secret), expires=expires
+            user=owner, name=name, key_id=key_id, token_hash=sm3_hex(secret), expires=expires
         )
         audit.record(
             actor=actor, action="identity.token.create", obj=token, after=audit.snapshot(token)
@@ -406,7 +419,7 @@ def token_create(*, actor: Any, name: str, expires: dt.datetime | None = None) -
     return IssuedToken(token=token, plaintext=f"{TOKEN_PREFIX}{key_id}_{secret}")
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token at once."""
     require(actor, "revoke", token)
     if token.revoked is not None:
@@ -420,6 +433,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+@open_to_anyone("reading an API token establishes who the caller is")
 def token_authenticate(presented: str) -> Any | None:
     """The active user a presented token belongs to, or None."""
     # Printable ASCII only: a NUL byte would reach PostgreSQL as an error, not a miss.

@@ -9,12 +9,12 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from govshare.core.audit import action_labels
-        from govshare.core.xlsx.columns import register_rules
+        from govshare.core.errors import register_error_codes
         from govshare.inventory import config, permissions  # noqa: F401  (declare, register)
         from govshare.inventory.audit_labels import AUDIT_LABELS
         from govshare.inventory.dashboard import register_navigation
-        from govshare.inventory.workbook import IMPORT_RULES
+        from govshare.inventory.errors import CONFLICTS, MESSAGES, InventoryCode
 
         register_navigation()
-        register_rules(IMPORT_RULES)
         action_labels.register(AUDIT_LABELS)
+        register_error_codes(InventoryCode, MESSAGES, conflicts=CONFLICTS)

@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from govshare.core.actors import Actor
 from govshare.core.config import param
 from govshare.core.permissions import can
 from govshare.core.xlsx.writer import ColumnFormat, PageSetup, Sheet, Style, Workbook
@@ -112,7 +113,7 @@ def task_is_overdue(task: WorkTask, today: dt.date) -> bool:
 
 
 def task_list(
-    user: Any,
+    user: Actor,
     *,
     today: dt.date,
     category: str = "",
@@ -156,7 +157,7 @@ def latest_only(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
 
 
 def latest_reports(
-    user: Any, tasks: Iterable[WorkTask], until: dt.date | None = None
+    user: Actor, tasks: Iterable[WorkTask], until: dt.date | None = None
 ) -> dict[tuple[int, int], ProgressReport]:
     """(task id, unit id) → the latest report up to month ``until`` that ``user`` may read."""
     reports = ProgressReport.objects.restrict(user, "view").filter(
@@ -200,7 +201,7 @@ LatestReports = dict[tuple[int, int], ProgressReport]
 
 
 def month_rows(
-    month: dt.date, *, user: Any = None, today: dt.date | None = None
+    month: dt.date, *, user: Actor | None = None, today: dt.date | None = None
 ) -> list[ProgressRow]:
     """Every (task, unit) row of ``month``: open tasks and tasks reported on that month.
 
@@ -266,7 +267,7 @@ def _row(
     )
 
 
-def _visible_rows(user: Any, rows: list[ProgressRow]) -> list[ProgressRow]:
+def _visible_rows(user: Actor, rows: list[ProgressRow]) -> list[ProgressRow]:
     readable: dict[int, bool] = {}
     for row in rows:
         if row.department.pk not in readable:
@@ -275,12 +276,14 @@ def _visible_rows(user: Any, rows: list[ProgressRow]) -> list[ProgressRow]:
     return [row for row in rows if readable[row.department.pk]]
 
 
-def pending_reports(month: dt.date, *, user: Any = None) -> list[ProgressRow]:
+def pending_reports(month: dt.date, *, user: Actor | None = None) -> list[ProgressRow]:
     """Units that have not (yet) reported on an open task for ``month``."""
     return [row for row in month_rows(month, user=user) if row.is_missing]
 
 
-def missing_reports(month: dt.date, today: dt.date, *, user: Any = None) -> list[ProgressRow]:
+def missing_reports(
+    month: dt.date, today: dt.date, *, user: Actor | None = None
+) -> list[ProgressRow]:
     """The reminder list: units that had not reported for ``month`` by its report day.
 
     Empty until the report day has passed (a report on the day itself is on time).
@@ -351,7 +354,9 @@ COLUMNS = (
 HEADER_ROW = 3  # the headings' row, as Excel numbers it (title, note, headings)
 
 
-def progress_workbook(month: dt.date, *, user: Any = None, today: dt.date | None = None) -> bytes:
+def progress_workbook(
+    month: dt.date, *, user: Actor | None = None, today: dt.date | None = None
+) -> bytes:
     """The month's 进展情况统计表 as an .xlsx file: one row per task per unit."""
     month = month_start(month)
     today = today or timezone.localdate()

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.models import AuditEvent
 from govshare.inventory.choices import (
     LIFECYCLE_TRANSITIONS,
@@ -46,7 +47,7 @@ REVISION_SKIP = frozenset({"id"})
 
 
 def system_list(
-    user: Any,
+    user: Actor,
     *,
     department_id: int | None = None,
     lifecycle: str = "",
@@ -78,7 +79,7 @@ def system_list(
     return systems.order_by("department__name", "name", "pk")
 
 
-def filter_departments(user: Any) -> QuerySet[Department]:
+def filter_departments(user: Actor) -> QuerySet[Department]:
     """Departments offered as a filter: all for those who oversee the node, else the user's."""
     departments = Department.objects.filter(is_active=True).order_by("name")
     principal = principal_of(user)
@@ -87,7 +88,7 @@ def filter_departments(user: Any) -> QuerySet[Department]:
     return departments.filter(pk__in=principal.departments())
 
 
-def merge_targets(user: Any, system: InformationSystem | None = None) -> list[InformationSystem]:
+def merge_targets(user: Actor, system: InformationSystem | None = None) -> list[InformationSystem]:
     """Live systems a system may merge into: its own department's, any for those who oversee."""
     targets = InformationSystem.objects.restrict(user, "view").filter(lifecycle__in=LIVE_LIFECYCLES)
     if system is not None:
@@ -100,17 +101,17 @@ def merge_targets(user: Any, system: InformationSystem | None = None) -> list[In
 # --- one system -----------------------------------------------------------------------------
 
 
-def recent_usage(user: Any, system: InformationSystem) -> list[UsageReport]:
+def recent_usage(user: Actor, system: InformationSystem) -> list[UsageReport]:
     reports = UsageReport.objects.restrict(user, "view").filter(system=system)
     return list(reports.order_by("-date")[:RECENT_ROWS])
 
 
-def recent_health(user: Any, system: InformationSystem) -> list[HealthCheck]:
+def recent_health(user: Actor, system: InformationSystem) -> list[HealthCheck]:
     checks = HealthCheck.objects.restrict(user, "view").filter(system=system)
     return list(checks.order_by("-checked")[:RECENT_ROWS])
 
 
-def system_history(user: Any, system: InformationSystem) -> list[AuditEvent]:
+def system_history(user: Actor, system: InformationSystem) -> list[AuditEvent]:
     """The audit events of the system that ``user`` may read (newest first)."""
     events = AuditEvent.objects.restrict(user, "view").filter(
         object_type=audit.object_type_of(InformationSystem), object_id=str(system.pk)
@@ -118,7 +119,7 @@ def system_history(user: Any, system: InformationSystem) -> list[AuditEvent]:
     return list(events.order_by("-seq")[:HISTORY_ROWS])
 
 
-def system_revisions(user: Any, system: InformationSystem) -> QuerySet[SystemRevision]:
+def system_revisions(user: Actor, system: InformationSystem) -> QuerySet[SystemRevision]:
     return SystemRevision.objects.restrict(user, "view").filter(system=system).order_by("-number")
 
 
@@ -138,7 +139,7 @@ class FieldChange:
     after: str
 
 
-def previous_revision(user: Any, revision: SystemRevision) -> SystemRevision | None:
+def previous_revision(user: Actor, revision: SystemRevision) -> SystemRevision | None:
     earlier = SystemRevision.objects.restrict(user, "view").filter(
         system_id=revision.system_id, number__lt=revision.number
     )
@@ -146,7 +147,7 @@ def previous_revision(user: Any, revision: SystemRevision) -> SystemRevision | N
 
 
 def revision_changes(
-    user: Any, revision: SystemRevision, previous: SystemRevision | None
+    user: Actor, revision: SystemRevision, previous: SystemRevision | None
 ) -> list[FieldChange]:
     """What ``revision`` changed against ``previous`` (every field, for the first version)."""
     before: dict[str, Any] = previous.data if previous else {}
@@ -175,7 +176,7 @@ def _same(model_field: Any, left: Any, right: Any) -> bool:
         return bool(left == right)
 
 
-def _system_names(user: Any, ids: list[Any]) -> dict[int, str]:
+def _system_names(user: Actor, ids: list[Any]) -> dict[int, str]:
     wanted = [pk for pk in ids if isinstance(pk, int)]
     if not wanted:
         return {}
@@ -219,7 +220,7 @@ class ZombieRow:
         return sorted({finding.rule for finding in self.findings})
 
 
-def system_findings(user: Any, system: InformationSystem) -> QuerySet[ZombieFinding]:
+def system_findings(user: Actor, system: InformationSystem) -> QuerySet[ZombieFinding]:
     """The findings that make ``system`` a zombie now (none once merged or retired)."""
     findings = ZombieFinding.objects.restrict(user, "view").standing().filter(system=system)
     return findings.select_related("matched_system")
@@ -231,7 +232,9 @@ def latest_assessment() -> dt.datetime | None:
     return ZombieAssessment.objects.aggregate(last=Max("assessed"))["last"]
 
 
-def zombie_rows(user: Any, *, rule: str = "", department_id: int | None = None) -> list[ZombieRow]:
+def zombie_rows(
+    user: Actor, *, rule: str = "", department_id: int | None = None
+) -> list[ZombieRow]:
     """The flagged systems ``user`` may see (not yet merged or retired), each with all its
     findings and latest decision."""
     findings = (
@@ -252,7 +255,7 @@ def zombie_rows(user: Any, *, rule: str = "", department_id: int | None = None) 
     return list(rows.values())
 
 
-def _attach_decisions(user: Any, rows: dict[int, ZombieRow]) -> None:
+def _attach_decisions(user: Actor, rows: dict[int, ZombieRow]) -> None:
     """The newest decision on each system taken after the findings were assessed."""
     records = cleanup_decisions(user).filter(system_id__in=rows)
     for record in records:
@@ -262,7 +265,7 @@ def _attach_decisions(user: Any, rows: dict[int, ZombieRow]) -> None:
             row.decision = record
 
 
-def cleanup_decisions(user: Any) -> QuerySet[CleanupRecord]:
+def cleanup_decisions(user: Actor) -> QuerySet[CleanupRecord]:
     records = CleanupRecord.objects.restrict(user, "view")
     return records.select_related("system__department", "merge_target", "decided_by").order_by(
         "-decided", "-pk"
@@ -297,7 +300,7 @@ class DepartmentIntegration:
 
 
 def integration_overview(
-    user: Any, department_id: int | None = None
+    user: Actor, department_id: int | None = None
 ) -> list[DepartmentIntegration]:
     """Per visible department with live systems or a plan: plan, SSO coverage, duplicates."""
     counts = _sso_counts(user, department_id)
@@ -319,7 +322,7 @@ def integration_overview(
     ]
 
 
-def _sso_counts(user: Any, department_id: int | None) -> dict[int, tuple[int, int]]:
+def _sso_counts(user: Actor, department_id: int | None) -> dict[int, tuple[int, int]]:
     # Same denominator as the unified-login indicator (indicators.py): live, unclassified
     # systems that are required to use unified login.
     systems = (
@@ -339,7 +342,7 @@ def _sso_counts(user: Any, department_id: int | None) -> dict[int, tuple[int, in
     return {row["department_id"]: (row["live"], row["connected"]) for row in rows}
 
 
-def _plans(user: Any, department_id: int | None) -> QuerySet[IntegrationPlan]:
+def _plans(user: Actor, department_id: int | None) -> QuerySet[IntegrationPlan]:
     plans = IntegrationPlan.objects.restrict(user, "view").select_related(
         "department", "target_system"
     )
@@ -349,7 +352,7 @@ def _plans(user: Any, department_id: int | None) -> QuerySet[IntegrationPlan]:
     return plans.prefetch_related(Prefetch("items", queryset=items))
 
 
-def live_duplicates(user: Any, department_id: int | None = None) -> QuerySet[ZombieFinding]:
+def live_duplicates(user: Actor, department_id: int | None = None) -> QuerySet[ZombieFinding]:
     """Pairs in one department that still duplicate each other: replaceable findings (each
     assessment replaces the list, so they are the latest) where both systems are still live."""
     findings = ZombieFinding.objects.restrict(user, "view").filter(
@@ -363,7 +366,7 @@ def live_duplicates(user: Any, department_id: int | None = None) -> QuerySet[Zom
     return findings.select_related("system", "matched_system").order_by("system__name")
 
 
-def plan_target_candidates(user: Any, department: Department) -> QuerySet[InformationSystem]:
+def plan_target_candidates(user: Actor, department: Department) -> QuerySet[InformationSystem]:
     """Systems that may be a department's target: its own live, non-classified systems."""
     systems = InformationSystem.objects.restrict(user, "view").filter(
         department=department, lifecycle__in=LIVE_LIFECYCLES, is_secret=False
@@ -371,7 +374,7 @@ def plan_target_candidates(user: Any, department: Department) -> QuerySet[Inform
     return systems.order_by("name")
 
 
-def plan_item_candidates(user: Any, plan: IntegrationPlan) -> QuerySet[InformationSystem]:
+def plan_item_candidates(user: Actor, plan: IntegrationPlan) -> QuerySet[InformationSystem]:
     """Systems the plan may still merge: the department's, not classified, not yet planned."""
     mergeable = [s for s, allowed in LIFECYCLE_TRANSITIONS.items() if Lifecycle.MERGED in allowed]
     systems = InformationSystem.objects.restrict(user, "view").filter(
@@ -382,7 +385,7 @@ def plan_item_candidates(user: Any, plan: IntegrationPlan) -> QuerySet[Informati
     return systems.order_by("name")
 
 
-def department_live_systems(user: Any, department: Department) -> QuerySet[InformationSystem]:
+def department_live_systems(user: Actor, department: Department) -> QuerySet[InformationSystem]:
     """The department's live systems (for the SSO coverage table)."""
     return (
         InformationSystem.objects.restrict(user, "view")

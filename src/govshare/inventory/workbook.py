@@ -22,7 +22,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,13 +93,6 @@ GUIDANCE: dict[str, Any] = {
         "Connection to the data-sharing platform; a classified system is not connected."
     ),
     "health_url": gettext_lazy("An http(s) address the platform calls to check the system is up."),
-}
-# The census rules in words, for the import's 规则 column (registered with core.xlsx when the
-# inventory app is ready): the codes of validate_system and of the workbook's own checks.
-IMPORT_RULES: dict[str, str | Promise] = {
-    "secret_not_shared": gettext_lazy("A classified system stays out of sharing"),
-    "probe_target": gettext_lazy("A health-check address the platform may call"),
-    "other_department": gettext_lazy("A row of your own department"),
 }
 # Export-only columns after the census fields: for reading, not imported (owning department is
 # checked against the importing department so a row of another department is not taken over).
@@ -287,7 +279,7 @@ def _check_department(row: CensusRow, department: Department) -> None:
             "other": name,
             "department": department.name,
         }
-        row.refuse(_labels()["department"], message, "other_department")
+        row.refuse(_labels()["department"], message, ErrorCode.OTHER_DEPARTMENT)
 
 
 def _labels() -> dict[str, str]:

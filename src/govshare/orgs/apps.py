@@ -9,12 +9,15 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from govshare.core.audit import action_labels
+        from govshare.core.errors import register_error_codes
         from govshare.core.roles import principal_sources
         from govshare.orgs import permissions  # noqa: F401  (registers policies)
         from govshare.orgs.audit_labels import AUDIT_LABELS
         from govshare.orgs.dashboard import register_navigation
+        from govshare.orgs.errors import MESSAGES, OrgCode
         from govshare.orgs.roles import principal_from_memberships
 
         register_navigation()
         principal_sources.register(principal_from_memberships)
         action_labels.register(AUDIT_LABELS)
+        register_error_codes(OrgCode, MESSAGES)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from govshare.core.actors import Actor
 from govshare.core.permissions import register
 from govshare.core.roles import Role
 from govshare.orgs.models import Department, Membership, Region
@@ -37,7 +38,7 @@ class DepartmentScopedPolicy:
         "delete": frozenset({Role.DATA_OFFICER}),
     }
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == READ and principal.sees_everything):
             return True
@@ -48,7 +49,7 @@ class DepartmentScopedPolicy:
             return False
         return Q(**{f"{self.department_field}__in": departments})
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == READ and principal.sees_everything):
             return True
@@ -68,10 +69,10 @@ class DepartmentScopedPolicy:
 class DirectoryPolicy:
     """Readable by everyone signed in; written by platform admins only."""
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         return action == READ or principal_of(user).is_platform_admin
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         return action == READ or principal_of(user).is_platform_admin
 
 
@@ -84,13 +85,13 @@ class RegionPolicy(DirectoryPolicy):
 class DepartmentPolicy(DirectoryPolicy):
     """Departments: a public directory; a department's data officer edits its contact details."""
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         if action == "change_contact" and not principal_of(user).is_platform_admin:
             departments = principal_of(user).departments(Role.DATA_OFFICER)
             return Q(pk__in=departments) if departments else False
         return super().scope(user, action)
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         principal = principal_of(user)
         if action == "change_contact" and obj is not None:
             return principal.is_platform_admin or principal.has_department_role(

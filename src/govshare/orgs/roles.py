@@ -6,8 +6,7 @@ policies need them); they are named here too because every domain package asks o
 
 from __future__ import annotations
 
-from typing import Any
-
+from govshare.core.actors import Person
 from govshare.core.roles import (
     NODE_WIDE_ROLES,
     Principal,
@@ -20,7 +19,7 @@ from govshare.orgs.models import Membership
 __all__ = ["Principal", "forget_principal", "principal_from_memberships", "principal_of"]
 
 
-def principal_from_memberships(user: Any) -> Principal:
+def principal_from_memberships(user: Person) -> Principal:
     """A signed-in person's roles: superuser status and their memberships in active departments."""
     node_roles: set[str] = {Role.PLATFORM_ADMIN} if user.is_superuser else set()
     per_department: dict[int, set[str]] = {}

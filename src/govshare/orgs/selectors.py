@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from govshare.core.actors import Actor
 from govshare.orgs.models import Department, Membership, Region
 from govshare.orgs.roles import principal_of
 
@@ -19,14 +18,14 @@ def node_name() -> str:
     return region.name if region else settings.GOVSHARE_NODE_CODE
 
 
-def departments_of(user: Any) -> list[Department]:
+def departments_of(user: Actor) -> list[Department]:
     """The active departments ``user`` holds a role in (for the department switcher)."""
     ids = principal_of(user).departments()
     return list(Department.objects.filter(pk__in=ids, is_active=True).order_by("name"))
 
 
 def department_list(
-    user: Any,
+    user: Actor,
     *,
     query: str = "",
     region_code: str = "",
@@ -52,7 +51,7 @@ def department_list(
     )
 
 
-def department_members(user: Any, department: Department) -> QuerySet[Membership]:
+def department_members(user: Actor, department: Department) -> QuerySet[Membership]:
     """The memberships of ``department`` that ``user`` may see (none for outsiders)."""
     memberships = Membership.objects.restrict(user, "view").filter(department=department)
     return memberships.select_related("user").order_by("user__username", "role")

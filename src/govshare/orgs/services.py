@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor, Person
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import require
 from govshare.core.roles import Role
@@ -30,7 +31,7 @@ CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "address")
 
 
 def region_create(
-    *, actor: Any, code: str, name: str, level: str, parent: Region | None = None
+    *, actor: Actor, code: str, name: str, level: str, parent: Region | None = None
 ) -> Region:
     """Add a region (行政区划) after checking its GB/T 2260 code."""
     require(actor, "add", Region)
@@ -132,7 +133,7 @@ def _is_descendant_or_self(candidate: Department, department: Department) -> boo
     return False
 
 
-def department_create(*, actor: Any, data: DepartmentData) -> Department:
+def department_create(*, actor: Actor, data: DepartmentData) -> Department:
     """Register a department (部门)."""
     require(actor, "add", Department)
     data = _validate_department(data, None)
@@ -148,7 +149,7 @@ def department_create(*, actor: Any, data: DepartmentData) -> Department:
     return department
 
 
-def department_update(*, actor: Any, department: Department, data: DepartmentData) -> Department:
+def department_update(*, actor: Actor, department: Department, data: DepartmentData) -> Department:
     """Change every field of a department (platform admins)."""
     require(actor, "change", department)
     data = _validate_department(data, department)
@@ -156,7 +157,7 @@ def department_update(*, actor: Any, department: Department, data: DepartmentDat
 
 
 def department_update_contact(
-    *, actor: Any, department: Department, contact: dict[str, str]
+    *, actor: Actor, department: Department, contact: dict[str, str]
 ) -> Department:
     """Change a department's contact details (its own data officer may do this)."""
     require(actor, "change_contact", department)
@@ -168,7 +169,7 @@ def department_update_contact(
 
 
 def _save_department(
-    actor: Any, department: Department, values: dict[str, Any], action: str
+    actor: Actor, department: Department, values: dict[str, Any], action: str
 ) -> Department:
     with transaction.atomic():
         locked = Department.objects.select_for_update().get(pk=department.pk)
@@ -187,7 +188,7 @@ def _save_department(
     return locked
 
 
-def membership_add(*, actor: Any, user: Any, department: Department, role: str) -> Membership:
+def membership_add(*, actor: Actor, user: Person, department: Department, role: str) -> Membership:
     """Give ``user`` a role in ``department`` (授予角色)."""
     require(actor, "add", Membership)
     errors = ErrorCollector()
@@ -213,7 +214,7 @@ def membership_add(*, actor: Any, user: Any, department: Department, role: str) 
     return membership
 
 
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: Actor, membership: Membership) -> None:
     """Take a role away (撤销角色)."""
     require(actor, "delete", membership)
     with transaction.atomic():

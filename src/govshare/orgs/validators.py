@@ -18,6 +18,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from govshare.core.errors import field_error
 from govshare.orgs.choices import RegionLevel
+from govshare.orgs.errors import OrgCode
 
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -46,7 +47,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
         raise field_error(
             field,
             _("Unified social credit code must be 18 characters (GB 32100 length check)."),
-            "uscc_length",
+            OrgCode.USCC_LENGTH,
         ) from None
     except InvalidFormat:
         raise field_error(
@@ -55,7 +56,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
                 "Unified social credit code has characters outside the "
                 "GB 32100 alphabet, or a region part that is not 6 digits."
             ),
-            "uscc_format",
+            OrgCode.USCC_FORMAT,
         ) from None
     except InvalidChecksum:
         raise field_error(
@@ -64,7 +65,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
                 "Unified social credit code fails the GB 32100 check "
                 "character (18th position, mod 31)."
             ),
-            "uscc_checksum",
+            OrgCode.USCC_CHECKSUM,
         ) from None
     if any(c not in ORG_CODE_ALPHABET for c in code[8:17]) or (
         org_code_check_digit(code[8:16]) != code[16]
@@ -76,7 +77,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
                 "(positions 9–17) that fails the GB 11714 check digit "
                 "(mod 11)."
             ),
-            "uscc_org_code_checksum",
+            OrgCode.USCC_ORG_CODE_CHECKSUM,
         )
     return code
 
@@ -121,33 +122,33 @@ def validate_region_code(code: str, level: str, parent_code: str | None) -> None
         raise field_error(
             "code",
             _("Region code must be 6 digits (GB/T 2260), or 9 or 12 digits for townships."),
-            "region_format",
+            OrgCode.REGION_FORMAT,
         )
     if code != "100000" and code[:2] not in PROVINCE_PREFIXES:
         raise field_error(
             "code",
             _("Region code starts with %(prefix)s, which is not a GB/T 2260 province code.")
             % {"prefix": code[:2]},
-            "region_province",
+            OrgCode.REGION_PROVINCE,
         )
     if level_of_code(code) != level:
         raise field_error(
             "level",
             _("Level does not match the structure of region code %(code)s.") % {"code": code},
-            "region_level",
+            OrgCode.REGION_LEVEL,
         )
     if len(code) == 6 and code != "100000" and known_region_name(code) is None:
         raise field_error(
             "code",
             _("Region code %(code)s is not a current GB/T 2260 code.") % {"code": code},
-            "region_unknown",
+            OrgCode.REGION_UNKNOWN,
         )
     if parent_code and not _is_within(code, parent_code):
         raise field_error(
             "parent",
             _("Region %(code)s does not lie within parent region %(parent)s.")
             % {"code": code, "parent": parent_code},
-            "region_parent",
+            OrgCode.REGION_PARENT,
         )
 
 

@@ -371,41 +371,74 @@ def request_change(request: HttpRequest, id: ObjectId, payload: RequestPatch) ->
     return _visible(request, id)
 
 
-def _note_step(service: Any) -> Any:
-    def endpoint(request: HttpRequest, id: ObjectId, payload: NoteIn) -> ShareRequest:
-        service(actor=auth_user(request), share_request=_visible(request, id), note=payload.note)
-        return _visible(request, id)
-
-    endpoint.__doc__ = service.__doc__
-    return endpoint
-
-
-def _reasoned_step(service: Any) -> Any:
-    def endpoint(request: HttpRequest, id: ObjectId, payload: ReasonedNoteIn) -> ShareRequest:
-        service(actor=auth_user(request), share_request=_visible(request, id), note=payload.note)
-        return _visible(request, id)
-
-    endpoint.__doc__ = service.__doc__
-    return endpoint
+@router.post(
+    "/requests/{id}/submit",
+    response=responses({200: RequestOut}),
+    summary="Submit a draft",
+    operation_id="sharing_request_submit",
+)
+def request_submit(request: HttpRequest, id: ObjectId, payload: NoteIn) -> ShareRequest:
+    """Submit a draft. Without conformity review the platform's own check takes its place."""
+    request_services.request_submit(
+        actor=auth_user(request), share_request=_visible(request, id), note=payload.note
+    )
+    return _visible(request, id)
 
 
-for _path, _step, _summary in (
-    ("submit", _note_step(request_services.request_submit), "Submit a draft"),
-    ("withdraw", _note_step(request_services.request_withdraw), "Withdraw a request"),
-    ("close", _note_step(request_services.request_close), "Close a refused request"),
-    ("negotiate", _reasoned_step(request_services.negotiation_open), "Open negotiation"),
-    (
-        "escalate",
-        _reasoned_step(request_services.negotiation_escalate),
-        "Ask the authority to coordinate",
-    ),
-):
-    router.post(
-        f"/requests/{{id}}/{_path}",
-        response=responses({200: RequestOut}),
-        summary=_summary,
-        operation_id=f"sharing_request_{_path}",
-    )(_step)
+@router.post(
+    "/requests/{id}/withdraw",
+    response=responses({200: RequestOut}),
+    summary="Withdraw a request",
+    operation_id="sharing_request_withdraw",
+)
+def request_withdraw(request: HttpRequest, id: ObjectId, payload: NoteIn) -> ShareRequest:
+    """The consumer withdraws a request that is not yet answered."""
+    request_services.request_withdraw(
+        actor=auth_user(request), share_request=_visible(request, id), note=payload.note
+    )
+    return _visible(request, id)
+
+
+@router.post(
+    "/requests/{id}/close",
+    response=responses({200: RequestOut}),
+    summary="Close a refused request",
+    operation_id="sharing_request_close",
+)
+def request_close(request: HttpRequest, id: ObjectId, payload: NoteIn) -> ShareRequest:
+    """Close a refused request: the consumer gives up, or the authority ends coordination."""
+    request_services.request_close(
+        actor=auth_user(request), share_request=_visible(request, id), note=payload.note
+    )
+    return _visible(request, id)
+
+
+@router.post(
+    "/requests/{id}/negotiate",
+    response=responses({200: RequestOut}),
+    summary="Open negotiation",
+    operation_id="sharing_request_negotiate",
+)
+def request_negotiate(request: HttpRequest, id: ObjectId, payload: ReasonedNoteIn) -> ShareRequest:
+    """The consumer contests a refusal: provider and consumer negotiate (协商)."""
+    request_services.negotiation_open(
+        actor=auth_user(request), share_request=_visible(request, id), note=payload.note
+    )
+    return _visible(request, id)
+
+
+@router.post(
+    "/requests/{id}/escalate",
+    response=responses({200: RequestOut}),
+    summary="Ask the authority to coordinate",
+    operation_id="sharing_request_escalate",
+)
+def request_escalate(request: HttpRequest, id: ObjectId, payload: ReasonedNoteIn) -> ShareRequest:
+    """The consumer asks the authority to coordinate (主管部门协调)."""
+    request_services.negotiation_escalate(
+        actor=auth_user(request), share_request=_visible(request, id), note=payload.note
+    )
+    return _visible(request, id)
 
 
 @router.post(
@@ -459,26 +492,46 @@ def grant_detail(request: HttpRequest, id: ObjectId) -> Grant:
     return _visible_grant(request, id)
 
 
-def _reason_step(service: Any) -> Any:
-    def endpoint(request: HttpRequest, id: ObjectId, payload: ReasonIn) -> Grant:
-        service(actor=auth_user(request), grant=_visible_grant(request, id), reason=payload.reason)
-        return _visible_grant(request, id)
+@router.post(
+    "/grants/{id}/suspend",
+    response=responses({200: GrantOut}),
+    summary="Suspend a grant",
+    operation_id="sharing_grant_suspend",
+)
+def grant_suspend(request: HttpRequest, id: ObjectId, payload: ReasonIn) -> Grant:
+    """The provider stops a live grant for a while; the gateway refuses its calls meanwhile."""
+    grant_services.grant_suspend(
+        actor=auth_user(request), grant=_visible_grant(request, id), reason=payload.reason
+    )
+    return _visible_grant(request, id)
 
-    endpoint.__doc__ = service.__doc__
-    return endpoint
+
+@router.post(
+    "/grants/{id}/resume",
+    response=responses({200: GrantOut}),
+    summary="Resume a grant",
+    operation_id="sharing_grant_resume",
+)
+def grant_resume(request: HttpRequest, id: ObjectId, payload: ReasonIn) -> Grant:
+    """The provider lets a suspended grant serve again."""
+    grant_services.grant_resume(
+        actor=auth_user(request), grant=_visible_grant(request, id), reason=payload.reason
+    )
+    return _visible_grant(request, id)
 
 
-for _path, _grant_service, _summary in (
-    ("suspend", grant_services.grant_suspend, "Suspend a grant"),
-    ("resume", grant_services.grant_resume, "Resume a grant"),
-    ("revoke", grant_services.grant_revoke, "Revoke a grant"),
-):
-    router.post(
-        f"/grants/{{id}}/{_path}",
-        response=responses({200: GrantOut}),
-        summary=_summary,
-        operation_id=f"sharing_grant_{_path}",
-    )(_reason_step(_grant_service))
+@router.post(
+    "/grants/{id}/revoke",
+    response=responses({200: GrantOut}),
+    summary="Revoke a grant",
+    operation_id="sharing_grant_revoke",
+)
+def grant_revoke(request: HttpRequest, id: ObjectId, payload: ReasonIn) -> Grant:
+    """The provider ends a live or suspended grant for good; it never serves again."""
+    grant_services.grant_revoke(
+        actor=auth_user(request), grant=_visible_grant(request, id), reason=payload.reason
+    )
+    return _visible_grant(request, id)
 
 
 @router.post("/grants/{id}/change", response=responses({200: GrantOut}), summary="Change terms")

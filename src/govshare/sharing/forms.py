@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.choices import Masking
 from govshare.catalog.models import DataItem
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.inventory.models import InformationSystem
 from govshare.sharing.choices import DayKind, DeliveryMode, Purpose, RequestState
@@ -185,14 +186,14 @@ def parse_row_filter(text: str) -> dict[str, list[str]]:
         if match is None:
             raise ValidationError(
                 _("Line %(line)s: write “item = value1, value2”."),
-                code="invalid",
+                code=ErrorCode.INVALID,
                 params={"line": number},
             )
         identifier, values = match.group(1), match.group(2)
         if identifier in parsed:
             raise ValidationError(
                 _("Line %(line)s: %(item)s is given twice."),
-                code="invalid",
+                code=ErrorCode.INVALID,
                 params={"line": number, "item": identifier},
             )
         parsed[identifier] = [v.strip() for v in VALUE_SEPARATORS.split(values) if v.strip()]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from govshare.core.actors import Actor
 from govshare.core.permissions import register
 from govshare.core.roles import Role
 from govshare.orgs.permissions import READ, DepartmentScopedPolicy, DirectoryPolicy
@@ -36,7 +37,7 @@ class TwoPartyPolicy:
     prefix = ""
     provider_hides_drafts = True
 
-    def scope(self, user: Any, action: str) -> Q | bool:
+    def scope(self, user: Actor, action: str) -> Q | bool:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == READ and principal.sees_everything):
             return True
@@ -56,7 +57,7 @@ class TwoPartyPolicy:
         officer_of = principal.departments(Role.DATA_OFFICER)
         return Q(**{f"{side}__in": officer_of}) if officer_of else False
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
         principal = principal_of(user)
         if principal.is_platform_admin or (action == READ and principal.sees_everything):
             return True

@@ -8,12 +8,12 @@ already allows (sharing/permissions.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
+from govshare.core.actors import Actor
 from govshare.core.permissions import can
 from govshare.core.roles import Role
 from govshare.inventory.choices import LIVE_LIFECYCLES
@@ -44,7 +44,7 @@ AUTHORITY_TABS = ("conformity", "coordination")
 GRANT_SIDES = ("consumer", "provider")
 
 
-def member_department(user: Any, active_department_id: int | None, *roles: str) -> int | None:
+def member_department(user: Actor, active_department_id: int | None, *roles: str) -> int | None:
     """The active department when ``user`` holds one of ``roles`` there (any member role by
     default), else None: the pages then show what the user oversees node-wide, if anything."""
     if active_department_id is None:
@@ -57,7 +57,7 @@ def member_department(user: Any, active_department_id: int | None, *roles: str) 
     )
 
 
-def request_actions(user: Any, share_request: ShareRequest) -> frozenset[str]:
+def request_actions(user: Actor, share_request: ShareRequest) -> frozenset[str]:
     """The steps of the state machine ``user`` may take on the request in its state."""
     allowed = set()
     for (state, action), (_next_state, party) in TRANSITIONS.items():
@@ -90,13 +90,13 @@ def open_items(share_request: ShareRequest) -> list[RequestItem]:
     return [item for item in share_request.items.all() if item.decision in decisions]
 
 
-def _requests(user: Any) -> QuerySet[ShareRequest]:
+def _requests(user: Actor) -> QuerySet[ShareRequest]:
     return ShareRequest.objects.restrict(user, "view").select_related(
         "consumer", "provider", "application", "resource"
     )
 
 
-def my_requests(user: Any, department_id: int | None, state: str = "") -> QuerySet[ShareRequest]:
+def my_requests(user: Actor, department_id: int | None, state: str = "") -> QuerySet[ShareRequest]:
     """Requests of the consumer department (or everything visible when no department)."""
     rows = _requests(user)
     if department_id is not None:
@@ -106,7 +106,7 @@ def my_requests(user: Any, department_id: int | None, state: str = "") -> QueryS
     return rows.order_by("-created")
 
 
-def provider_inbox(user: Any, department_id: int | None, tab: str) -> QuerySet[ShareRequest]:
+def provider_inbox(user: Actor, department_id: int | None, tab: str) -> QuerySet[ShareRequest]:
     """Requests on the department's resources: awaiting its answer, answered, or all."""
     rows = _requests(user).exclude(state=RequestState.DRAFT)
     if department_id is not None:
@@ -118,7 +118,7 @@ def provider_inbox(user: Any, department_id: int | None, tab: str) -> QuerySet[S
     return rows.order_by("-created")
 
 
-def authority_queue(user: Any, tab: str) -> QuerySet[ShareRequest]:
+def authority_queue(user: Actor, tab: str) -> QuerySet[ShareRequest]:
     """Requests waiting for the authority: conformity review, or coordination."""
     if tab == "coordination":
         state, due = RequestState.COORDINATION, "coordination_due"
@@ -128,22 +128,22 @@ def authority_queue(user: Any, tab: str) -> QuerySet[ShareRequest]:
     return rows.order_by(due, "pk")
 
 
-def awaiting_authority(user: Any) -> QuerySet[ShareRequest]:
+def awaiting_authority(user: Actor) -> QuerySet[ShareRequest]:
     return ShareRequest.objects.restrict(user, "view").filter(state__in=AUTHORITY_CLOCK_STATES)
 
 
-def awaiting_provider(user: Any, department_id: int) -> QuerySet[ShareRequest]:
+def awaiting_provider(user: Actor, department_id: int) -> QuerySet[ShareRequest]:
     return ShareRequest.objects.restrict(user, "view").filter(
         provider_id=department_id, state__in=PROVIDER_CLOCK_STATES
     )
 
 
-def resource_requests(user: Any, resource: Resource) -> QuerySet[ShareRequest]:
+def resource_requests(user: Actor, resource: Resource) -> QuerySet[ShareRequest]:
     """The requests on one catalog resource that ``user`` may read."""
     return _requests(user).filter(resource=resource).order_by("-created")
 
 
-def requestable(user: Any, department_id: int | None, resource: Resource) -> bool:
+def requestable(user: Actor, department_id: int | None, resource: Resource) -> bool:
     """Whether the resource page offers "request data": published (not withdrawn: the request
     service refuses it), another department's, and the user is the data officer of the
     department acting."""
@@ -156,7 +156,7 @@ def requestable(user: Any, department_id: int | None, resource: Resource) -> boo
     )
 
 
-def requestable_resources(user: Any, consumer_id: int, query: str = "") -> QuerySet[Resource]:
+def requestable_resources(user: Actor, consumer_id: int, query: str = "") -> QuerySet[Resource]:
     """Published resources of other departments, for the new-request picker."""
     rows = (
         Resource.objects.restrict(user, "view")
@@ -169,7 +169,7 @@ def requestable_resources(user: Any, consumer_id: int, query: str = "") -> Query
     return rows.order_by("name", "pk")
 
 
-def live_applications(user: Any, department_id: int) -> QuerySet[InformationSystem]:
+def live_applications(user: Actor, department_id: int) -> QuerySet[InformationSystem]:
     """The department's information systems in use or being built (申请应用)."""
     return (
         InformationSystem.objects.restrict(user, "view")
@@ -178,7 +178,7 @@ def live_applications(user: Any, department_id: int) -> QuerySet[InformationSyst
     )
 
 
-def grants(user: Any, department_id: int | None, side: str) -> QuerySet[Grant]:
+def grants(user: Actor, department_id: int | None, side: str) -> QuerySet[Grant]:
     """Grants of the department as consumer or as provider (or all visible without one)."""
     rows = Grant.objects.restrict(user, "view").select_related(
         "request", "application", "resource", "consumer", "provider"
@@ -189,7 +189,7 @@ def grants(user: Any, department_id: int | None, side: str) -> QuerySet[Grant]:
 
 
 def credentials_by_application(
-    user: Any, department_id: int | None
+    user: Actor, department_id: int | None
 ) -> list[tuple[InformationSystem, list[AppCredential]]]:
     """The department's live applications, each with its credentials (revoked ones last)."""
     if department_id is None:

@@ -13,11 +13,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from openpyxl import load_workbook
 
+from govshare.core.errors import ERROR_MESSAGES, OTHER_MESSAGE, error_message
 from govshare.core.xlsx.columns import (
     INT_MAX,
     NO,
-    OTHER_RULE,
-    RULE_LABELS,
     YES,
     Column,
     Kind,
@@ -25,7 +24,6 @@ from govshare.core.xlsx.columns import (
     aliases,
     field_rules,
     parse_cell,
-    rule_label,
 )
 from govshare.core.xlsx.writer import Workbook
 
@@ -128,5 +126,5 @@ def test_a_fields_bounds_are_its_validators_within_what_every_database_stores():
 
 def test_every_rule_is_named_in_words_and_an_unknown_one_is_never_shown_as_its_code():
     for code in [*RuleCode, "required", "invalid", "duplicate", "conflict"]:
-        assert code in RULE_LABELS and str(rule_label(code)) != code
-    assert rule_label("some_new_rule") == OTHER_RULE
+        assert code in ERROR_MESSAGES and str(error_message(code)) != code
+    assert error_message("some_new_rule") == OTHER_MESSAGE

@@ -4,8 +4,7 @@ Each export holds the resources the caller may see, narrowed by the catalog list
 filters; DCAT holds the published ones only.
 """
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -51,31 +50,40 @@ def _resources(request: HttpRequest, filters: CatalogFilter) -> QuerySet[Resourc
     )
 
 
-def _file_export(render: Callable[[QuerySet[Resource]], bytes], extension: str, kind: str) -> Any:
-    def endpoint(request: HttpRequest, filters: Query[CatalogFilter]) -> HttpResponse:
-        content = render(_resources(request, filters))
-        return export_download(content, extension, kind)
+@router.get(
+    "/export.xlsx",
+    response=FILE,
+    summary="Export the catalog workbook",
+    operation_id="catalog_export_xlsx",
+)
+def export_xlsx(request: HttpRequest, filters: Query[CatalogFilter]) -> HttpResponse:
+    """The visible resources in the layout of the import template (re-importable)."""
+    content = workbook.catalog_export(_resources(request, filters))
+    return export_download(content, "xlsx", XLSX)
 
-    return endpoint
+
+@router.get(
+    "/export.json",
+    response=FILE,
+    summary="Export the catalog as JSON",
+    operation_id="catalog_export_json",
+)
+def export_json(request: HttpRequest, filters: Query[CatalogFilter]) -> HttpResponse:
+    """``{"generated", "count", "resources"}``: each resource's shown version and items."""
+    content = exports.json_export(_resources(request, filters))
+    return export_download(content, "json", JSON)
 
 
-# path, renderer, file extension, content type, summary, description
-FILE_EXPORTS = (
-    ("/export.xlsx", workbook.catalog_export, "xlsx", XLSX, "Export the catalog workbook",
-     "The visible resources in the layout of the import template (re-importable)."),
-    ("/export.json", exports.json_export, "json", JSON, "Export the catalog as JSON",
-     '``{"generated", "count", "resources"}``: each resource\'s shown version and items.'),
-    ("/export.csv", exports.csv_export, "csv", CSV, "Export the catalog as CSV",
-     "One row per resource with Chinese headings and labels (UTF-8 with BOM, for Excel)."),
-)  # fmt: skip
-for _path, _render, _extension, _kind, _summary, _description in FILE_EXPORTS:
-    router.get(
-        _path,
-        response=FILE,
-        summary=_summary,
-        description=_description,
-        operation_id=f"catalog_export_{_extension}",
-    )(_file_export(_render, _extension, _kind))
+@router.get(
+    "/export.csv",
+    response=FILE,
+    summary="Export the catalog as CSV",
+    operation_id="catalog_export_csv",
+)
+def export_csv(request: HttpRequest, filters: Query[CatalogFilter]) -> HttpResponse:
+    """One row per resource with Chinese headings and labels (UTF-8 with BOM, for Excel)."""
+    content = exports.csv_export(_resources(request, filters))
+    return export_download(content, "csv", CSV)
 
 
 @router.get("/dcat.jsonld", response=FILE, summary="The catalog in DCAT", url_name="catalog_dcat")

@@ -13,10 +13,12 @@ from django.db import IntegrityError, transaction
 from govshare.catalog.config import PROVIDER_DIGITS, SEQUENCE_DIGITS
 from govshare.catalog.models import Category, CodeCounter
 from govshare.core.config import param
+from govshare.core.permissions import internal
 
 CLASS_PART_DIGITS = 6  # 类 1 + 项 2 + 目 3
 
 
+@internal("part of numbering a resource inside resource services, which authorize")
 def code_prefix(category: Category, provider_id: int) -> str:
     classification = category.code[:CLASS_PART_DIGITS].ljust(CLASS_PART_DIGITS, "0")
     extra = category.code[CLASS_PART_DIGITS:]  # 细目, when the category is that deep
@@ -24,6 +26,7 @@ def code_prefix(category: Category, provider_id: int) -> str:
     return f"{classification}{extra}{provider_id:0{digits}d}"
 
 
+@internal("numbers a resource inside resource services, which authorize")
 def allocate_code(category: Category, provider_id: int) -> str:
     """Take the next code under the prefix; call inside the publishing transaction."""
     prefix = code_prefix(category, provider_id)

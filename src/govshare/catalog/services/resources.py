@@ -26,9 +26,10 @@ from govshare.catalog.choices import (
 from govshare.catalog.models import DataItem, Resource, ResourceEvent, ResourceVersion
 from govshare.catalog.services.codes import allocate_code
 from govshare.core import audit
+from govshare.core.actors import Actor, person_of
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.core.transitions import check_transition
 from govshare.orgs.models import Department
 
@@ -73,7 +74,7 @@ ItemData = Mapping[str, Any]
 
 def resource_create(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Department,
     data: Mapping[str, Any],
     items: Sequence[ItemData] = (),
@@ -105,7 +106,7 @@ def resource_create(
 
 def version_update(
     *,
-    actor: Any,
+    actor: Actor,
     resource: Resource,
     data: Mapping[str, Any],
     items: Sequence[ItemData],
@@ -192,7 +193,7 @@ def _validate(version: ResourceVersion, items: list[DataItem], resource: Resourc
 
 
 def _save_version(
-    actor: Any, version: ResourceVersion, items: list[DataItem], source_systems: Iterable[Any]
+    actor: Actor, version: ResourceVersion, items: list[DataItem], source_systems: Iterable[Any]
 ) -> None:
     version.grade = rules.resource_grade(items)
     version.author_name = actor.get_username()
@@ -206,7 +207,7 @@ def _save_version(
 # --- review and publication -----------------------------------------------------------------
 
 
-def resource_submit(*, actor: Any, resource: Resource, note: str = "") -> Resource:
+def resource_submit(*, actor: Actor, resource: Resource, note: str = "") -> Resource:
     """Send the working version to the authority's review (提交审核)."""
     require(actor, "change", resource)
     version = _working(resource)
@@ -231,7 +232,7 @@ def resource_submit(*, actor: Any, resource: Resource, note: str = "") -> Resour
     return resource
 
 
-def resource_review(*, actor: Any, resource: Resource, approve: bool, note: str = "") -> Resource:
+def resource_review(*, actor: Actor, resource: Resource, approve: bool, note: str = "") -> Resource:
     """The authority approves the submitted version (it comes into force) or returns it."""
     require(actor, "review", resource)
     version = _working(resource)
@@ -277,7 +278,7 @@ def _publish(resource: Resource, version: ResourceVersion, note: str) -> None:
     resource.save()
 
 
-def resource_start_change(*, actor: Any, resource: Resource, note: str = "") -> ResourceVersion:
+def resource_start_change(*, actor: Actor, resource: Resource, note: str = "") -> ResourceVersion:
     """Open a new version of a published resource; the one in force stays until approved."""
     require(actor, "change", resource)
     current = resource.current_version
@@ -305,7 +306,7 @@ def resource_start_change(*, actor: Any, resource: Resource, note: str = "") -> 
     return version
 
 
-def _copy(current: ResourceVersion, actor: Any) -> ResourceVersion:
+def _copy(current: ResourceVersion, actor: Actor) -> ResourceVersion:
     number = (current.resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     data = {name: getattr(current, name) for name in VERSION_FIELDS}
     version = ResourceVersion(
@@ -327,7 +328,9 @@ def _copy(current: ResourceVersion, actor: Any) -> ResourceVersion:
     return version
 
 
-def resource_withdraw(*, actor: Any, resource: Resource, reason: str, grants: str = "") -> Resource:
+def resource_withdraw(
+    *, actor: Actor, resource: Resource, reason: str, grants: str = ""
+) -> Resource:
     """Withdraw a resource from the catalog (撤销), with the reason.
 
     When live grants use it, ``grants`` decides their fate (withdrawal.GrantDecision): revoke
@@ -407,18 +410,19 @@ def _reindex(resource: Resource) -> None:
 
 
 def _event(
-    actor: Any, resource: Resource, version: ResourceVersion | None, action: str, note: str
+    actor: Actor, resource: Resource, version: ResourceVersion | None, action: str, note: str
 ) -> None:
     ResourceEvent.objects.create(
         resource=resource,
         version_number=version.number if version else 0,
         action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=person_of(actor),
         actor_name=actor.get_username(),
         note=note.strip(),
     )
 
 
+@internal("a version's values for the audit trail of services that authorize")
 def snapshot_version(version: ResourceVersion) -> dict[str, Any]:
     """A version with its items as JSON-safe data (for audit, diff and export)."""
     data = audit.snapshot(version, exclude=["resource", "source_systems"])

@@ -11,8 +11,6 @@ from typing import Any
 
 from django.db import models
 from django.utils import translation
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
 
 from govshare.catalog.exports import GUIDE_LABELS, guide_label
 from govshare.catalog.models import DataItem, ResourceVersion
@@ -29,26 +27,6 @@ EXCEL_ROWS = 1_048_576  # rows of one sheet; more items continue on 信息项2, 
 BLANK_RESOURCE_ROWS, BLANK_ITEM_ROWS = 1000, 5000
 # The dropdown of an item's resource: the names typed on sheet 1 (a range, not a list).
 RESOURCE_NAMES = "resource"
-
-
-# The catalog's rules in words, for the import's 规则 column (registered with core.xlsx when the
-# catalog app is ready): the codes of catalog/rules.py and of the workbook's own checks.
-IMPORT_RULES: dict[str, str | Promise] = {
-    "condition_required": gettext_lazy("A conditional share states its conditions"),
-    "basis_required": gettext_lazy("Not sharing cites its legal or policy basis"),
-    "base_must_share": gettext_lazy("Base information resources are shared"),
-    "open_condition_required": gettext_lazy("Opening to the public states its condition"),
-    "format_mode_mismatch": gettext_lazy("A share mode that fits the format"),
-    "identifier": gettext_lazy("Letters, digits and underscores, starting with a letter"),
-    "items_required": gettext_lazy("A database or spreadsheet lists its data items"),
-    "item_looser": gettext_lazy("An item no looser than its resource"),
-    "core_exposed": gettext_lazy("A core-grade item is neither open nor shared freely"),
-    "item_open_closed_resource": gettext_lazy("An open item needs an open resource"),
-    "unknown_category": gettext_lazy("A classification code that exists"),
-    "unknown_element": gettext_lazy("A data element that exists"),
-    "unknown_resource": gettext_lazy("A resource named on the resource sheet"),
-    "other_department": gettext_lazy("A row of your own department"),
-}
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from govshare.catalog.errors import CatalogCode
 from govshare.catalog.models import Category, DataElement
 from govshare.catalog.workbook.columns import RESOURCE_SHEET, item_columns, resource_columns
 from govshare.core.errors import ErrorCode
@@ -60,7 +61,7 @@ class Parser:
         category = self.categories.get(code)
         if category is None:
             message = _("No classification has the code %(code)s.") % {"code": code}
-            raise ValidationError(message, code="unknown_category")
+            raise ValidationError(message, code=CatalogCode.UNKNOWN_CATEGORY)
         return category
 
     def _element(self, value: Any) -> DataElement:
@@ -70,7 +71,7 @@ class Parser:
             message = _("No data element has the identifier %(identifier)s.") % {
                 "identifier": identifier
             }
-            raise ValidationError(message, code="unknown_element")
+            raise ValidationError(message, code=CatalogCode.UNKNOWN_ELEMENT)
         return element
 
     def _check_provider(self, row: ResourceRow) -> None:
@@ -82,7 +83,7 @@ class Parser:
                 "department": self.provider.name,
             }
             label = next(c.label for c in resource_columns(True) if c.field == "provider")
-            row.refuse(label, message, "other_department")
+            row.refuse(label, message, ErrorCode.OTHER_DEPARTMENT)
 
 
 def _leading_code(value: Any) -> str:
@@ -113,4 +114,4 @@ def link_items(resources: list[ResourceRow], items: list[ItemRow]) -> None:
                 "name": item.resource_name,
                 "sheet": RESOURCE_SHEET,
             }
-            item.refuse(resource_label, message, "unknown_resource")
+            item.refuse(resource_label, message, CatalogCode.UNKNOWN_RESOURCE)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django import template
 
-from govshare.core.xlsx.columns import rule_label
+from govshare.core.errors import error_message
 
 register = template.Library()
 
 
 @register.filter
 def import_rule(code: str) -> str:
-    return str(rule_label(code))
+    return str(error_message(code))

@@ -4,7 +4,8 @@ A domain describes each sheet it imports and exports as a table of ``Column`` (h
 kind, required, choices, bounds, parse): the template, the export, the reader and the error
 workbook all work from that table, so an export re-imports cleanly (issue 12 item 7). A bad cell
 raises ``ValidationError`` with a message that says what the cell must hold and a rule code;
-``rule_label`` turns the code into words for the import's 规则 column, so no page shows a code.
+``core.errors.error_message`` turns the code into words for the import's 规则 column, so no page
+shows a code.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core.errors import ErrorCode
-from govshare.core.registry import Registry, look_up
+from govshare.core.errors import ErrorCode, error_message
 
 # The forms are Chinese government forms: their booleans read 是/否 whatever the UI language.
 YES, NO = "是", "否"
@@ -63,6 +63,10 @@ class RuleCode(StrEnum):
     MAX_DIGITS = "max_digits"
     MAX_DECIMAL_PLACES = "max_decimal_places"
     NULL_CHARACTERS = "null_characters_not_allowed"
+    BLANK = "blank"
+    NULL = "null"
+    UNIQUE = "unique"
+    MAX_WHOLE_DIGITS = "max_whole_digits"
 
 
 Parse = Callable[[Any], Any]
@@ -117,7 +121,7 @@ class CellError:
 
     @property
     def rule(self) -> str:
-        return str(rule_label(self.code))
+        return str(error_message(self.code))
 
 
 FILE_ROW = 0  # the row of an error about the whole file, not one cell
@@ -249,7 +253,9 @@ def parse_boolean(column: Column, value: Any) -> bool:
         return True
     if text in {NO, "no", "false", "0", "n"}:
         return False
-    raise ValidationError(_("Enter %(yes)s or %(no)s.") % {"yes": YES, "no": NO}, code="invalid")
+    raise ValidationError(
+        _("Enter %(yes)s or %(no)s.") % {"yes": YES, "no": NO}, code=ErrorCode.INVALID
+    )
 
 
 def parse_integer(column: Column, value: Any) -> int:
@@ -343,36 +349,18 @@ PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
 # --- the rules in words ---------------------------------------------------------------------
 
 # The import's 规则 column names the rule a bad cell broke, in the reader's language; a page
-# never shows the code (issue 12 items 6 and 7). Domains add their own rules with
-# ``register_rules`` from their AppConfig.ready(); these are core's own.
-RULE_LABELS: Mapping[str, str | Promise] = {
-    ErrorCode.REQUIRED: gettext_lazy("Required"),
-    "blank": gettext_lazy("Required"),
-    "null": gettext_lazy("Required"),
-    ErrorCode.INVALID: gettext_lazy("A value of the column's kind"),
-    ErrorCode.DUPLICATE: gettext_lazy("Unique"),
-    "unique": gettext_lazy("Unique"),
-    ErrorCode.CONFLICT: gettext_lazy("Consistent with the records and today's date"),
+# never shows the code (issue 12 items 6 and 7). Registered with core.errors by CoreConfig.
+RULE_MESSAGES: dict[str, str | Promise] = {
     RuleCode.INVALID_CHOICE: gettext_lazy("One of the listed values"),
     RuleCode.INVALID_DATE: gettext_lazy("A date that exists, as YYYY-MM-DD"),
     RuleCode.MIN_VALUE: gettext_lazy("Not below the smallest value"),
     RuleCode.MAX_VALUE: gettext_lazy("Not above the largest value"),
     RuleCode.MAX_LENGTH: gettext_lazy("Not longer than the column allows"),
     RuleCode.MAX_DIGITS: gettext_lazy("Not more digits than the column allows"),
-    "max_whole_digits": gettext_lazy("Not more digits than the column allows"),
     RuleCode.MAX_DECIMAL_PLACES: gettext_lazy("Not more decimals than the column allows"),
     RuleCode.NULL_CHARACTERS: gettext_lazy("No NUL characters"),
+    RuleCode.BLANK: gettext_lazy("Required"),
+    RuleCode.NULL: gettext_lazy("Required"),
+    RuleCode.UNIQUE: gettext_lazy("Unique"),
+    RuleCode.MAX_WHOLE_DIGITS: gettext_lazy("Not more digits than the column allows"),
 }
-OTHER_RULE = gettext_lazy("A rule of this column (see the problem)")
-rule_tables: Registry[Mapping[str, str | Promise]] = Registry("import rule labels")
-rule_tables.register(RULE_LABELS)
-
-
-def register_rules(labels: Mapping[str, str | Promise]) -> None:
-    """Add a domain's rule codes and their words (called from its AppConfig.ready())."""
-    rule_tables.register(labels)
-
-
-def rule_label(code: str) -> str | Promise:
-    """The rule ``code`` names, in words; never the code itself."""
-    return look_up(rule_tables, code, OTHER_RULE)

@@ -25,9 +25,10 @@ from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import DataItem, Mount, Resource
 from govshare.catalog.search.index import reindex_resource
 from govshare.core import audit, stamps
+from govshare.core.actors import Actor
 from govshare.core.crypto import sm4_encrypt
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.exchange.connectors import (
     ConnectorError,
     HttpConnector,
@@ -66,7 +67,9 @@ class CheckResult:
 # --- connections ----------------------------------------------------------------------------
 
 
-def connection_create(*, actor: Any, department: Department, data: Mapping[str, Any]) -> Connection:
+def connection_create(
+    *, actor: Actor, department: Department, data: Mapping[str, Any]
+) -> Connection:
     """Register a database of a provider department (数据源)."""
     connection = Connection(department=department)
     require(actor, "add", connection)
@@ -85,7 +88,9 @@ def connection_create(*, actor: Any, department: Department, data: Mapping[str, 
     return connection
 
 
-def connection_update(*, actor: Any, connection: Connection, data: Mapping[str, Any]) -> Connection:
+def connection_update(
+    *, actor: Actor, connection: Connection, data: Mapping[str, Any]
+) -> Connection:
     """Change a connection; an empty password keeps the stored one."""
     require(actor, "change", connection)
     before = _connection_snapshot(connection)
@@ -105,7 +110,7 @@ def connection_update(*, actor: Any, connection: Connection, data: Mapping[str, 
     return connection
 
 
-def connection_test(*, actor: Any, connection: Connection) -> CheckResult:
+def connection_test(*, actor: Actor, connection: Connection) -> CheckResult:
     """Connect and run ``SELECT 1``; record when and with what result (last_tested)."""
     require(actor, "change", connection)
     try:
@@ -175,6 +180,7 @@ def _connection_snapshot(connection: Connection) -> dict[str, Any]:
 # --- mount slots: shared --------------------------------------------------------------------
 
 
+@internal("a read of a resource the caller's view or service has restricted")
 def mount_slot(resource: Resource, kind: str) -> Mount:
     """The resource's mount of ``kind``; unsaved when the slot was never configured."""
     return Mount.objects.filter(resource=resource, kind=kind).first() or Mount(
@@ -182,6 +188,7 @@ def mount_slot(resource: Resource, kind: str) -> Mount:
     )
 
 
+@internal("a read of a resource the caller's view or service has restricted")
 def mountable_items(resource: Resource) -> dict[str, DataItem]:
     """Items a mount may serve: those of the version in force, else of the draft."""
     version = resource.current_version or resource.working_version
@@ -205,7 +212,7 @@ def _check_items(
 
 
 def _save_slot(
-    actor: Any,
+    actor: Actor,
     mount: Mount,
     config: TableMount | ApiMount | FileSet,
     *,
@@ -252,7 +259,7 @@ def _existing(model: type[Any], mount: Mount) -> Any:
 # --- table mounts ---------------------------------------------------------------------------
 
 
-def table_mount_set(*, actor: Any, resource: Resource, data: Mapping[str, Any]) -> TableMount:
+def table_mount_set(*, actor: Actor, resource: Resource, data: Mapping[str, Any]) -> TableMount:
     """Serve the resource from a table: connection, table, key items, item → column, row filter.
 
     Rules that the input breaks are refused; a source that cannot be reached is saved but marked
@@ -349,7 +356,7 @@ def _check_table_mount(config: TableMount) -> tuple[str, str]:
 # --- API mounts -----------------------------------------------------------------------------
 
 
-def api_mount_set(*, actor: Any, resource: Resource, data: Mapping[str, Any]) -> ApiMount:
+def api_mount_set(*, actor: Actor, resource: Resource, data: Mapping[str, Any]) -> ApiMount:
     """Serve the resource through an upstream interface called with the provider's credential.
 
     ``auth_value`` empty keeps the stored credential; an empty ``auth_header`` removes it.
@@ -413,7 +420,7 @@ def _validate_api_mount(config: ApiMount, items: Mapping[str, DataItem]) -> None
 # --- file sets ------------------------------------------------------------------------------
 
 
-def fileset_set(*, actor: Any, resource: Resource, data: Mapping[str, Any]) -> FileSet:
+def fileset_set(*, actor: Actor, resource: Resource, data: Mapping[str, Any]) -> FileSet:
     """Register a directory of the data-source area and a file-name pattern, and list it."""
     mount = mount_slot(resource, MountKind.FILES)
     config: FileSet = _existing(FileSet, mount)
@@ -439,7 +446,7 @@ def fileset_set(*, actor: Any, resource: Resource, data: Mapping[str, Any]) -> F
     return config
 
 
-def fileset_list(*, actor: Any, fileset: FileSet) -> list[str]:
+def fileset_list(*, actor: Actor, fileset: FileSet) -> list[str]:
     """List the file set again; a directory that has gone marks the mount failing."""
     require(actor, "change", fileset)
     errors = ErrorCollector()
@@ -502,7 +509,9 @@ def _list_files(directory: Path, pattern: str) -> list[str]:
 # --- testing a mount ------------------------------------------------------------------------
 
 
-def mount_test(*, actor: Any, mount: Mount, params: Mapping[str, str] | None = None) -> CheckResult:
+def mount_test(
+    *, actor: Actor, mount: Mount, params: Mapping[str, str] | None = None
+) -> CheckResult:
     """Fetch one row (table), call the upstream (API) or list the files, and record the status.
 
     ``params`` are sample key parameters for an upstream that needs some.
@@ -540,7 +549,7 @@ def _run_sample(mount: Mount, params: dict[str, str]) -> str:
     return _("The upstream answered with %(count)s records.") % {"count": len(records)}
 
 
-def _record_test(actor: Any, mount: Mount, result: CheckResult) -> CheckResult:
+def _record_test(actor: Actor, mount: Mount, result: CheckResult) -> CheckResult:
     status = MountStatus.MOUNTED if result.ok else MountStatus.FAILING
     changed = status != mount.status
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govshare.core.downloads import XLSX
+from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.inventory import workbook
 from govshare.inventory.choices import CensusStatus
@@ -47,5 +48,5 @@ class ImportForm(StyledForm):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > workbook.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+            raise ValidationError(_("The file is larger than 10 MB."), code=ErrorCode.TOO_LARGE)
         return upload

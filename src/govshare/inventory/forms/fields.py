@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from govshare.core import months
+from govshare.core.errors import ErrorCode
 from govshare.inventory import progress
 from govshare.inventory.models import InformationSystem
 
@@ -57,7 +58,7 @@ class MonthField(forms.Field):
         try:
             return months.parse_month(str(value))
         except ValidationError as error:
-            raise ValidationError(error.message_dict["month"], code="invalid") from None
+            raise ValidationError(error.message_dict["month"], code=ErrorCode.INVALID) from None
 
     def prepare_value(self, value: Any) -> Any:
         return f"{value:%Y-%m}" if isinstance(value, dt.date) else value

@@ -8,12 +8,12 @@ an item marked done is merged into the target through the lifecycle, like any ot
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.core.transitions import check_transition
@@ -24,15 +24,14 @@ from govshare.inventory.choices import (
     IntegrationStatus,
     Lifecycle,
 )
+from govshare.inventory.errors import InventoryCode
 from govshare.inventory.models import InformationSystem, IntegrationItem, IntegrationPlan
 from govshare.inventory.services.systems import apply_lifecycle
 from govshare.orgs.models import Department
 
-SECRET_CODE = "secret_not_integrated"
-
 
 def integration_plan_set(
-    *, actor: Any, department: Department, target_system: InformationSystem, note: str = ""
+    *, actor: Actor, department: Department, target_system: InformationSystem, note: str = ""
 ) -> IntegrationPlan:
     """Name (or change) the department's target system, the one the others merge into."""
     plan = IntegrationPlan.objects.filter(department=department).first()
@@ -87,7 +86,11 @@ def _check_belongs(
         errors.add(field, _("The system belongs to another department."), ErrorCode.CONFLICT)
     if system.is_secret:
         # 国办发〔2017〕39号: classified systems stay out of integration and sharing.
-        errors.add(field, _("A classified system never joins an integration plan."), SECRET_CODE)
+        errors.add(
+            field,
+            _("A classified system never joins an integration plan."),
+            InventoryCode.SECRET_NOT_INTEGRATED,
+        )
 
 
 def _has_done_items(plan: IntegrationPlan) -> bool:
@@ -95,7 +98,7 @@ def _has_done_items(plan: IntegrationPlan) -> bool:
 
 
 def integration_item_add(
-    *, actor: Any, plan: IntegrationPlan, system: InformationSystem, due: dt.date | None = None
+    *, actor: Actor, plan: IntegrationPlan, system: InformationSystem, due: dt.date | None = None
 ) -> IntegrationItem:
     """Add a system that the plan merges into its target."""
     require(actor, "change", plan)
@@ -131,7 +134,7 @@ def _check_item(plan: IntegrationPlan, system: InformationSystem) -> None:
     errors.raise_if_any()
 
 
-def integration_item_remove(*, actor: Any, item: IntegrationItem) -> None:
+def integration_item_remove(*, actor: Actor, item: IntegrationItem) -> None:
     """Take a system out of the plan, unless it has already been merged."""
     require(actor, "change", item.plan)
     if item.status == IntegrationStatus.DONE:
@@ -151,7 +154,7 @@ def integration_item_remove(*, actor: Any, item: IntegrationItem) -> None:
 
 
 def integration_item_set_status(
-    *, actor: Any, item: IntegrationItem, status: str, note: str = ""
+    *, actor: Actor, item: IntegrationItem, status: str, note: str = ""
 ) -> IntegrationItem:
     """Move an item along planned → in progress → done; done merges the system into the target."""
     plan = item.plan

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.assign import assign
-from govshare.core.errors import ErrorCode, ErrorCollector, conflict_code
-from govshare.core.permissions import require
+from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.permissions import internal, require
 from govshare.inventory.models import InformationSystem, Project
 from govshare.orgs.models import Department
 
@@ -32,13 +33,10 @@ PROJECT_FIELDS = (
 )
 MONEY_FIELDS = ("investment", "annual_om_cost")
 
-# The systems are stored as another department's: a conflict (409 in the API).
-OTHER_DEPARTMENT = conflict_code("other_department")
-
 
 def project_create(
     *,
-    actor: Any,
+    actor: Actor,
     department: Department,
     data: dict[str, Any],
     systems: Iterable[InformationSystem] = (),
@@ -64,7 +62,7 @@ def project_create(
 
 def project_update(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     data: dict[str, Any],
     systems: Iterable[InformationSystem] | None = None,
@@ -92,6 +90,7 @@ def project_update(
     return locked
 
 
+@internal("the rules of a project, checked by services that authorize")
 def validate_project(project: Project, systems: list[InformationSystem]) -> ErrorCollector:
     """Field rules plus the filing rules, every error at once."""
     errors = ErrorCollector()
@@ -121,7 +120,7 @@ def _check_systems(
             "systems",
             _("These systems belong to another department: %(names)s.")
             % {"names": "、".join(foreign)},
-            OTHER_DEPARTMENT,
+            ErrorCode.OTHER_DEPARTMENT,  # stored as another's: a conflict (409)
         )
 
 
@@ -129,6 +128,7 @@ def _assign(project: Project, data: dict[str, Any]) -> None:
     assign(project, data, PROJECT_FIELDS)
 
 
+@internal("a project's values for the audit trail of services that authorize")
 def project_snapshot(project: Project) -> dict[str, Any]:
     """The audit snapshot: the fields, and the systems as sorted ids."""
     data = audit.snapshot(project, exclude=("systems",))

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.core.transitions import check_transition
 from govshare.inventory.choices import (
     CENSUS_TRANSITIONS,
@@ -30,6 +31,7 @@ from govshare.inventory.choices import (
     Connection,
     Lifecycle,
 )
+from govshare.inventory.errors import InventoryCode
 from govshare.inventory.health import is_probe_address
 from govshare.inventory.models import CensusEvent, CensusReturn, InformationSystem, SystemRevision
 from govshare.orgs.models import Department
@@ -66,6 +68,7 @@ REVISION_EXCLUDE = ("report_key_id", "report_secret_hash", "created", "updated")
 # --- validation -----------------------------------------------------------------------------
 
 
+@internal("the census rules, checked by services and the census import, which authorize")
 def validate_system(system: InformationSystem) -> ErrorCollector:
     """Field rules (Django's) plus the census rules; returns the collected errors."""
     errors = ErrorCollector()
@@ -84,7 +87,7 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
         errors.add(
             "sharing_status",
             _("A classified system is not connected to the sharing platform."),
-            "secret_not_shared",
+            InventoryCode.SECRET_NOT_SHARED,
         )
     if system.approval_date and system.go_live_date and system.go_live_date < system.approval_date:
         errors.add(
@@ -111,7 +114,7 @@ def _check_census_rules(system: InformationSystem, errors: ErrorCollector) -> No
                 "The health-check URL may not point at link-local, "
                 "multicast or unspecified addresses."
             ),
-            "probe_target",
+            InventoryCode.PROBE_TARGET,
         )
     duplicates = InformationSystem.objects.filter(
         department_id=system.department_id, name=system.name
@@ -139,7 +142,7 @@ def _is_probe_target(url: str) -> bool:
 
 
 def system_create(
-    *, actor: Any, department: Department, data: dict[str, Any], note: str = ""
+    *, actor: Actor, department: Department, data: dict[str, Any], note: str = ""
 ) -> InformationSystem:
     """Register a system in a department's census."""
     system = InformationSystem(department=department)
@@ -161,7 +164,7 @@ def system_create(
 
 
 def system_update(
-    *, actor: Any, system: InformationSystem, data: dict[str, Any], note: str = ""
+    *, actor: Actor, system: InformationSystem, data: dict[str, Any], note: str = ""
 ) -> InformationSystem:
     """Change census fields; a new version is kept, flagged if the census was confirmed."""
     require(actor, "change", system)
@@ -191,7 +194,7 @@ def _assign(system: InformationSystem, data: dict[str, Any]) -> None:
     assign(system, data, SYSTEM_FIELDS)
 
 
-def _revise(actor: Any, system: InformationSystem, changed: list[str], note: str) -> None:
+def _revise(actor: Actor, system: InformationSystem, changed: list[str], note: str) -> None:
     last = system.revisions.aggregate(n=Max("number"))["n"] or 0
     SystemRevision.objects.create(
         system=system,
@@ -206,7 +209,7 @@ def _revise(actor: Any, system: InformationSystem, changed: list[str], note: str
 
 def system_set_lifecycle(
     *,
-    actor: Any,
+    actor: Actor,
     system: InformationSystem,
     lifecycle: str,
     merged_into: InformationSystem | None = None,
@@ -217,8 +220,9 @@ def system_set_lifecycle(
     return apply_lifecycle(actor, system, lifecycle, merged_into, note)
 
 
+@internal("the lifecycle change for services that have authorized their actor")
 def apply_lifecycle(
-    actor: Any,
+    actor: Actor,
     system: InformationSystem,
     lifecycle: str,
     merged_into: InformationSystem | None,
@@ -240,7 +244,7 @@ def apply_lifecycle(
         errors.add(
             "merged_into",
             _("A classified system is neither merged nor a merge target."),
-            "secret_not_integrated",
+            InventoryCode.SECRET_NOT_INTEGRATED,
         )
     elif lifecycle == Lifecycle.MERGED:
         if merged_into is None:
@@ -283,6 +287,7 @@ def apply_lifecycle(
 # --- census returns -------------------------------------------------------------------------
 
 
+@internal("a fact read by services that authorize")
 def census_is_confirmed(department_id: int, year: int | None = None) -> bool:
     year = year or timezone.localdate().year
     return CensusReturn.objects.filter(
@@ -291,7 +296,7 @@ def census_is_confirmed(department_id: int, year: int | None = None) -> bool:
 
 
 def census_submit(
-    *, actor: Any, department: Department, year: int | None = None, note: str = ""
+    *, actor: Actor, department: Department, year: int | None = None, note: str = ""
 ) -> CensusReturn:
     """The department submits its census for review (also after a confirmation, to update)."""
     year = year or timezone.localdate().year
@@ -312,7 +317,7 @@ def census_submit(
 
 
 def census_review(
-    *, actor: Any, census: CensusReturn, confirm: bool, note: str = ""
+    *, actor: Actor, census: CensusReturn, confirm: bool, note: str = ""
 ) -> CensusReturn:
     """The authority confirms a submitted census, or returns it with a reason."""
     require(actor, "review", census)
@@ -325,7 +330,7 @@ def census_review(
 
 
 def _census_move(
-    actor: Any,
+    actor: Actor,
     census: CensusReturn,
     target: str,
     note: str,

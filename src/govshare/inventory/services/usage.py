@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.config import param
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.jobs import job_start
 from govshare.core.models import Job
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, open_to_anyone, require
 from govshare.core.roles import Role
 from govshare.inventory import config
 from govshare.inventory.choices import Lifecycle
@@ -66,7 +67,7 @@ class SystemReporter:
 # --- report keys ----------------------------------------------------------------------------
 
 
-def system_issue_report_key(*, actor: Any, system: InformationSystem) -> str:
+def system_issue_report_key(*, actor: Actor, system: InformationSystem) -> str:
     """Issue (or rotate) the system's usage-report credential; returns it once, in clear.
 
     Only the SM3 hash of the secret is kept; issuing again replaces the old credential at once.
@@ -104,6 +105,7 @@ def _new_key_id() -> str:
             return key_id
 
 
+@open_to_anyone("reading a reporting key establishes which system calls")
 def system_authenticate_report_key(presented: str) -> InformationSystem | None:
     """The system a presented ``gsr_<keyid>_<secret>`` belongs to, or None."""
     if not presented.startswith(REPORT_KEY_PREFIX) or len(presented) > 200:
@@ -124,7 +126,7 @@ def system_authenticate_report_key(presented: str) -> InformationSystem | None:
 
 def usage_report_submit(
     *,
-    actor: Any,
+    actor: Actor | SystemReporter,
     system: InformationSystem,
     date: dt.date,
     active_users: int,
@@ -156,7 +158,7 @@ def usage_report_submit(
     return report
 
 
-def _authorize_report(actor: Any, system: InformationSystem) -> None:
+def _authorize_report(actor: Actor | SystemReporter, system: InformationSystem) -> None:
     if isinstance(actor, SystemReporter):
         # A system's credential reports for that system and nothing else.
         if actor.system.pk != system.pk:
@@ -165,6 +167,7 @@ def _authorize_report(actor: Any, system: InformationSystem) -> None:
     require(actor, "change", system)
 
 
+@internal("the rules of a usage report, checked by services that authorize")
 def validate_usage(date: Any, active_users: Any, requests: Any) -> ErrorCollector:
     """The rules of a usage report, all checked together."""
     errors = ErrorCollector()
@@ -201,7 +204,7 @@ class UsageOutcome:
 
 def usage_report_by_name(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     date: dt.date,
     active_users: int,
@@ -258,7 +261,7 @@ def _check_shadow_cap(owner: Department | None, name: str) -> None:
         )
 
 
-def _reporting_departments(actor: Any, department: Department | None) -> set[int]:
+def _reporting_departments(actor: Actor, department: Department | None) -> set[int]:
     """Departments whose systems ``actor`` reports for: where they are data officer."""
     held = principal_of(actor).departments(Role.DATA_OFFICER)
     if department is not None:
@@ -279,7 +282,7 @@ def _only_department(department_ids: set[int]) -> Department | None:
 # --- health probes --------------------------------------------------------------------------
 
 
-def health_probe_start(*, actor: Any) -> Job:
+def health_probe_start(*, actor: Actor) -> Job:
     """Start probing every system's health URL now, as a background job (the authority)."""
     require(actor, "review", InformationSystem)
     return job_start(actor=actor, task=probe_systems, name=_("Probe system health"))

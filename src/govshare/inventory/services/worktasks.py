@@ -18,21 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor, person_of
 from govshare.core.config import param
-from govshare.core.errors import ErrorCode, ErrorCollector, conflict_code, field_error
+from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.config import REPORT_WINDOW
+from govshare.inventory.errors import InventoryCode
 from govshare.inventory.models import Milestone, ProgressReport, WorkTask
 from govshare.inventory.progress import month_start
 from govshare.orgs.models import Department
-
-# Rule codes of this module's errors (besides core.errors.ErrorCode).
-# Which unit reports and which months are open depend on the task and today: conflicts (409).
-NOT_RESPONSIBLE = conflict_code("not_responsible")
-FUTURE_MONTH = conflict_code("future_month")
-MONTH_CLOSED = conflict_code("month_closed")
-INACTIVE_UNIT = "inactive_unit"
 
 # What a unit writes in its monthly report (the columns of the 进展情况统计表).
 REPORT_FIELDS = (
@@ -62,7 +57,7 @@ class TaskData:
 # --- tasks ----------------------------------------------------------------------------------
 
 
-def task_create(*, actor: Any, data: TaskData) -> WorkTask:
+def task_create(*, actor: Actor, data: TaskData) -> WorkTask:
     """Add a task of the plan with its lead unit, responsible units and deadline."""
     require(actor, "add", WorkTask)
     task = WorkTask()
@@ -77,7 +72,7 @@ def task_create(*, actor: Any, data: TaskData) -> WorkTask:
     return task
 
 
-def task_update(*, actor: Any, task: WorkTask, data: TaskData) -> WorkTask:
+def task_update(*, actor: Actor, task: WorkTask, data: TaskData) -> WorkTask:
     """Change a task; a closed task is kept as it was closed."""
     require(actor, "change", task)
     with transaction.atomic():
@@ -98,7 +93,7 @@ def task_update(*, actor: Any, task: WorkTask, data: TaskData) -> WorkTask:
     return locked
 
 
-def task_close(*, actor: Any, task: WorkTask, note: str = "") -> WorkTask:
+def task_close(*, actor: Actor, task: WorkTask, note: str = "") -> WorkTask:
     """Close a finished (or dropped) task: it leaves the reminder list and is no longer overdue."""
     require(actor, "change", task)
     with transaction.atomic():
@@ -149,11 +144,13 @@ def _task_errors(task: WorkTask, data: TaskData) -> ErrorCollector:
         )
     inactive = [unit for unit in data.responsible_units if not unit.is_active]
     if data.lead_unit is not None and not data.lead_unit.is_active:
-        errors.add("lead_unit", _("The lead unit is inactive."), INACTIVE_UNIT)
+        errors.add("lead_unit", _("The lead unit is inactive."), InventoryCode.INACTIVE_UNIT)
     if inactive:
         names = "、".join(unit.name for unit in inactive)
         errors.add(
-            "responsible_units", _("Inactive units: %(names)s.") % {"names": names}, INACTIVE_UNIT
+            "responsible_units",
+            _("Inactive units: %(names)s.") % {"names": names},
+            InventoryCode.INACTIVE_UNIT,
         )
     return errors
 
@@ -168,7 +165,7 @@ def _task_snapshot(task: WorkTask) -> dict[str, Any]:
 # --- milestones -----------------------------------------------------------------------------
 
 
-def milestone_add(*, actor: Any, task: WorkTask, title: str, due: dt.date | None) -> Milestone:
+def milestone_add(*, actor: Actor, task: WorkTask, title: str, due: dt.date | None) -> Milestone:
     """Add a dated step (节点) to a task."""
     require(actor, "change", task)
     # A missing date is refused by full_clean below; django-stubs types ``due`` as the column.
@@ -190,7 +187,7 @@ def milestone_add(*, actor: Any, task: WorkTask, title: str, due: dt.date | None
     return milestone
 
 
-def milestone_complete(*, actor: Any, milestone: Milestone) -> Milestone:
+def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
     """Mark a milestone done (once: a second request, e.g. a double click, is refused)."""
     require(actor, "change", milestone.task)
     with transaction.atomic():
@@ -216,7 +213,7 @@ def milestone_complete(*, actor: Any, milestone: Milestone) -> Milestone:
 
 def progress_report(
     *,
-    actor: Any,
+    actor: Actor,
     task: WorkTask,
     department: Department,
     month: dt.date,
@@ -243,7 +240,7 @@ def progress_report(
         next_steps=(next_steps or "").strip(),
         status=status,
         percent_done=percent_done,
-        reported_by=actor if _is_person(actor) else None,
+        reported_by=person_of(actor),
     )
     _report_errors(candidate, task, department).raise_if_any()
     values = {name: getattr(candidate, name) for name in REPORT_FIELDS}
@@ -276,19 +273,19 @@ def _report_errors(
     units = {task.lead_unit_id, *task.responsible_units.values_list("pk", flat=True)}
     if department.pk not in units:
         message = _("%(unit)s is neither the lead unit nor a responsible unit of this task.")
-        errors.add("department", message % {"unit": department.name}, NOT_RESPONSIBLE)
+        errors.add("department", message % {"unit": department.name}, InventoryCode.NOT_RESPONSIBLE)
     if task.is_closed:
         errors.add("task", _("The task is closed; it takes no more reports."), ErrorCode.LOCKED)
     this_month = month_start(timezone.localdate())
     if isinstance(report.month, dt.date) and report.month > this_month:
-        errors.add("month", _("A report cannot be for a future month."), FUTURE_MONTH)
+        errors.add("month", _("A report cannot be for a future month."), InventoryCode.FUTURE_MONTH)
     elif isinstance(report.month, dt.date) and report.month < _earliest_month(this_month):
         # A month long past is history: reports (and the reminder list) stay as they were.
         errors.add(
             "month",
             _("Reports are accepted for the last %(n)s months only.")
             % {"n": param(REPORT_WINDOW.key)},
-            MONTH_CLOSED,
+            InventoryCode.MONTH_CLOSED,
         )
     if report.status == TaskStatus.DONE and report.percent_done != 100:
         errors.add(
@@ -301,7 +298,3 @@ def _earliest_month(this_month: dt.date) -> dt.date:
     back = int(param(REPORT_WINDOW.key)) - 1
     index = this_month.year * 12 + this_month.month - 1 - back
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _is_person(actor: Any) -> bool:
-    return bool(getattr(actor, "pk", None)) and not getattr(actor, "is_system", False)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor, person_of
 from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory import zombies
 from govshare.inventory.choices import (
     INTEGRATED_LIFECYCLES,
@@ -30,7 +29,7 @@ from govshare.inventory.services.systems import apply_lifecycle
 from govshare.orgs.models import Department
 
 
-def zombie_assess(*, actor: Any) -> list[ZombieFinding]:
+def zombie_assess(*, actor: Actor) -> list[ZombieFinding]:
     """Run the three rules and replace the clean-up list with their findings (the authority)."""
     require(actor, "review", InformationSystem)
     now = timezone.now()
@@ -63,7 +62,7 @@ def zombie_assess(*, actor: Any) -> list[ZombieFinding]:
 
 def cleanup_decide(
     *,
-    actor: Any,
+    actor: Actor,
     system: InformationSystem,
     decision: str,
     reason: str,
@@ -98,7 +97,7 @@ def cleanup_decide(
             reason=reason.strip(),
             rules=rules,
             merge_target=merge_target if decision == CleanupDecision.MERGE else None,
-            decided_by=actor if getattr(actor, "pk", None) else None,
+            decided_by=person_of(actor),
         )
         audit.record(
             actor=actor,
@@ -110,6 +109,7 @@ def cleanup_decide(
     return record
 
 
+@internal("records what a machine said, for usage_report_by_name once it has authorized")
 def shadow_record(*, name: str, source: str, department: Department | None = None) -> ShadowSystem:
     """Note a system named somewhere but missing from the census (影子系统), for follow-up.
 
@@ -140,7 +140,7 @@ def shadow_record(*, name: str, source: str, department: Department | None = Non
 
 
 def shadow_resolve(
-    *, actor: Any, shadow: ShadowSystem, status: str, note: str = ""
+    *, actor: Actor, shadow: ShadowSystem, status: str, note: str = ""
 ) -> ShadowSystem:
     """Close a shadow system: registered in the census, or dismissed with a note."""
     require(actor, "change", shadow)

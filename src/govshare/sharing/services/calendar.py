@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
 from govshare.sharing import holidays
@@ -24,7 +25,7 @@ from govshare.sharing.models import CalendarDay
 NAME_MAX_LENGTH: int = cast(models.CharField, CalendarDay._meta.get_field("name")).max_length or 50
 
 
-def calendar_day_set(*, actor: Any, date: Any, kind: Any, name: Any) -> CalendarDay:
+def calendar_day_set(*, actor: Actor, date: Any, kind: Any, name: Any) -> CalendarDay:
     """Mark ``date`` as a holiday or an adjusted working day, creating or updating its row."""
     existing = CalendarDay.objects.filter(date=date).first() if _is_date(date) else None
     if existing is None:
@@ -47,7 +48,7 @@ def calendar_day_set(*, actor: Any, date: Any, kind: Any, name: Any) -> Calendar
     return day
 
 
-def calendar_day_delete(*, actor: Any, day: CalendarDay) -> None:
+def calendar_day_delete(*, actor: Actor, day: CalendarDay) -> None:
     """Remove an exception: the date follows the Monday–Friday rule again."""
     require(actor, "delete", day)
     with transaction.atomic():
@@ -64,7 +65,7 @@ def calendar_day_delete(*, actor: Any, day: CalendarDay) -> None:
         )
 
 
-def calendar_year_load(*, actor: Any, year: Any) -> int:
+def calendar_year_load(*, actor: Actor, year: Any) -> int:
     """Load ``year``'s national holidays from the State Council notice; returns the rows written.
 
     Rows of the notice replace what the calendar holds for those dates; other rows an

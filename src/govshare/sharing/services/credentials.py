@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit, stamps
+from govshare.core.actors import Actor, person_of
 from govshare.core.crypto import sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.sharing.models import AppCredential
 
@@ -34,14 +35,14 @@ class IssuedCredential:
 
 
 def credential_create(
-    *, actor: Any, application: Any, name: str, ip_allowlist: str = ""
+    *, actor: Actor, application: Any, name: str, ip_allowlist: str = ""
 ) -> IssuedCredential:
     """Issue a key and secret for an application of the actor's department."""
     credential = AppCredential(
         application=application,
         department_id=application.department_id,
         name=name.strip(),
-        created_by=actor,
+        created_by=person_of(actor),
     )
     require(actor, "add", credential)
     require(actor, "change", credential)
@@ -71,7 +72,7 @@ def credential_create(
     return IssuedCredential(credential, secret)
 
 
-def credential_rotate(*, actor: Any, credential: AppCredential) -> IssuedCredential:
+def credential_rotate(*, actor: Actor, credential: AppCredential) -> IssuedCredential:
     """A new secret; tokens issued under the old one stop working."""
     require(actor, "change", credential)
     _check_live(credential)
@@ -93,7 +94,7 @@ def credential_rotate(*, actor: Any, credential: AppCredential) -> IssuedCredent
 
 
 def credential_set_allowlist(
-    *, actor: Any, credential: AppCredential, ip_allowlist: str
+    *, actor: Actor, credential: AppCredential, ip_allowlist: str
 ) -> AppCredential:
     require(actor, "change", credential)
     _check_live(credential)
@@ -113,7 +114,7 @@ def credential_set_allowlist(
     return credential
 
 
-def credential_revoke(*, actor: Any, credential: AppCredential) -> AppCredential:
+def credential_revoke(*, actor: Actor, credential: AppCredential) -> AppCredential:
     require(actor, "change", credential)
     _check_live(credential)
     with transaction.atomic():
@@ -129,6 +130,7 @@ def credential_revoke(*, actor: Any, credential: AppCredential) -> AppCredential
     return credential
 
 
+@internal("the allow-list's rules, checked by credential services that authorize")
 def clean_allowlist(text: str) -> str:
     """One IPv4/IPv6 address or CIDR block per line (commas also separate); normalised."""
     entries = [part.strip() for line in text.splitlines() for part in line.split(",")]

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import Masking
 from govshare.core import audit, stamps
-from govshare.core.actors import SYSTEM
+from govshare.core.actors import SYSTEM, Actor
 from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.sharing.choices import Action, Party, RequestState
 from govshare.sharing.models import Grant
 from govshare.sharing.services.requests import (
@@ -32,20 +32,26 @@ from govshare.sharing.services.requests import (
 )
 
 
-def grant_suspend(*, actor: Any, grant: Grant, reason: str) -> Grant:
-    return _providerstep(actor, grant, Action.SUSPEND, reason)
-
-
-def grant_resume(*, actor: Any, grant: Grant, reason: str) -> Grant:
-    return _providerstep(actor, grant, Action.RESUME, reason)
-
-
-def grant_revoke(*, actor: Any, grant: Grant, reason: str) -> Grant:
-    return _providerstep(actor, grant, Action.REVOKE, reason)
-
-
-def _providerstep(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
+def grant_suspend(*, actor: Actor, grant: Grant, reason: str) -> Grant:
+    """The provider stops a live grant for a while; the gateway refuses its calls meanwhile."""
     require(actor, "decide", grant.request)
+    return _provider_step(actor, grant, Action.SUSPEND, reason)
+
+
+def grant_resume(*, actor: Actor, grant: Grant, reason: str) -> Grant:
+    """The provider lets a suspended grant serve again."""
+    require(actor, "decide", grant.request)
+    return _provider_step(actor, grant, Action.RESUME, reason)
+
+
+def grant_revoke(*, actor: Actor, grant: Grant, reason: str) -> Grant:
+    """The provider ends a live or suspended grant for good; it never serves again."""
+    require(actor, "decide", grant.request)
+    return _provider_step(actor, grant, Action.REVOKE, reason)
+
+
+def _provider_step(actor: Actor, grant: Grant, action: str, reason: str) -> Grant:
+    """The common body of the provider's steps on a grant; the caller has authorized."""
     require_note(reason, field="reason")
     with transaction.atomic():
         step(actor, grant.request, action, Party.PROVIDER, reason)
@@ -54,7 +60,7 @@ def _providerstep(actor: Any, grant: Grant, action: str, reason: str) -> Grant:
 
 def grant_change(
     *,
-    actor: Any,
+    actor: Actor,
     grant: Grant,
     terms: GrantTerms,
     masking: dict[str, str] | None = None,
@@ -78,10 +84,10 @@ def grant_change(
     items = {item.identifier: item for item in grant.items.all()}
     for identifier, kind in (masking or {}).items():
         if identifier not in items:
-            raise field_error(f"masking.{identifier}", _("Not a granted item."), "invalid")
+            raise field_error(f"masking.{identifier}", _("Not a granted item."), ErrorCode.INVALID)
         if kind not in Masking.values:
             raise field_error(
-                f"masking.{identifier}", _("Choose a masking from the list."), "invalid"
+                f"masking.{identifier}", _("Choose a masking from the list."), ErrorCode.INVALID
             )
     with transaction.atomic():
         grant.save()
@@ -101,7 +107,7 @@ def grant_change(
     return grant
 
 
-def grant_extension_ask(*, actor: Any, grant: Grant, until: dt.date, note: str) -> Grant:
+def grant_extension_ask(*, actor: Actor, grant: Grant, until: dt.date, note: str) -> Grant:
     """The consumer asks for a longer validity (续期申请)."""
     require(actor, "change", grant.request)
     require_note(note)
@@ -121,7 +127,7 @@ def grant_extension_ask(*, actor: Any, grant: Grant, until: dt.date, note: str) 
     return grant
 
 
-def grant_extension_decide(*, actor: Any, grant: Grant, approve: bool, note: str) -> Grant:
+def grant_extension_decide(*, actor: Actor, grant: Grant, approve: bool, note: str) -> Grant:
     """The provider approves (validity and the request's period extend) or refuses."""
     require(actor, "decide", grant.request)
     if grant.extension_until is None:
@@ -147,6 +153,7 @@ def grant_extension_decide(*, actor: Any, grant: Grant, approve: bool, note: str
     return grant
 
 
+@internal("the platform's daily sweep (sharing_sweep), acting as the system")
 def grants_expire(today: dt.date | None = None) -> int:
     """Mark live grants past their validity as expired (the gateway stops them by date anyway)."""
     today = today or timezone.localdate()
@@ -172,12 +179,13 @@ def _terms(grant: Grant) -> dict[str, Any]:
     }
 
 
+@internal("a count the catalog reads before a withdrawal it has authorized")
 def live_grants_on(resource: Any) -> int:
     """Grants that serve (or may serve again) on ``resource``."""
     return Grant.objects.filter(resource=resource, request__state__in=GRANT_LIVE).count()
 
 
-def revoke_grants_on(actor: Any, resource: Any, reason: str) -> int:
+def revoke_grants_on(actor: Actor, resource: Any, reason: str) -> int:
     """Revoke every live grant on a withdrawn resource (the catalog's withdrawal decision)."""
     grants = Grant.objects.filter(resource=resource, request__state__in=GRANT_LIVE)
     note = _("Resource withdrawn: %(reason)s") % {"reason": reason}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from govshare.catalog.choices import Masking, ResourceStatus, ShareType
 from govshare.catalog.models import DataItem, Resource
 from govshare.core import audit, stamps
+from govshare.core.actors import Actor, person_of
 from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.orgs.models import Department
 from govshare.sharing import calendar
@@ -90,7 +91,7 @@ class GrantTerms:
 
 def request_create(
     *,
-    actor: Any,
+    actor: Actor,
     consumer: Department,
     application: Any,
     resource: Resource,
@@ -103,7 +104,7 @@ def request_create(
         application=application,
         resource=resource,
         provider_id=resource.provider_id,
-        created_by=actor,
+        created_by=person_of(actor),
     )
     require(actor, "add", share_request)
     require(actor, "change", share_request)
@@ -127,7 +128,7 @@ def request_create(
 
 
 def request_update(
-    *, actor: Any, share_request: ShareRequest, data: Mapping[str, Any], items: Sequence[str]
+    *, actor: Actor, share_request: ShareRequest, data: Mapping[str, Any], items: Sequence[str]
 ) -> ShareRequest:
     """Edit a draft (also one returned by conformity review)."""
     require(actor, "change", share_request)
@@ -240,7 +241,7 @@ def _save_items(share_request: ShareRequest, chosen: list[DataItem]) -> None:
 # --- submission and conformity review -------------------------------------------------------
 
 
-def request_submit(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
+def request_submit(*, actor: Actor, share_request: ShareRequest, note: str = "") -> ShareRequest:
     """Submit a draft. Without conformity review the platform's own check takes its place."""
     require(actor, "change", share_request)
     with transaction.atomic():
@@ -260,6 +261,7 @@ def request_submit(*, actor: Any, share_request: ShareRequest, note: str = "") -
     return share_request
 
 
+@internal("a read of a request the caller's view has restricted")
 def conformity_findings(share_request: ShareRequest) -> list[str]:
     """What the conformity review finds wrong, in words (empty when the request conforms)."""
     findings = []
@@ -282,7 +284,7 @@ def conformity_findings(share_request: ShareRequest) -> list[str]:
 
 
 def conformity_review(
-    *, actor: Any, share_request: ShareRequest, outcome: str, note: str = ""
+    *, actor: Actor, share_request: ShareRequest, outcome: str, note: str = ""
 ) -> ShareRequest:
     """The authority's conformity review: ``pass``, ``return`` (to the consumer) or ``reject``."""
     require(actor, "review", share_request)
@@ -312,7 +314,9 @@ def _conformity_refuse(share_request: ShareRequest, reason: str) -> None:
     _close_clock(share_request, "conformity_answered")
 
 
-def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: str) -> None:
+def _conformity_pass(
+    actor: Actor | None, share_request: ShareRequest, party: str, note: str
+) -> None:
     """Pass conformity: grant the unconditional items; the rest go to the provider."""
     step(actor, share_request, Action.CONFORMITY_PASS, party, note)
     _close_clock(share_request, "conformity_answered")
@@ -329,46 +333,59 @@ def _conformity_pass(actor: Any, share_request: ShareRequest, party: str, note: 
 # --- the provider's answer, negotiation and coordination ---------------------------------------
 
 
-def _answerer(action: str, party: str, clock: str, doc: str) -> Callable[..., ShareRequest]:
-    """One way of answering items (first answer, in negotiation, in coordination): the
-    policy action of its party, then ``_decide``."""
-
-    def answer(
-        *,
-        actor: Any,
-        share_request: ShareRequest,
-        answers: Mapping[str, ItemAnswer],
-        terms: GrantTerms = GrantTerms(),
-        note: str = "",
-    ) -> ShareRequest:
-        require(actor, PARTY_ACTION[party], share_request)
-        return _decide(actor, share_request, action, party, answers, terms, note, clock)
-
-    answer.__doc__ = doc
-    return answer
+def provider_decide(
+    *,
+    actor: Actor,
+    share_request: ShareRequest,
+    answers: Mapping[str, ItemAnswer],
+    terms: GrantTerms = GrantTerms(),
+    note: str = "",
+) -> ShareRequest:
+    """The provider answers every pending item; the request is active if anything is granted."""
+    require(actor, PARTY_ACTION[Party.PROVIDER], share_request)
+    return _decide(
+        actor, share_request, Action.DECIDE, Party.PROVIDER, answers, terms, note, "provider"
+    )
 
 
-provider_decide = _answerer(
-    Action.DECIDE,
-    Party.PROVIDER,
-    "provider",
-    "The provider answers every pending item; the request is active if anything is granted.",
-)
-negotiation_agree = _answerer(
-    Action.AGREE,
-    Party.PROVIDER,
-    "provider",
-    "The provider's answer in negotiation; granting nothing sends it to coordination.",
-)
-coordination_decide = _answerer(
-    Action.COORDINATE,
-    Party.AUTHORITY,
-    "coordination",
-    "The authority's coordination decides the items; granting nothing closes the request.",
-)
+def negotiation_agree(
+    *,
+    actor: Actor,
+    share_request: ShareRequest,
+    answers: Mapping[str, ItemAnswer],
+    terms: GrantTerms = GrantTerms(),
+    note: str = "",
+) -> ShareRequest:
+    """The provider's answer in negotiation; granting nothing sends it to coordination."""
+    require(actor, PARTY_ACTION[Party.PROVIDER], share_request)
+    return _decide(
+        actor, share_request, Action.AGREE, Party.PROVIDER, answers, terms, note, "provider"
+    )
 
 
-def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
+def coordination_decide(
+    *,
+    actor: Actor,
+    share_request: ShareRequest,
+    answers: Mapping[str, ItemAnswer],
+    terms: GrantTerms = GrantTerms(),
+    note: str = "",
+) -> ShareRequest:
+    """The authority's coordination decides the items; granting nothing closes the request."""
+    require(actor, PARTY_ACTION[Party.AUTHORITY], share_request)
+    return _decide(
+        actor,
+        share_request,
+        Action.COORDINATE,
+        Party.AUTHORITY,
+        answers,
+        terms,
+        note,
+        "coordination",
+    )
+
+
+def negotiation_open(*, actor: Actor, share_request: ShareRequest, note: str) -> ShareRequest:
     """The consumer contests a refusal: provider and consumer negotiate (协商)."""
     require(actor, "change", share_request)
     require_note(note)
@@ -378,7 +395,7 @@ def negotiation_open(*, actor: Any, share_request: ShareRequest, note: str) -> S
     return share_request
 
 
-def negotiation_escalate(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
+def negotiation_escalate(*, actor: Actor, share_request: ShareRequest, note: str) -> ShareRequest:
     """The consumer asks the authority to coordinate (主管部门协调)."""
     require(actor, "change", share_request)
     require_note(note)
@@ -388,7 +405,7 @@ def negotiation_escalate(*, actor: Any, share_request: ShareRequest, note: str) 
     return share_request
 
 
-def request_withdraw(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
+def request_withdraw(*, actor: Actor, share_request: ShareRequest, note: str = "") -> ShareRequest:
     """The consumer withdraws a request that is not yet answered."""
     require(actor, "change", share_request)
     with transaction.atomic():
@@ -396,7 +413,7 @@ def request_withdraw(*, actor: Any, share_request: ShareRequest, note: str = "")
     return share_request
 
 
-def request_close(*, actor: Any, share_request: ShareRequest, note: str = "") -> ShareRequest:
+def request_close(*, actor: Actor, share_request: ShareRequest, note: str = "") -> ShareRequest:
     """Close a refused request: the consumer gives up, or the authority ends coordination."""
     party = Party.AUTHORITY if share_request.state == RequestState.COORDINATION else Party.CONSUMER
     require(actor, PARTY_ACTION[party], share_request)
@@ -408,7 +425,7 @@ def request_close(*, actor: Any, share_request: ShareRequest, note: str = "") ->
 
 
 def _decide(
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     action: str,
     party: str,
@@ -490,7 +507,9 @@ def _check_answers(
                 ErrorCode.REQUIRED,
             )
         if answer.masking is not None and answer.masking not in Masking.values:
-            errors.add(f"items.{item.identifier}", _("Choose a masking from the list."), "invalid")
+            errors.add(
+                f"items.{item.identifier}", _("Choose a masking from the list."), ErrorCode.INVALID
+            )
         if first_answer and answer.grant and item.share_type == ShareType.NOT_SHARED:
             errors.add(
                 f"items.{item.identifier}",
@@ -580,6 +599,7 @@ def _grant_create(share_request: ShareRequest, terms: GrantTerms) -> Grant:
     return grant
 
 
+@internal("a rule of the grant terms, checked by services that authorize")
 def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
     """A well-formed date that clashes with today or the request's stored period is a conflict
     (409), as the API's document says of every such rule."""
@@ -603,6 +623,7 @@ def check_valid_until(valid_until: Any, share_request: ShareRequest) -> None:
         )
 
 
+@internal("a rule of the grant terms, checked by services that authorize")
 def positive_int(field: str, value: Any, default: int) -> int:
     if value is None:
         return default
@@ -611,6 +632,7 @@ def positive_int(field: str, value: Any, default: int) -> int:
     return value
 
 
+@internal("a rule of the grant terms, checked by services that authorize")
 def clean_row_filter(
     row_filter: Mapping[str, Sequence[str]] | None, share_request: ShareRequest
 ) -> dict[str, list[str]]:
@@ -641,6 +663,7 @@ def clean_row_filter(
 # --- the machinery ----------------------------------------------------------------------------
 
 
+@internal("the state machine's check, for services that authorize the party")
 def check_step(share_request: ShareRequest, action: str, party: str) -> tuple[str, str]:
     step = TRANSITIONS.get((share_request.state, action))
     # The platform takes the authority's automatic steps (conformity without a reviewer).
@@ -657,8 +680,9 @@ def check_step(share_request: ShareRequest, action: str, party: str) -> tuple[st
     return step  # type: ignore[return-value]
 
 
+@internal("the state machine's move, for services that have authorized the party")
 def step(
-    actor: Any,
+    actor: Actor | None,
     share_request: ShareRequest,
     action: str,
     party: str,
@@ -702,17 +726,22 @@ def step(
 
 
 def _event(
-    actor: Any, share_request: ShareRequest, action: str, party: str, before: str, note: str
+    actor: Actor | None,
+    share_request: ShareRequest,
+    action: str,
+    party: str,
+    before: str,
+    note: str,
 ) -> None:
-    is_person = getattr(actor, "is_authenticated", False) and not getattr(actor, "is_system", False)
+    person = person_of(actor)
     RequestEvent.objects.create(
         request=share_request,
         action=action,
         party=party,
         from_state=before,
         to_state=share_request.state,
-        actor=actor if is_person else None,
-        actor_name=actor.get_username() if is_person else "system",
+        actor=person,
+        actor_name=person.get_username() if person is not None else "system",
         note=note.strip(),
     )
 
@@ -722,6 +751,7 @@ def _close_clock(share_request: ShareRequest, field: str) -> None:
     share_request.save(update_fields=[field])
 
 
+@internal("a rule of a step, checked by services that authorize")
 def require_note(note: str, field: str = "note") -> None:
     """A step that needs a reason; the error names ``field``, the caller's name for it."""
     if not note.strip():
@@ -738,23 +768,26 @@ def _snapshot(share_request: ShareRequest) -> dict[str, Any]:
 
 def request_answer(
     *,
-    actor: Any,
+    actor: Actor,
     share_request: ShareRequest,
     answers: Mapping[str, ItemAnswer],
     terms: GrantTerms = GrantTerms(),
     note: str = "",
 ) -> ShareRequest:
     """Answer the items in whatever round the request is: the provider's review, negotiation
-    or the authority's coordination (one entry point for the UI and the API)."""
-    answer = ANSWER_BY_STATE.get(share_request.state)
-    if answer is None:
+    or the authority's coordination (one entry point for the UI and the API). Each round's
+    service authorizes its party; a request in no answering round is a conflict, named."""
+    state = share_request.state
+    if state == RequestState.NEGOTIATION:
+        return negotiation_agree(
+            actor=actor, share_request=share_request, answers=answers, terms=terms, note=note
+        )
+    if state == RequestState.COORDINATION:
+        return coordination_decide(
+            actor=actor, share_request=share_request, answers=answers, terms=terms, note=note
+        )
+    if state != RequestState.PROVIDER_REVIEW:
         check_step(share_request, Action.DECIDE, Party.PROVIDER)  # raises, naming the state
-    assert answer is not None
-    return answer(actor=actor, share_request=share_request, answers=answers, terms=terms, note=note)
-
-
-ANSWER_BY_STATE: dict[str, Callable[..., ShareRequest]] = {
-    RequestState.PROVIDER_REVIEW: provider_decide,
-    RequestState.NEGOTIATION: negotiation_agree,
-    RequestState.COORDINATION: coordination_decide,
-}
+    return provider_decide(
+        actor=actor, share_request=share_request, answers=answers, terms=terms, note=note
+    )

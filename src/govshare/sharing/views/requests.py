@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
-from govshare.core.errors import ErrorCode, field_error
 from govshare.core.forms import submit
 from govshare.core.pages import post_data
 from govshare.core.pagination import paginate
@@ -295,20 +294,7 @@ def step_form(name: str, share_request: ShareRequest, data: Any = None) -> forms
 
 def _answer(actor: Any, share_request: ShareRequest, form: AnswerForm) -> ShareRequest:
     """The item-by-item answer of the party whose turn it is."""
-    by_state: dict[str, Callable[..., ShareRequest]] = {
-        RequestState.PROVIDER_REVIEW: services.provider_decide,
-        RequestState.NEGOTIATION: services.negotiation_agree,
-        RequestState.COORDINATION: services.coordination_decide,
-    }
-    service = by_state.get(share_request.state)
-    if service is None:
-        raise field_error(
-            "state",
-            _("This step is not possible while the request is “%(state)s”.")
-            % {"state": share_request.get_state_display()},
-            ErrorCode.CONFLICT,
-        )
-    return service(
+    return services.request_answer(
         actor=actor,
         share_request=share_request,
         answers=form.answers(),
