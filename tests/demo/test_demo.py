@@ -11,6 +11,7 @@ from django.utils import timezone
 from govshare.catalog.models import Resource
 from govshare.core.chain import verify_chain
 from govshare.core.models import AuditEvent
+from govshare.demo.sharing import DEMO_APP_KEY
 from govshare.exchange.connectors import connector_for
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import DeliveryRecord
@@ -18,7 +19,6 @@ from govshare.inventory.models import InformationSystem, ZombieFinding
 from govshare.orgs.models import Department, Membership, Region
 from govshare.sharing import calendar
 from govshare.sharing.choices import RequestState
-from govshare.sharing.demo import DEMO_APP_KEY
 from govshare.sharing.models import AppCredential, ShareRequest
 
 # Committed, not wrapped in a test transaction: the demo's traffic step runs the gateway in

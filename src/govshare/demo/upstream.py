@@ -10,14 +10,15 @@ import time
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
+from govshare.catalog.models import Resource
+from govshare.demo.inventory_data import SYSTEMS
+
 # Just past the prober's default timeout (5 s): long enough to time out, short enough to
 # hold a web thread only briefly.
 SLOW_SECONDS = 6
 
 
 def health(request: HttpRequest, index: int) -> HttpResponse:
-    from govshare.inventory.demo_data import SYSTEMS
-
     if not 0 <= index < len(SYSTEMS):
         return JsonResponse({"status": "unknown"}, status=404)
     state = SYSTEMS[index][3].get("health")
@@ -34,8 +35,6 @@ def records(request: HttpRequest, resource_id: int) -> HttpResponse:
 
     Answers 401 without the provider's key header, as a real upstream would.
     """
-    from govshare.catalog.models import Resource
-
     if request.headers.get("X-Upstream-Key") != f"demo-upstream-{resource_id}":
         return JsonResponse({"error": "unauthorized"}, status=401)
     resource = Resource.objects.filter(pk=resource_id).select_related("current_version").first()

@@ -3,7 +3,7 @@ departments."""
 
 from __future__ import annotations
 
-from govshare.catalog.demo_data.specs import Subject
+from govshare.demo.catalog_data.specs import Subject
 
 SUBJECTS: dict[str, tuple[Subject, ...]] = {
     "sw": (

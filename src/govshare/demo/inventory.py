@@ -12,9 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from govshare.demo.city import DEPARTMENTS
-from govshare.demo.registry import demo_step
+from govshare.demo.inventory_data import SYSTEMS
 from govshare.inventory.choices import CensusStatus
-from govshare.inventory.demo_data import SYSTEMS
 from govshare.inventory.models import CensusReturn, HealthCheck, InformationSystem, UsageReport
 from govshare.inventory.services import (
     census_review,
@@ -46,7 +45,6 @@ def demo_base_url() -> str:
     return os.environ.get("GOVSHARE_DEMO_BASE_URL", f"http://127.0.0.1:{port}")
 
 
-@demo_step(40, "inventory")
 def load_inventory(actor: Any, say: Say) -> None:
     departments = {key: Department.objects.get(name=name) for key, name, *_r in DEPARTMENTS}
     created = 0
@@ -143,9 +141,3 @@ def _census_returns(actor: Any, departments: dict[str, Department]) -> None:
         census = census_submit(actor=actor, department=department, note="年度普查填报")
         if position % 4 != 3:
             census_review(actor=actor, census=census, confirm=True, note="经核对，予以确认")
-
-
-try:  # the work-task demo lives beside this module once that part of the inventory exists
-    from govshare.inventory import demo_tasks  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sqlite3
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -20,10 +21,11 @@ from django.utils import timezone
 
 from govshare.core.chain import append_records
 from govshare.core.crypto import sm3_hex
-from govshare.demo.registry import demo_step
+from govshare.demo.sharing import DEMO_APP_KEY, DEMO_APP_SECRET
+from govshare.exchange.connectors.sql import sources_dir
+from govshare.exchange.gateway.app import create_app
 from govshare.exchange.models import DeliveryRecord
 from govshare.sharing.choices import RequestState
-from govshare.sharing.demo import DEMO_APP_KEY, DEMO_APP_SECRET
 from govshare.sharing.models import AppCredential, Grant
 
 Say = Callable[[str], None]
@@ -41,7 +43,6 @@ OUTCOMES = (
 )
 
 
-@demo_step(80, "traffic")
 def load_traffic(actor: Any, say: Say) -> None:
     grants = list(
         Grant.objects.filter(request__state=RequestState.ACTIVE)
@@ -137,8 +138,6 @@ def _calls_today(grants: list[Grant]) -> int:
         warnings.simplefilter("ignore")  # Starlette's test client would rather have httpx2
         from starlette.testclient import TestClient
 
-    from govshare.exchange.gateway.app import create_app
-
     people = _people()
     calls = 0
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
@@ -172,10 +171,6 @@ def _calls_today(grants: list[Grant]) -> int:
 
 
 def _people(count: int = 40) -> list[str]:
-    import sqlite3
-
-    from govshare.exchange.connectors.sql import sources_dir
-
     path = sources_dir() / "demo_gaj_population.sqlite3"
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT gmsfhm FROM rk_jbxx ORDER BY rowid LIMIT ?", (count,))

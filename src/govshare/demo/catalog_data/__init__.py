@@ -18,9 +18,9 @@ or ``"@IDENT"`` for one of the COMMON items. Flags:
 - ``closed``: not opened even when the resource is open.
 """
 
-from govshare.catalog.demo_data import subjects_a, subjects_b, subjects_c
-from govshare.catalog.demo_data.base import BASE_RESOURCES
-from govshare.catalog.demo_data.specs import (
+from govshare.demo.catalog_data import subjects_a, subjects_b, subjects_c
+from govshare.demo.catalog_data.base import BASE_RESOURCES
+from govshare.demo.catalog_data.specs import (
     CHANGE_ITEMS,
     COMMON,
     PIPL_34,

@@ -22,7 +22,6 @@ from govshare.catalog.models import Resource
 from govshare.core.config import param
 from govshare.core.crypto import sm3_hex
 from govshare.demo.city import DEPARTMENTS
-from govshare.demo.registry import demo_step
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -87,7 +86,6 @@ PURPOSES = {
 }
 
 
-@demo_step(70, "sharing")
 def load_sharing(actor: Any, say: Say) -> None:
     departments = {key: Department.objects.get(name=name) for key, name, *_ in DEPARTMENTS}
     users = {user.username: user for user in get_user_model().objects.all()}

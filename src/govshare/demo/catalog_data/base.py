@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govshare.catalog.demo_data.specs import BaseResource
+from govshare.demo.catalog_data.specs import BaseResource
 
 BASE_RESOURCES: tuple[BaseResource, ...] = (
     BaseResource(

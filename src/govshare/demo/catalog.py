@@ -31,16 +31,6 @@ from govshare.catalog.choices import (
     ShareType,
     VersionStatus,
 )
-from govshare.catalog.demo_data import (
-    BASE_RESOURCES,
-    CHANGE_ITEMS,
-    COMMON,
-    STATISTICS_ITEMS,
-    SUBJECTS,
-    VERIFY_ITEMS,
-    BaseResource,
-    Subject,
-)
 from govshare.catalog.models import (
     Category,
     DataElement,
@@ -58,8 +48,17 @@ from govshare.catalog.services import (
     resource_withdraw,
     version_update,
 )
+from govshare.demo.catalog_data import (
+    BASE_RESOURCES,
+    CHANGE_ITEMS,
+    COMMON,
+    STATISTICS_ITEMS,
+    SUBJECTS,
+    VERIFY_ITEMS,
+    BaseResource,
+    Subject,
+)
 from govshare.demo.city import DEPARTMENTS
-from govshare.demo.registry import demo_step
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 
@@ -435,7 +434,6 @@ def systems_of(plan: Plan, provider: Department, lookups: Lookups) -> list[Infor
 # --- the step -------------------------------------------------------------------------------
 
 
-@demo_step(50, "catalog")
 def load_catalog(actor: Any, say: Say) -> None:
     lookups = Lookups.load()
     existing = set(Resource.objects.values_list("provider_id", "name"))
@@ -514,7 +512,7 @@ def mount_slots(resources: list[Resource]) -> None:
     """Mount slots of the published resources: most mounted, some failing, some not mounted,
     some with no slot yet.
 
-    These slots are the catalog's plan: the exchange part of the demo (exchange/demo.py) then
+    These slots are the catalog's plan: the exchange part of the demo (demo/exchange.py) then
     puts a real connector, through the exchange services, behind every slot planned as mounted;
     failing and unmounted slots stay as planned, to show those states.
     """

@@ -19,11 +19,11 @@ from typing import Any
 from govshare.catalog.choices import MountKind, MountStatus, ResourceStatus
 from govshare.catalog.models import Mount, Resource
 from govshare.demo.base_data import Rows, build
-from govshare.demo.registry import demo_step
+from govshare.demo.city import DEPARTMENTS
+from govshare.demo.inventory import demo_base_url
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import ApiMount, Connection, FileSet, TableMount
 from govshare.exchange.services.mounts import api_mount_set, connection_create, table_mount_set
-from govshare.inventory.demo import demo_base_url
 from govshare.orgs.models import Department
 
 Say = Callable[[str], None]
@@ -41,7 +41,6 @@ KEY_PREFERENCE = ("GMSFHM", "TYSHXYDM", "ZZBH", "BDCQZH", "XMDM")
 BINARY_TYPES = frozenset({"G", "B"})
 
 
-@demo_step(60, "exchange")
 def load_exchange(actor: Any, say: Say) -> None:
     sources_dir().mkdir(parents=True, exist_ok=True)
     served = 0
@@ -59,8 +58,6 @@ def load_exchange(actor: Any, say: Say) -> None:
 
 
 def _published(name: str, department_key: str) -> Resource | None:
-    from govshare.demo.city import DEPARTMENTS
-
     department_name = next(d[1] for d in DEPARTMENTS if d[0] == department_key)
     return (
         Resource.objects.filter(
@@ -227,7 +224,3 @@ def _row_count(path: Any, table: str) -> int:
         return -1
     finally:
         connection.close()
-
-
-# The gateway traffic step (order 80) lives in its own module; importing it registers it.
-from govshare.exchange import demo_traffic  # noqa: E402, F401

@@ -31,7 +31,6 @@ from typing import Any
 from django.utils import timezone
 
 from govshare.demo.city import DEPARTMENTS
-from govshare.demo.registry import demo_step
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.models import Milestone, WorkTask
 from govshare.inventory.progress import add_months, month_start
@@ -310,7 +309,6 @@ def demo_departments() -> dict[str, Department]:
 # --- the step -------------------------------------------------------------------------------
 
 
-@demo_step(60, "work_tasks")
 def load_work_tasks(actor: Any, say: Say) -> None:
     """Create the plan's tasks that do not exist yet (by number), with some progress reports."""
     departments = demo_departments()
