@@ -1,7 +1,7 @@
 """The catalog part of the demo city: ~300 resources of the demo departments in every state of
 the lifecycle, drafted, reviewed, changed and withdrawn through the services, with mount slots.
 
-Plans come from demo_data.py: the five base resources as written there, and for each
+Plans come from data/catalog.yaml: the five base resources as written there, and for each
 department's business subject the views its ``views`` string names. Each plan is taken to its
 lifecycle state by its position, so every state occurs in every run and in the same places.
 """
@@ -97,7 +97,7 @@ WITHDRAWN_AT = frozenset({61, 161, 261})  # published, then withdrawn (撤销)
 
 @dataclass(frozen=True)
 class ItemSpec:
-    """One data item of demo_data.py, parsed; share type and openness follow the resource."""
+    """One data item of data/catalog.yaml, parsed; share type and openness follow the resource."""
 
     name: str
     identifier: str
@@ -136,7 +136,7 @@ class Plan:
 
 
 def parse_item(spec: str) -> ItemSpec:
-    """``"名称 IDENT TYPE[LENGTH] flags…"`` or ``"@IDENT"`` → ItemSpec (see demo_data.py)."""
+    """``"名称 IDENT TYPE[LENGTH] flags…"`` or ``"@IDENT"`` → ItemSpec (see data/catalog.yaml)."""
     spec = COMMON[spec[1:]] if spec.startswith("@") else spec
     match = ITEM_SPEC.match(spec)
     if match is None:
