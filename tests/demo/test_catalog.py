@@ -44,7 +44,7 @@ def _tally() -> tuple[int, ...]:
 # process, whose threads read the database through connections of their own.
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_catalog_is_complete_idempotent_and_audited(settings, tmp_path):
-    settings.GOVSHARE_SOURCES_DIR = tmp_path
+    settings.GOVSHARE_SOURCES_DIR = settings.VAR_DIR = tmp_path
     # given the demo city loaded, when it is loaded again, then nothing is added
     call_command("demo")
     first = _tally()

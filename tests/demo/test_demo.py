@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -10,8 +11,9 @@ from django.utils import timezone
 
 from govshare.catalog.models import Resource
 from govshare.core.chain import verify_chain
+from govshare.core.crypto import sm3_hex
 from govshare.core.models import AuditEvent
-from govshare.demo.sharing import DEMO_APP_KEY
+from govshare.demo.sharing import credential_file
 from govshare.exchange.connectors import connector_for
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import DeliveryRecord
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_path):
     settings.GOVSHARE_SOURCES_DIR = tmp_path / "sources"
+    settings.VAR_DIR = tmp_path
     call_command("demo")
     counts = (
         Region.objects.count(),
@@ -72,6 +75,19 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_
     _the_exchange_and_sharing_parts_are_there()
     out = capsys.readouterr().out
     assert "ga_officer" in out and "Demo#Weifang2026" in out
+    # the gateway example's key and secret are printed, and they are the credential's own
+    kept = json.loads(credential_file().read_text())
+    assert f"app key {kept['app_key']} secret {kept['app_secret']}" in out
+    example = AppCredential.objects.get(app_key=kept["app_key"], revoked__isnull=True)
+    assert example.secret_hash == sm3_hex(kept["app_secret"])
+
+
+def _every_credential_the_audit_trail_names_exists():
+    """The demo issues credentials through the service and keeps what it returns: the key the
+    audit trail records is the key the gateway knows."""
+    issued = AuditEvent.objects.filter(action__startswith="sharing.credential.")
+    named = {event.after["app_key"] for event in issued if "app_key" in (event.after or {})}
+    assert named and named <= set(AppCredential.objects.values_list("app_key", flat=True))
 
 
 def _the_exchange_and_sharing_parts_are_there():
@@ -95,7 +111,7 @@ def _the_exchange_and_sharing_parts_are_there():
     assert count == 100_000
     rows = connector.query({"GMSFHM": [number]}, ["GMSFHM", "XM"], {}, 10, 0)
     assert [row["GMSFHM"] for row in rows] == [number]
-    assert AppCredential.objects.filter(app_key=DEMO_APP_KEY).exists()
+    _every_credential_the_audit_trail_names_exists()
     # a week of traffic, today's through the real gateway, in one verified chain
     assert verify_chain(DeliveryRecord).is_intact
     assert DeliveryRecord.objects.filter(request_id__startswith="demo-", status=200).count() == 40

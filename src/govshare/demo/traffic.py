@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from govshare.core.chain import append_records
 from govshare.core.crypto import sm3_hex
-from govshare.demo.sharing import DEMO_APP_KEY, DEMO_APP_SECRET
+from govshare.demo.sharing import gateway_credential
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.gateway.app import create_app
 from govshare.exchange.models import DeliveryRecord
@@ -50,25 +50,34 @@ def load_traffic(actor: Any, say: Say) -> None:
         .prefetch_related("items")
         .order_by("pk")
     )
-    _say_where(grants, say)
+    credential = gateway_credential(actor)
+    grant = _example_grant(grants, credential[0] if credential else None)
+    if credential and grant:
+        _say_where(grant, *credential, say)
     if DeliveryRecord.objects.exists():
         say("traffic: the delivery log already has records")
         return
     history = _history(grants, random.Random(51))  # 国发〔2016〕51号
     append_records(DeliveryRecord, history)
-    today = _calls_today(grants)
+    today = _calls_today(grant, *credential) if credential and grant else 0
     say(f"traffic: {len(history)} past calls over {HISTORY_DAYS} days, {today} calls today")
 
 
-def _say_where(grants: list[Grant], say: Say) -> None:
-    """Where the README's gateway example calls: the demo credential's query grant."""
-    demo = AppCredential.objects.filter(app_key=DEMO_APP_KEY).first()
-    for grant in grants:
-        if demo and grant.application_id == demo.application_id and grant.mode == "query":
-            say(
-                f"gateway: app key {DEMO_APP_KEY} (secret in README) may query "
-                f"{grant.resource.name} at /gw/resources/{grant.resource_id}/query"
-            )
+def _example_grant(grants: list[Grant], credential: AppCredential | None) -> Grant | None:
+    """The README's gateway example: the example credential's query grant."""
+    if credential is None:
+        return None
+    return next(
+        (g for g in grants if g.application_id == credential.application_id and g.mode == "query"),
+        None,
+    )
+
+
+def _say_where(grant: Grant, credential: AppCredential, secret: str, say: Say) -> None:
+    say(
+        f"gateway: app key {credential.app_key} secret {secret} may query "
+        f"{grant.resource.name} at /gw/resources/{grant.resource_id}/query"
+    )
 
 
 def _history(grants: list[Grant], rng: random.Random) -> list[DeliveryRecord]:
@@ -120,20 +129,9 @@ def _record(grant: Grant, at: dt.datetime, rng: random.Random) -> DeliveryRecord
     )
 
 
-def _calls_today(grants: list[Grant]) -> int:
-    """Real calls through the gateway with the demo credential: lookups of people in the
+def _calls_today(grant: Grant, credential: AppCredential, secret: str) -> int:
+    """Real calls through the gateway with the example credential: lookups of people in the
     provider database, one not found, one asking for an item not granted."""
-    demo = AppCredential.objects.filter(app_key=DEMO_APP_KEY, revoked__isnull=True).first()
-    grant = next(
-        (
-            g
-            for g in grants
-            if demo and g.application_id == demo.application_id and g.mode == "query"
-        ),
-        None,
-    )
-    if grant is None:
-        return 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Starlette's test client would rather have httpx2
         from starlette.testclient import TestClient
@@ -142,7 +140,7 @@ def _calls_today(grants: list[Grant]) -> int:
     calls = 0
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
         token = client.post(
-            "/gw/token", json={"app_key": DEMO_APP_KEY, "app_secret": DEMO_APP_SECRET}
+            "/gw/token", json={"app_key": credential.app_key, "app_secret": secret}
         ).json()["access_token"]
         for number, person in enumerate(people):
             headers = {
