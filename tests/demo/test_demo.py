@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from govshare.catalog.models import Resource
+from govshare.core.actors import system_actor
 from govshare.core.chain import verify_chain
 from govshare.core.crypto import sm3_hex
 from govshare.core.models import AuditEvent
@@ -17,6 +18,8 @@ from govshare.demo.sharing import credential_file
 from govshare.exchange.connectors import connector_for
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import DeliveryRecord
+from govshare.inventory import indicators as inventory_indicators
+from govshare.inventory import progress
 from govshare.inventory.models import InformationSystem, ZombieFinding
 from govshare.orgs.models import Department, Membership, Region
 from govshare.sharing import calendar
@@ -73,6 +76,7 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_
     }
     assert verify_chain(AuditEvent).is_intact
     _the_exchange_and_sharing_parts_are_there()
+    _past_months_have_inventory_indicators()
     out = capsys.readouterr().out
     assert "ga_officer" in out and "Demo#Weifang2026" in out
     # the gateway example's key and secret are printed, and they are the credential's own
@@ -80,6 +84,26 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_
     assert f"app key {kept['app_key']} secret {kept['app_secret']}" in out
     example = AppCredential.objects.get(app_key=kept["app_key"], revoked__isnull=True)
     assert example.secret_hash == sm3_hex(kept["app_secret"])
+
+
+def _past_months_have_inventory_indicators():
+    """The census has a past: the months before this one count systems, connections, cloud
+    migrations, logins and zombies, and fewer of the later ones than now."""
+    overseer = system_actor()
+    this_month = progress.month_start(timezone.localdate())
+    for back in (1, 2, 3):
+        month = progress.add_months(this_month, -back)
+        report = {i.key: i for i in inventory_indicators.indicator_values(overseer, month).totals}
+        for key in ("connectivity", "cloud", "sso"):
+            assert report[key].numerator > 0 and report[key].denominator > 0, (month, key)
+        assert report["zombies"].numerator > 0, month
+    half_a_year_ago = progress.add_months(this_month, -5)
+    then = {
+        i.key: i for i in inventory_indicators.indicator_values(overseer, half_a_year_ago).totals
+    }
+    now = {i.key: i for i in inventory_indicators.indicator_values(overseer).totals}
+    assert then["cloud"].numerator < now["cloud"].numerator
+    assert then["integrated"].numerator < now["integrated"].numerator
 
 
 def _every_credential_the_audit_trail_names_exists():
