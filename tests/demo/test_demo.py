@@ -15,16 +15,24 @@ from govshare.core.chain import verify_chain
 from govshare.core.crypto import sm3_hex
 from govshare.core.models import AuditEvent
 from govshare.demo.sharing import credential_file
+from govshare.demo.values import BINARY_TYPES
 from govshare.exchange.connectors import connector_for
 from govshare.exchange.connectors.sql import sources_dir
-from govshare.exchange.models import DeliveryRecord
+from govshare.exchange.models import DeliveryRecord, TableMount
 from govshare.inventory import indicators as inventory_indicators
 from govshare.inventory import progress
-from govshare.inventory.models import InformationSystem, ZombieFinding
+from govshare.inventory.models import (
+    InformationSystem,
+    IntegrationPlan,
+    Project,
+    ShadowSystem,
+    ZombieFinding,
+)
 from govshare.orgs.models import Department, Membership, Region
 from govshare.sharing import calendar
 from govshare.sharing.choices import RequestState
 from govshare.sharing.models import AppCredential, ShareRequest
+from tests.demo.plausible import assert_plausible
 
 # Committed, not wrapped in a test transaction: the demo's traffic step runs the gateway in
 # process, whose threads read the database through connections of their own.
@@ -77,6 +85,8 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_
     assert verify_chain(AuditEvent).is_intact
     _the_exchange_and_sharing_parts_are_there()
     _past_months_have_inventory_indicators()
+    _every_provider_table_holds_plausible_rows()
+    _the_inventory_pages_have_projects_plans_and_shadow_systems()
     out = capsys.readouterr().out
     assert "ga_officer" in out and "Demo#Weifang2026" in out
     # the gateway example's key and secret are printed, and they are the credential's own
@@ -104,6 +114,37 @@ def _past_months_have_inventory_indicators():
     now = {i.key: i for i in inventory_indicators.indicator_values(overseer).totals}
     assert then["cloud"].numerator < now["cloud"].numerator
     assert then["integrated"].numerator < now["integrated"].numerator
+
+
+def _every_provider_table_holds_plausible_rows():
+    """Each resource served from a table holds rows of its own kind: every item filled (but
+    pictures and the few that may be empty), within its length, dates that are dates, amounts
+    and scores in range, identity numbers and credit codes with valid check characters."""
+    mounts = TableMount.objects.select_related("connection", "mount__resource__current_version")
+    assert mounts.count() > 100
+    for table_mount in mounts:
+        version = table_mount.mount.resource.current_version
+        items = [i for i in version.items.all() if i.data_type not in BINARY_TYPES]
+        path = sources_dir() / table_mount.connection.database
+        with sqlite3.connect(path) as db:
+            rows = db.execute(f'SELECT * FROM "{table_mount.table}"').fetchall()
+            names = [d[0] for d in db.execute(f'SELECT * FROM "{table_mount.table}"').description]
+        assert rows, table_mount.table
+        for item in items:
+            column = [row[names.index(item.identifier.lower())] for row in rows]
+            for value in column:
+                assert_plausible(item, value, version.resource.name)
+
+
+def _the_inventory_pages_have_projects_plans_and_shadow_systems():
+    """IT projects with their systems and money, an integration plan under way, and systems
+    found outside the census, some to follow up."""
+    projects = Project.objects.all()
+    assert projects.count() >= 10 and all(p.systems.exists() for p in projects)
+    assert projects.filter(investment__gt=0).count() >= 8
+    assert IntegrationPlan.objects.filter(items__status="in_progress").exists()
+    assert ShadowSystem.objects.filter(status="open").count() >= 3
+    assert ShadowSystem.objects.filter(status="dismissed").exists()
 
 
 def _every_credential_the_audit_trail_names_exists():

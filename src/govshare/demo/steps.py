@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from govshare.demo import catalog, exchange, foundation, inventory, sharing, traffic, worktasks
+from govshare.demo import (
+    catalog,
+    exchange,
+    foundation,
+    inventory,
+    plans,
+    sharing,
+    traffic,
+    worktasks,
+)
 
 Say = Callable[[str], None]
 DemoStep = Callable[[Any, Say], None]
@@ -19,6 +28,7 @@ STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("departments", foundation.load_departments),
     ("users", foundation.load_users),
     ("inventory", inventory.load_inventory),
+    ("plans", plans.load_plans),
     ("catalog", catalog.load_catalog),
     ("exchange", exchange.load_exchange),
     ("work_tasks", worktasks.load_work_tasks),

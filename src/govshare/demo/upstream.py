@@ -12,6 +12,7 @@ from django.urls import path
 
 from govshare.catalog.models import Resource
 from govshare.demo.inventory_data import SYSTEMS
+from govshare.demo.values import Column, Values
 
 # Just past the prober's default timeout (5 s): long enough to time out, short enough to
 # hold a web thread only briefly.
@@ -43,22 +44,13 @@ def records(request: HttpRequest, resource_id: int) -> HttpResponse:
     keys = {name: value for name, value in request.GET.items() if value}
     if not keys:
         return JsonResponse({"data": []})
-    rng = random.Random("|".join(f"{k}={v}" for k, v in sorted(keys.items())))
+    values = Values(random.Random("|".join(f"{k}={v}" for k, v in sorted(keys.items()))))
     record: dict[str, object] = {}
     for item in resource.current_version.items.order_by("position"):
         name = item.identifier.lower()
-        record[name] = keys.get(name) or _value(item.data_type, item.name, rng)
+        column = Column(item.identifier, item.data_type, item.name, item.length)
+        record[name] = keys.get(name) or values.of(column, 0)
     return JsonResponse({"data": [record], "source": resource.name})
-
-
-def _value(data_type: str, label: str, rng: random.Random) -> object:
-    if data_type in ("N", "I"):
-        return rng.randrange(1000)
-    if data_type == "L":
-        return rng.random() < 0.5
-    if data_type in ("D", "T"):
-        return f"20{rng.randrange(15, 26)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-    return f"{label}{rng.randrange(10_000):04d}"
 
 
 app_name = "demo"
