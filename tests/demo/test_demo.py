@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from govshare.catalog.models import Resource
@@ -14,8 +15,9 @@ from govshare.core.actors import system_actor
 from govshare.core.chain import verify_chain
 from govshare.core.crypto import sm3_hex
 from govshare.core.models import AuditEvent
+from govshare.demo import upstream
 from govshare.demo.sharing import credential_file
-from govshare.demo.values import BINARY_TYPES
+from govshare.demo.values import BINARY_TYPES, credit_code
 from govshare.exchange.connectors import connector_for
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import DeliveryRecord, TableMount
@@ -87,6 +89,7 @@ def test_the_demo_city_is_complete_idempotent_and_audited(capsys, settings, tmp_
     _past_months_have_inventory_indicators()
     _every_provider_table_holds_plausible_rows()
     _the_inventory_pages_have_projects_plans_and_shadow_systems()
+    _the_simulated_upstream_answers_plausible_records()
     out = capsys.readouterr().out
     assert "ga_officer" in out and "Demo#Weifang2026" in out
     # the gateway example's key and secret are printed, and they are the credential's own
@@ -145,6 +148,19 @@ def _the_inventory_pages_have_projects_plans_and_shadow_systems():
     assert IntegrationPlan.objects.filter(items__status="in_progress").exists()
     assert ShadowSystem.objects.filter(status="open").count() >= 3
     assert ShadowSystem.objects.filter(status="dismissed").exists()
+
+
+def _the_simulated_upstream_answers_plausible_records():
+    """社会信用信息 is served by the demo's upstream interface: its records are of their kind."""
+    credit = Resource.objects.get(name="社会信用信息")
+    code = credit_code("370702", 1)
+    request = RequestFactory().get(
+        "/", {"tyshxydm": code}, HTTP_X_UPSTREAM_KEY=f"demo-upstream-{credit.pk}"
+    )
+    (record,) = json.loads(upstream.records(request, credit.pk).content)["data"]
+    assert record["tyshxydm"] == code
+    for item in credit.current_version.items.exclude(data_type__in=BINARY_TYPES):
+        assert_plausible(item, record[item.identifier.lower()], credit.name)
 
 
 def _every_credential_the_audit_trail_names_exists():
