@@ -60,6 +60,7 @@ PLANS = (
     Plan("zjj", "法人单位基础信息", "scj", 6, RequestState.ACTIVE),
     Plan("rsj", "社会信用信息", "dsj", 5, RequestState.ACTIVE, mode="proxy"),
     Plan("zjj", "人口基础信息", "gaj", 3, RequestState.ACTIVE, mode="verify", purpose="data_check"),
+    Plan("gaj", "法人单位基础信息", "scj", 4, RequestState.ACTIVE),
     Plan("scj", "人口基础信息", "gaj", 4, RequestState.PROVIDER_REVIEW),
     Plan("bdc", "人口基础信息", "gaj", 2, RequestState.SUBMITTED),
     Plan("rsj", "电子证照目录", "dsj", 4, RequestState.DRAFT),
@@ -82,6 +83,7 @@ PURPOSES = {
     ),
     "zjj": ("住房保障资格审核和建筑市场主体监管", "《城市房地产管理法》", "保障房资格联审"),
     "scj": ("市场主体登记时核验投资人身份和信用状况", "《市场主体登记管理条例》", "登记窗口核验"),
+    "gaj": ("案件办理中核查涉案企业的登记信息", "《中华人民共和国人民警察法》第六条", "案件核查"),
     "bdc": (
         "不动产登记时核验权利人身份和主体资格",
         "《不动产登记暂行条例》第二十七条",
