@@ -33,6 +33,7 @@ from govshare.inventory.models import (
 from govshare.orgs.models import Department, Membership, Region
 from govshare.sharing import calendar
 from govshare.sharing.choices import RequestState
+from govshare.sharing.indicators import sharing_indicators
 from govshare.sharing.models import AppCredential, ShareRequest
 from tests.demo.plausible import assert_plausible
 
@@ -110,6 +111,10 @@ def _past_months_have_inventory_indicators():
         for key in ("connectivity", "cloud", "sso"):
             assert report[key].numerator > 0 and report[key].denominator > 0, (month, key)
         assert report["zombies"].numerator > 0, month
+    last_month = {
+        i.key: i for i in sharing_indicators(overseer, progress.add_months(this_month, -1))
+    }
+    assert last_month["calls"].numerator > 0 and last_month["served"].numerator > 0
     half_a_year_ago = progress.add_months(this_month, -5)
     then = {
         i.key: i for i in inventory_indicators.indicator_values(overseer, half_a_year_ago).totals

@@ -1,6 +1,6 @@
-"""Gateway traffic of the demo city: a week of delivery-log history, then real calls today.
+"""Gateway traffic of the demo city: six weeks of delivery-log history, then real calls today.
 
-The history (the six days before today) is generated as the gateway would have recorded it —
+The history (the 45 days before today) is generated as the gateway would have recorded it —
 one chained record per call of each live grant, mostly answered, some refused — so the delivery
 log's charts have days to show. Today's calls then go through the real gateway app, in process,
 with 人社局's demo credential (README): its answers and refusals are recorded by the gateway
@@ -30,7 +30,8 @@ from govshare.sharing.models import AppCredential, Grant
 
 Say = Callable[[str], None]
 
-HISTORY_DAYS = 6
+# Six weeks: the month before this one always has its whole traffic (its indicators).
+HISTORY_DAYS = 45
 END_USERS = ("刘人社", "王经办", "李窗口", "赵审核", "孙专员", "周受理")
 # (HTTP status, error code, weight): what a week of calls looks like.
 OUTCOMES = (
