@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 
 from stdnum.cn import ric, uscc
 
 from govshare.demo.base_data import Rows, build
+from govshare.demo.catalog import plans
+from govshare.demo.values import BINARY_TYPES, Column, Values
+from tests.demo.plausible import assert_plausible
 
 
 def test_population_rows_carry_valid_unique_identity_numbers(tmp_path):
@@ -32,3 +36,16 @@ def test_legal_entities_carry_valid_credit_codes():
     assert all(uscc.is_valid(entity["TYSHXYDM"]) for entity in entities)
     assert len({entity["TYSHXYDM"] for entity in entities}) == 500
     assert all(ric.is_valid(entity["FDDBRZJHM"]) for entity in entities)
+
+
+def test_every_item_of_the_demo_catalog_gets_plausible_values():
+    # given every data item the demo catalogues, when a table of each is made
+    values = Values(random.Random(7))
+    items = {item.identifier + item.name: item for plan in plans() for item in plan.items}
+    for item in items.values():
+        column = Column(item.identifier, item.data_type, item.name, item.length)
+        # then its values are filled, fit the item and are of its kind
+        for index in range(20):
+            value = values.of(column, index)
+            if item.data_type not in BINARY_TYPES:
+                assert_plausible(item, value, "catalogue")

@@ -257,6 +257,19 @@ def test_the_page_shows_each_figure_with_its_formula(history, client_for, review
     assert response.context["report"].month == MAR
 
 
+def test_the_page_says_why_a_month_before_the_census_has_nothing_to_count(
+    history, client_for, reviewer
+):
+    # given systems registered from January 2024, when December 2023 is asked for
+    response = client_for(reviewer).get(reverse("inventory:indicators"), {"month": "2023-12"})
+
+    # then the page says that no system had been registered by then, not only "0 ÷ 0"
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="gs-month-empty"' in html and "2023-12" in html
+    march = client_for(reviewer).get(reverse("inventory:indicators"), {"month": "2024-03"})
+    assert 'id="gs-month-empty"' not in march.content.decode()
+
+
 @pytest.mark.parametrize("month", ["2024-13", "garbage", "2999-01"])
 def test_the_page_answers_a_bad_month_with_400_and_a_message(client_for, reviewer, month):
     response = client_for(reviewer).get(reverse("inventory:indicators"), {"month": month})

@@ -473,49 +473,6 @@ def test_the_workbook_of_a_department_holds_only_its_rows(october, staff_a):
     assert units == {"公安局"}
 
 
-# --- the demo city's tasks ------------------------------------------------------------------
-
-
-def test_the_demo_loads_the_weifang_plan_once(db):
-    from govshare.core.actors import system_actor
-    from govshare.demo.steps import load_departments, load_regions
-    from govshare.inventory.demo_tasks import load_work_tasks
-
-    # given the demo city's departments
-    said: list[str] = []
-    for step in (load_regions, load_departments, load_work_tasks):
-        step(system_actor(), said.append)
-    events = AuditEvent.objects.count()
-
-    # when the step runs again, it adds nothing
-    load_work_tasks(system_actor(), said.append)
-    assert AuditEvent.objects.count() == events
-
-    # then the plan's 19 tasks in its 5 sections, led by 大数据局, due in 2026–2027
-    tasks = WorkTask.objects.all()
-    assert tasks.count() == 19 and Milestone.objects.count() == 52
-    assert progress.categories() == [
-        "电子政务云建设",
-        "电子政务内网和外网建设",
-        "数据资源体系建设",
-        "政务服务体系建设",
-        "业务协同体系建设",
-    ]
-    assert {task.lead_unit.name for task in tasks} == {"潍坊市大数据局"}
-    first = tasks.get(code="1.1")
-    assert first.deadline == dt.date(2027, 6, 30)
-    assert first.milestones.first().due == dt.date(2026, 12, 31)
-    assert "2026年12月底前" in first.description and "市政府办公室" in first.description
-    # and reports for the two months before this one, some units silent, 1.3 delayed
-    assert set(ProgressReport.objects.values_list("month", flat=True)) == {
-        LAST_MONTH,
-        progress.add_months(LAST_MONTH, -1),
-    }
-    assert ProgressReport.objects.filter(task__code="1.3", status="delayed").exists()
-    silent = progress.missing_reports(LAST_MONTH, TODAY)
-    assert ("1.1", "寿光市大数据中心") in {(row.task.code, row.department.name) for row in silent}
-
-
 def test_reports_for_a_month_long_past_are_refused():
     """History stays as it was: only the last few months (a setting) take reports."""
     import datetime as dt

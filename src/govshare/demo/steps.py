@@ -1,77 +1,37 @@
-"""The foundation's demo steps: regions, departments and users for every role."""
+"""The demo city's steps, in the order they build on each other.
+
+Each step adds its part through the services and is idempotent: running ``govshare demo``
+twice leaves one city.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
-from govshare.demo.city import DEMO_PASSWORD, DEPARTMENTS, REGIONS, USERS, department_uscc
-from govshare.demo.registry import demo_step
-from govshare.identity.services import user_create
-from govshare.orgs.models import Department, Membership, Region
-from govshare.orgs.services import DepartmentData, department_create, membership_add, region_create
+from govshare.demo import (
+    catalog,
+    exchange,
+    foundation,
+    inventory,
+    plans,
+    sharing,
+    traffic,
+    worktasks,
+)
 
 Say = Callable[[str], None]
+DemoStep = Callable[[Any, Say], None]
 
-
-@demo_step(10, "regions")
-def load_regions(actor: Any, say: Say) -> None:
-    created = 0
-    for code, name, level, parent_code in REGIONS:
-        if Region.objects.filter(code=code).exists():
-            continue
-        parent = Region.objects.get(code=parent_code) if parent_code else None
-        region_create(actor=actor, code=code, name=name, level=level, parent=parent)
-        created += 1
-    say(f"regions: {created} created, {Region.objects.count()} in all")
-
-
-@demo_step(20, "departments")
-def load_departments(actor: Any, say: Say) -> None:
-    created = 0
-    for index, (key, name, short_name, kind, region_code, parent_key) in enumerate(DEPARTMENTS):
-        if Department.objects.filter(name=name).exists():
-            continue
-        parent = _department(parent_key) if parent_key else None
-        data = DepartmentData(
-            name=name,
-            short_name=short_name,
-            uscc=department_uscc(index),
-            region=Region.objects.get(code=region_code),
-            kind=kind,
-            parent=parent,
-            is_sharing_authority=key == "dsj",
-            contact_name=f"{short_name}数据专员",
-            contact_phone=f"0536-88{index:02d}1234",
-        )
-        department_create(actor=actor, data=data)
-        created += 1
-    say(f"departments: {created} created, {Department.objects.count()} in all")
-
-
-def _department(key: str) -> Department:
-    name = next(entry[1] for entry in DEPARTMENTS if entry[0] == key)
-    return Department.objects.get(name=name)
-
-
-@demo_step(30, "users")
-def load_users(actor: Any, say: Say) -> None:
-    User = get_user_model()
-    for username, full_name, roles in USERS:
-        user = User.objects.filter(username=username).first() or user_create(
-            actor=actor,
-            username=username,
-            password=DEMO_PASSWORD,
-            full_name=full_name,
-            is_superuser=False,
-        )
-        for department_key, role in roles:
-            department = _department(department_key)
-            if not Membership.objects.filter(user=user, department=department, role=role).exists():
-                membership_add(actor=actor, user=user, department=department, role=role)
-    say("demo accounts (password for all: " + DEMO_PASSWORD + "):")
-    for username, full_name, roles in USERS:
-        held = ", ".join(f"{_department(key).display_name}/{role}" for key, role in roles)
-        say(f"  {username:<12} {full_name:<6} {held}")
+STEPS: tuple[tuple[str, DemoStep], ...] = (
+    ("regions", foundation.load_regions),
+    ("departments", foundation.load_departments),
+    ("users", foundation.load_users),
+    ("inventory", inventory.load_inventory),
+    ("plans", plans.load_plans),
+    ("catalog", catalog.load_catalog),
+    ("exchange", exchange.load_exchange),
+    ("work_tasks", worktasks.load_work_tasks),
+    ("sharing", sharing.load_sharing),
+    ("traffic", traffic.load_traffic),
+)

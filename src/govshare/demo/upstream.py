@@ -10,14 +10,16 @@ import time
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
+from govshare.catalog.models import Resource
+from govshare.demo.inventory_data import SYSTEMS
+from govshare.demo.values import Column, Values
+
 # Just past the prober's default timeout (5 s): long enough to time out, short enough to
 # hold a web thread only briefly.
 SLOW_SECONDS = 6
 
 
 def health(request: HttpRequest, index: int) -> HttpResponse:
-    from govshare.inventory.demo_data import SYSTEMS
-
     if not 0 <= index < len(SYSTEMS):
         return JsonResponse({"status": "unknown"}, status=404)
     state = SYSTEMS[index][3].get("health")
@@ -34,8 +36,6 @@ def records(request: HttpRequest, resource_id: int) -> HttpResponse:
 
     Answers 401 without the provider's key header, as a real upstream would.
     """
-    from govshare.catalog.models import Resource
-
     if request.headers.get("X-Upstream-Key") != f"demo-upstream-{resource_id}":
         return JsonResponse({"error": "unauthorized"}, status=401)
     resource = Resource.objects.filter(pk=resource_id).select_related("current_version").first()
@@ -44,22 +44,13 @@ def records(request: HttpRequest, resource_id: int) -> HttpResponse:
     keys = {name: value for name, value in request.GET.items() if value}
     if not keys:
         return JsonResponse({"data": []})
-    rng = random.Random("|".join(f"{k}={v}" for k, v in sorted(keys.items())))
+    values = Values(random.Random("|".join(f"{k}={v}" for k, v in sorted(keys.items()))))
     record: dict[str, object] = {}
     for item in resource.current_version.items.order_by("position"):
         name = item.identifier.lower()
-        record[name] = keys.get(name) or _value(item.data_type, item.name, rng)
+        column = Column(item.identifier, item.data_type, item.name, item.length)
+        record[name] = keys.get(name) or values.of(column, 0)
     return JsonResponse({"data": [record], "source": resource.name})
-
-
-def _value(data_type: str, label: str, rng: random.Random) -> object:
-    if data_type in ("N", "I"):
-        return rng.randrange(1000)
-    if data_type == "L":
-        return rng.random() < 0.5
-    if data_type in ("D", "T"):
-        return f"20{rng.randrange(15, 26)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-    return f"{label}{rng.randrange(10_000):04d}"
 
 
 app_name = "demo"

@@ -19,11 +19,12 @@ from typing import Any
 from govshare.catalog.choices import MountKind, MountStatus, ResourceStatus
 from govshare.catalog.models import Mount, Resource
 from govshare.demo.base_data import Rows, build
-from govshare.demo.registry import demo_step
+from govshare.demo.city import DEPARTMENTS
+from govshare.demo.inventory import demo_base_url
+from govshare.demo.values import BINARY_TYPES, Column
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.models import ApiMount, Connection, FileSet, TableMount
 from govshare.exchange.services.mounts import api_mount_set, connection_create, table_mount_set
-from govshare.inventory.demo import demo_base_url
 from govshare.orgs.models import Department
 
 Say = Callable[[str], None]
@@ -38,10 +39,8 @@ BASE_TABLES = (
 )
 UPSTREAM_RESOURCES = (("社会信用信息", "dsj", "TYSHXYDM"),)
 KEY_PREFERENCE = ("GMSFHM", "TYSHXYDM", "ZZBH", "BDCQZH", "XMDM")
-BINARY_TYPES = frozenset({"G", "B"})
 
 
-@demo_step(60, "exchange")
 def load_exchange(actor: Any, say: Say) -> None:
     sources_dir().mkdir(parents=True, exist_ok=True)
     served = 0
@@ -59,8 +58,6 @@ def load_exchange(actor: Any, say: Say) -> None:
 
 
 def _published(name: str, department_key: str) -> Resource | None:
-    from govshare.demo.city import DEPARTMENTS
-
     department_name = next(d[1] for d in DEPARTMENTS if d[0] == department_key)
     return (
         Resource.objects.filter(
@@ -71,11 +68,11 @@ def _published(name: str, department_key: str) -> Resource | None:
     )
 
 
-def _items(resource: Resource) -> list[tuple[str, str]]:
+def _items(resource: Resource) -> list[Column]:
     version = resource.current_version
     assert version is not None
     return [
-        (item.identifier, item.data_type)
+        Column(item.identifier, item.data_type, item.name, item.length)
         for item in version.items.order_by("position")
         if item.data_type not in BINARY_TYPES
     ]
@@ -110,7 +107,7 @@ def _mount_base(
             "connection": connection,
             "table": table,
             "key_items": [key_item],
-            "columns": {identifier: identifier.lower() for identifier, _type in items},
+            "columns": {column.identifier: column.identifier.lower() for column in items},
             "description": f"{filename} 表 {table}",
         },
     )
@@ -132,7 +129,7 @@ def _mount_upstream(actor: Any, resource: Resource, key_item: str) -> bool:
             "timeout_ms": 3000,
             "key_params": {key_item: key_item.lower()},
             "records_path": "data",
-            "fields": {identifier: identifier.lower() for identifier, _type in items},
+            "fields": {column.identifier: column.identifier.lower() for column in items},
             "description": "信用信息共享接口（演示上游）",
         },
     )
@@ -172,7 +169,7 @@ def _mount_front_tables(actor: Any) -> int:
                 "connection": connection,
                 "table": table,
                 "key_items": [key_item],
-                "columns": {identifier: identifier.lower() for identifier, _type in items},
+                "columns": {column.identifier: column.identifier.lower() for column in items},
                 "description": f"前置库 {filename} 表 {table}",
             },
         )
@@ -194,24 +191,23 @@ def _configured_slots() -> set[int]:
     return configured | set(FileSet.objects.values_list("mount_id", flat=True))
 
 
-def _key_item(items: list[tuple[str, str]]) -> str:
-    identifiers = [identifier for identifier, _type in items]
+def _key_item(items: list[Column]) -> str:
+    identifiers = [column.identifier for column in items]
     return next((key for key in KEY_PREFERENCE if key in identifiers), identifiers[0])
 
 
-def _front_table(
-    filename: str, table: str, items: list[tuple[str, str]], key_item: str, seed: int
-) -> None:
+def _front_table(filename: str, table: str, items: list[Column], key_item: str, seed: int) -> None:
     path = sources_dir() / filename
     if _row_count(path, table) == FRONT_ROWS:
         return
     rows = Rows(seed)
     people = key_item != "TYSHXYDM"
+    key = next(column for column in items if column.identifier == key_item)
 
     def make(index: int) -> dict[str, object]:
         values = rows.person(index) if people else rows.entity(index)
         if key_item not in KEY_PREFERENCE:  # a generated key, unique in the table
-            values[key_item] = f"{key_item}{seed:05d}{index:04d}"
+            values[key_item] = rows.values.key(key, index)
         return values
 
     build(path, table, items, key_item, FRONT_ROWS, make, seed=seed)
@@ -227,7 +223,3 @@ def _row_count(path: Any, table: str) -> int:
         return -1
     finally:
         connection.close()
-
-
-# The gateway traffic step (order 80) lives in its own module; importing it registers it.
-from govshare.exchange import demo_traffic  # noqa: E402, F401

@@ -2,17 +2,20 @@
 became, and credentials for the consuming applications — taken through the services by the
 demo accounts (人社局, 住建局, 市场监管局 consume; 公安局, 市场监管局, 大数据局 provide).
 
-One credential has a published demo secret (README) so the API console and curl work at once;
-its SM3 hash is stored like any other.
+Every credential is issued through the service; 人社局's key and the secret the service returned
+are kept in var/ and printed, so the API console and curl work at once (README).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +25,6 @@ from govshare.catalog.models import Resource
 from govshare.core.config import param
 from govshare.core.crypto import sm3_hex
 from govshare.demo.city import DEPARTMENTS
-from govshare.demo.registry import demo_step
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -32,13 +34,14 @@ from govshare.sharing.choices import ItemDecision, RequestState
 from govshare.sharing.models import AppCredential, Grant, ShareRequest
 from govshare.sharing.services import grants as grant_services
 from govshare.sharing.services import requests as flow
-from govshare.sharing.services.credentials import credential_create
+from govshare.sharing.services.credentials import (
+    IssuedCredential,
+    credential_create,
+    credential_rotate,
+)
 from govshare.sharing.services.requests import GrantTerms, ItemAnswer
 
 Say = Callable[[str], None]
-
-DEMO_APP_KEY = "gsademo000000001"
-DEMO_APP_SECRET = "gss_Demo-Weifang-2026-renshe-gateway"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ PLANS = (
     Plan("zjj", "法人单位基础信息", "scj", 6, RequestState.ACTIVE),
     Plan("rsj", "社会信用信息", "dsj", 5, RequestState.ACTIVE, mode="proxy"),
     Plan("zjj", "人口基础信息", "gaj", 3, RequestState.ACTIVE, mode="verify", purpose="data_check"),
+    Plan("gaj", "法人单位基础信息", "scj", 4, RequestState.ACTIVE),
     Plan("scj", "人口基础信息", "gaj", 4, RequestState.PROVIDER_REVIEW),
     Plan("bdc", "人口基础信息", "gaj", 2, RequestState.SUBMITTED),
     Plan("rsj", "电子证照目录", "dsj", 4, RequestState.DRAFT),
@@ -79,6 +83,7 @@ PURPOSES = {
     ),
     "zjj": ("住房保障资格审核和建筑市场主体监管", "《城市房地产管理法》", "保障房资格联审"),
     "scj": ("市场主体登记时核验投资人身份和信用状况", "《市场主体登记管理条例》", "登记窗口核验"),
+    "gaj": ("案件办理中核查涉案企业的登记信息", "《中华人民共和国人民警察法》第六条", "案件核查"),
     "bdc": (
         "不动产登记时核验权利人身份和主体资格",
         "《不动产登记暂行条例》第二十七条",
@@ -87,7 +92,6 @@ PURPOSES = {
 }
 
 
-@demo_step(70, "sharing")
 def load_sharing(actor: Any, say: Say) -> None:
     departments = {key: Department.objects.get(name=name) for key, name, *_ in DEPARTMENTS}
     users = {user.username: user for user in get_user_model().objects.all()}
@@ -259,8 +263,8 @@ def _end_grant(share_request: ShareRequest, target: str, provider: Any) -> None:
 
 
 def _credentials(users: dict[str, Any], departments: dict[str, Department]) -> None:
-    """A credential for each consumer application with a live grant; 人社局's has the README's
-    demo secret."""
+    """A credential for each consumer application with a live grant, issued through the service
+    by the department's officer; 人社局's key and secret are kept for the gateway example."""
     live = Grant.objects.filter(request__state=RequestState.ACTIVE).select_related("application")
     for grant in live:
         application = grant.application
@@ -269,7 +273,60 @@ def _credentials(users: dict[str, Any], departments: dict[str, Department]) -> N
         key = next(k for k, d in departments.items() if d.pk == application.department_id)
         officer = users.get(OFFICERS.get(key, ""), users["admin"])
         issued = credential_create(actor=officer, application=application, name="生产环境凭证")
-        if key == "rsj":
-            AppCredential.objects.filter(pk=issued.credential.pk).update(
-                app_key=DEMO_APP_KEY, secret_hash=sm3_hex(DEMO_APP_SECRET)
-            )
+        if key == GATEWAY_CONSUMER:
+            _keep(issued)
+
+
+# --- the gateway example's credential -------------------------------------------------------
+
+GATEWAY_CONSUMER = "rsj"  # 人社局: its application queries 人口基础信息 (README)
+
+
+def credential_file() -> Path:
+    """Where the demo keeps the example credential's secret, which the platform stores only as
+    a hash (var/, beside the node's other secrets; readable by its owner only)."""
+    return Path(settings.VAR_DIR) / "demo_gateway_credential.json"
+
+
+def gateway_credential(actor: Any) -> tuple[AppCredential, str] | None:
+    """人社局's live credential and its secret: the secret kept when the demo issued it, or, when
+    the kept one is not this credential's (a new database, a lost file), a new secret from
+    rotating it through the service, as its officer would."""
+    consumer = Department.objects.get(name=_department_name(GATEWAY_CONSUMER))
+    credential = (
+        AppCredential.objects.filter(application=application_of(consumer), revoked__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if credential is None:
+        return None
+    kept = _kept()
+    if (
+        kept.get("app_key") == credential.app_key
+        and sm3_hex(kept.get("app_secret", "")) == credential.secret_hash
+    ):
+        return credential, kept["app_secret"]
+    officer = get_user_model().objects.filter(username=OFFICERS[GATEWAY_CONSUMER]).first()
+    issued = credential_rotate(actor=officer or actor, credential=credential)
+    _keep(issued)
+    return credential, issued.secret
+
+
+def _department_name(key: str) -> str:
+    return next(name for department_key, name, *_rest in DEPARTMENTS if department_key == key)
+
+
+def _kept() -> dict[str, str]:
+    try:
+        return json.loads(credential_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _keep(issued: IssuedCredential) -> None:
+    path = credential_file()
+    temporary = path.with_suffix(".tmp")
+    content = {"app_key": issued.credential.app_key, "app_secret": issued.secret}
+    temporary.write_text(json.dumps(content), encoding="utf-8")
+    temporary.chmod(0o600)
+    temporary.replace(path)  # whole or not at all, should two demo loads race

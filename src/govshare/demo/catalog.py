@@ -1,7 +1,7 @@
 """The catalog part of the demo city: ~300 resources of the demo departments in every state of
 the lifecycle, drafted, reviewed, changed and withdrawn through the services, with mount slots.
 
-Plans come from demo_data.py: the five base resources as written there, and for each
+Plans come from data/catalog.yaml: the five base resources as written there, and for each
 department's business subject the views its ``views`` string names. Each plan is taken to its
 lifecycle state by its position, so every state occurs in every run and in the same places.
 """
@@ -31,16 +31,6 @@ from govshare.catalog.choices import (
     ShareType,
     VersionStatus,
 )
-from govshare.catalog.demo_data import (
-    BASE_RESOURCES,
-    CHANGE_ITEMS,
-    COMMON,
-    STATISTICS_ITEMS,
-    SUBJECTS,
-    VERIFY_ITEMS,
-    BaseResource,
-    Subject,
-)
 from govshare.catalog.models import (
     Category,
     DataElement,
@@ -58,8 +48,17 @@ from govshare.catalog.services import (
     resource_withdraw,
     version_update,
 )
+from govshare.demo.catalog_data import (
+    BASE_RESOURCES,
+    CHANGE_ITEMS,
+    COMMON,
+    STATISTICS_ITEMS,
+    SUBJECTS,
+    VERIFY_ITEMS,
+    BaseResource,
+    Subject,
+)
 from govshare.demo.city import DEPARTMENTS
-from govshare.demo.registry import demo_step
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 
@@ -98,7 +97,7 @@ WITHDRAWN_AT = frozenset({61, 161, 261})  # published, then withdrawn (撤销)
 
 @dataclass(frozen=True)
 class ItemSpec:
-    """One data item of demo_data.py, parsed; share type and openness follow the resource."""
+    """One data item of data/catalog.yaml, parsed; share type and openness follow the resource."""
 
     name: str
     identifier: str
@@ -137,7 +136,7 @@ class Plan:
 
 
 def parse_item(spec: str) -> ItemSpec:
-    """``"名称 IDENT TYPE[LENGTH] flags…"`` or ``"@IDENT"`` → ItemSpec (see demo_data.py)."""
+    """``"名称 IDENT TYPE[LENGTH] flags…"`` or ``"@IDENT"`` → ItemSpec (see data/catalog.yaml)."""
     spec = COMMON[spec[1:]] if spec.startswith("@") else spec
     match = ITEM_SPEC.match(spec)
     if match is None:
@@ -435,7 +434,6 @@ def systems_of(plan: Plan, provider: Department, lookups: Lookups) -> list[Infor
 # --- the step -------------------------------------------------------------------------------
 
 
-@demo_step(50, "catalog")
 def load_catalog(actor: Any, say: Say) -> None:
     lookups = Lookups.load()
     existing = set(Resource.objects.values_list("provider_id", "name"))
@@ -514,7 +512,7 @@ def mount_slots(resources: list[Resource]) -> None:
     """Mount slots of the published resources: most mounted, some failing, some not mounted,
     some with no slot yet.
 
-    These slots are the catalog's plan: the exchange part of the demo (exchange/demo.py) then
+    These slots are the catalog's plan: the exchange part of the demo (demo/exchange.py) then
     puts a real connector, through the exchange services, behind every slot planned as mounted;
     failing and unmounted slots stay as planned, to show those states.
     """

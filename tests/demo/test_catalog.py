@@ -11,13 +11,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from govshare.catalog import rules
-from govshare.catalog.demo import items_of, parse_item, plans
-from govshare.catalog.demo_data import BASE_RESOURCES, SUBJECTS
 from govshare.catalog.indicators import indicator_values
 from govshare.catalog.models import DataItem, Mount, Resource, ResourceEvent, ResourceVersion
 from govshare.core.actors import system_actor
 from govshare.core.chain import verify_chain
 from govshare.core.models import AuditEvent
+from govshare.demo.catalog import items_of, parse_item, plans
+from govshare.demo.catalog_data import BASE_RESOURCES, SUBJECTS
 from govshare.demo.city import DEPARTMENTS
 
 BASE_ITEMS = {
@@ -44,7 +44,7 @@ def _tally() -> tuple[int, ...]:
 # process, whose threads read the database through connections of their own.
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_catalog_is_complete_idempotent_and_audited(settings, tmp_path):
-    settings.GOVSHARE_SOURCES_DIR = tmp_path
+    settings.GOVSHARE_SOURCES_DIR = settings.VAR_DIR = tmp_path
     # given the demo city loaded, when it is loaded again, then nothing is added
     call_command("demo")
     first = _tally()

@@ -1,6 +1,6 @@
-"""Gateway traffic of the demo city: a week of delivery-log history, then real calls today.
+"""Gateway traffic of the demo city: six weeks of delivery-log history, then real calls today.
 
-The history (the six days before today) is generated as the gateway would have recorded it —
+The history (the 45 days before today) is generated as the gateway would have recorded it —
 one chained record per call of each live grant, mostly answered, some refused — so the delivery
 log's charts have days to show. Today's calls then go through the real gateway app, in process,
 with 人社局's demo credential (README): its answers and refusals are recorded by the gateway
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sqlite3
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -20,15 +21,17 @@ from django.utils import timezone
 
 from govshare.core.chain import append_records
 from govshare.core.crypto import sm3_hex
-from govshare.demo.registry import demo_step
+from govshare.demo.sharing import gateway_credential
+from govshare.exchange.connectors.sql import sources_dir
+from govshare.exchange.gateway.app import create_app
 from govshare.exchange.models import DeliveryRecord
 from govshare.sharing.choices import RequestState
-from govshare.sharing.demo import DEMO_APP_KEY, DEMO_APP_SECRET
 from govshare.sharing.models import AppCredential, Grant
 
 Say = Callable[[str], None]
 
-HISTORY_DAYS = 6
+# Six weeks: the month before this one always has its whole traffic (its indicators).
+HISTORY_DAYS = 45
 END_USERS = ("刘人社", "王经办", "李窗口", "赵审核", "孙专员", "周受理")
 # (HTTP status, error code, weight): what a week of calls looks like.
 OUTCOMES = (
@@ -41,7 +44,6 @@ OUTCOMES = (
 )
 
 
-@demo_step(80, "traffic")
 def load_traffic(actor: Any, say: Say) -> None:
     grants = list(
         Grant.objects.filter(request__state=RequestState.ACTIVE)
@@ -49,25 +51,34 @@ def load_traffic(actor: Any, say: Say) -> None:
         .prefetch_related("items")
         .order_by("pk")
     )
-    _say_where(grants, say)
+    credential = gateway_credential(actor)
+    grant = _example_grant(grants, credential[0] if credential else None)
+    if credential and grant:
+        _say_where(grant, *credential, say)
     if DeliveryRecord.objects.exists():
         say("traffic: the delivery log already has records")
         return
     history = _history(grants, random.Random(51))  # 国发〔2016〕51号
     append_records(DeliveryRecord, history)
-    today = _calls_today(grants)
+    today = _calls_today(grant, *credential) if credential and grant else 0
     say(f"traffic: {len(history)} past calls over {HISTORY_DAYS} days, {today} calls today")
 
 
-def _say_where(grants: list[Grant], say: Say) -> None:
-    """Where the README's gateway example calls: the demo credential's query grant."""
-    demo = AppCredential.objects.filter(app_key=DEMO_APP_KEY).first()
-    for grant in grants:
-        if demo and grant.application_id == demo.application_id and grant.mode == "query":
-            say(
-                f"gateway: app key {DEMO_APP_KEY} (secret in README) may query "
-                f"{grant.resource.name} at /gw/resources/{grant.resource_id}/query"
-            )
+def _example_grant(grants: list[Grant], credential: AppCredential | None) -> Grant | None:
+    """The README's gateway example: the example credential's query grant."""
+    if credential is None:
+        return None
+    return next(
+        (g for g in grants if g.application_id == credential.application_id and g.mode == "query"),
+        None,
+    )
+
+
+def _say_where(grant: Grant, credential: AppCredential, secret: str, say: Say) -> None:
+    say(
+        f"gateway: app key {credential.app_key} secret {secret} may query "
+        f"{grant.resource.name} at /gw/resources/{grant.resource_id}/query"
+    )
 
 
 def _history(grants: list[Grant], rng: random.Random) -> list[DeliveryRecord]:
@@ -119,31 +130,18 @@ def _record(grant: Grant, at: dt.datetime, rng: random.Random) -> DeliveryRecord
     )
 
 
-def _calls_today(grants: list[Grant]) -> int:
-    """Real calls through the gateway with the demo credential: lookups of people in the
+def _calls_today(grant: Grant, credential: AppCredential, secret: str) -> int:
+    """Real calls through the gateway with the example credential: lookups of people in the
     provider database, one not found, one asking for an item not granted."""
-    demo = AppCredential.objects.filter(app_key=DEMO_APP_KEY, revoked__isnull=True).first()
-    grant = next(
-        (
-            g
-            for g in grants
-            if demo and g.application_id == demo.application_id and g.mode == "query"
-        ),
-        None,
-    )
-    if grant is None:
-        return 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Starlette's test client would rather have httpx2
         from starlette.testclient import TestClient
-
-    from govshare.exchange.gateway.app import create_app
 
     people = _people()
     calls = 0
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
         token = client.post(
-            "/gw/token", json={"app_key": DEMO_APP_KEY, "app_secret": DEMO_APP_SECRET}
+            "/gw/token", json={"app_key": credential.app_key, "app_secret": secret}
         ).json()["access_token"]
         for number, person in enumerate(people):
             headers = {
@@ -172,10 +170,6 @@ def _calls_today(grants: list[Grant]) -> int:
 
 
 def _people(count: int = 40) -> list[str]:
-    import sqlite3
-
-    from govshare.exchange.connectors.sql import sources_dir
-
     path = sources_dir() / "demo_gaj_population.sqlite3"
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT gmsfhm FROM rk_jbxx ORDER BY rowid LIMIT ?", (count,))
