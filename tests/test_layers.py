@@ -20,10 +20,6 @@ SOURCE = Path(govshare.__file__).parent
 ALLOWED_FUNCTION_IMPORTS: dict[tuple[str, str], str] = {
     # The CLI starts before django.setup(); the module it needs there loads models.
     ("cli.py", "govshare.exchange.connectors.sql"): "runs before Django is set up",
-    # removed when demo/ owns the demo code (issue 12 item 2)
-    ("exchange/demo.py", "govshare.demo.city"): "demo code moving to demo/",
-    ("demo/upstream.py", "govshare.inventory.demo_data"): "demo code moving to demo/",
-    ("demo/upstream.py", "govshare.catalog.models"): "demo code moving to demo/",
 }
 
 

@@ -39,7 +39,7 @@ from govshare.catalog.models import (
     ResourceEvent,
     ResourceVersion,
 )
-from govshare.catalog.search_index import reindex_resources
+from govshare.catalog.search.index import reindex_resources
 from govshare.catalog.services import (
     resource_create,
     resource_review,
