@@ -187,7 +187,8 @@ def test_given_the_authority_when_re_assessing_then_the_list_is_replaced(
 
 
 def test_given_a_get_when_re_assessing_then_it_is_refused(client_for, reviewer, flagged):
-    assert client_for(reviewer).get(reverse("inventory:zombie_assess")).status_code == 405
+    response = client_for(reviewer).get(reverse("inventory:zombie_assess"))
+    assert response.status_code == 302 and response["Location"] == reverse("inventory:zombie_list")
 
 
 # --- decisions ------------------------------------------------------------------------------

@@ -386,8 +386,11 @@ def test_given_a_party_without_the_right_when_it_posts_a_step_then_403_and_nothi
     assert provider_review.items.filter(decision=ItemDecision.PENDING).count() == 2
 
 
-def test_steps_answer_get_with_405(client_for, officer_b, draft):
-    assert client_for(officer_b).get(step_url(draft, "submit")).status_code == 405
+def test_steps_answer_get_with_the_request_page(client_for, officer_b, draft):
+    response = client_for(officer_b).get(step_url(draft, "submit"))
+    assert response.status_code == 302 and response["Location"] == detail(draft)
+    draft.refresh_from_db()
+    assert draft.state == RequestState.DRAFT
 
 
 # --- steps: malformed posts and refusals ----------------------------------------------------

@@ -19,8 +19,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
+from govshare.core.action_views import action_view
 from govshare.core.downloads import XLSX, attachment, keep, kept
 from govshare.core.forms import StyledForm, submit
 from govshare.core.pages import signed_in_user
@@ -190,7 +191,7 @@ def _detail_page(
 
 
 @login_required
-@require_POST
+@action_view("inventory:census_detail")
 def census_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The authority confirms a submitted return or returns it with a note."""
     census = _visible_return(request, pk)
@@ -212,7 +213,7 @@ def census_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("inventory:census_list")
 def census_submit(request: HttpRequest) -> HttpResponse:
     """The active department submits this year's census for review."""
     department = active_department(request)

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -75,7 +75,7 @@ def _visible_matches(user: Any, rows: list[selectors.ZombieRow]) -> set[int]:
 
 
 @login_required
-@require_POST
+@action_view("inventory:zombie_list")
 def zombie_assess(request: HttpRequest) -> HttpResponse:
     """Run the rules again and replace the list (the authority)."""
     findings = services.zombie_assess(actor=request.user)

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pagination import paginate
 from govshare.core.permissions import require
@@ -163,7 +163,7 @@ STEPS: dict[str, GrantStep] = {
 
 
 @login_required
-@require_POST
+@action_view("sharing:grant_detail")
 def grant_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     grant = visible_grant(request, pk)
     spec = STEPS[step]

@@ -19,10 +19,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
+from govshare.core.action_views import action_view
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.forms import submit
 from govshare.core.pages import post_data
@@ -394,7 +394,7 @@ def _permission_for(step: str, share_request: ShareRequest) -> str:
 
 
 @login_required
-@require_POST
+@action_view("sharing:request_detail")
 def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     share_request = visible_request(request, pk)
     require(request.user, _permission_for(step, share_request), share_request)
