@@ -185,7 +185,9 @@ def _detail_page(
         "review_form": (form or ReviewForm()) if may_review else None,
         "can_submit": _may_submit(user, census.department, census)
         and census.department_id == getattr(request, "active_department_id", None),
-        "revisions": revisions.select_related("system")[:REVISIONS_SHOWN],
+        "revisions": selectors.labelled_revisions(
+            revisions.select_related("system")[:REVISIONS_SHOWN]
+        ),
     }
     return render(request, "inventory/census/detail.html", context, status=status)
 

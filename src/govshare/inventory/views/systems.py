@@ -103,10 +103,7 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": selectors.system_findings(user, system),
         "usage_reports": selectors.recent_usage(user, system),
         "health_checks": selectors.recent_health(user, system),
-        "revisions": [
-            (revision, selectors.field_labels(revision.changed_fields))
-            for revision in selectors.system_revisions(user, system)
-        ],
+        "revisions": selectors.labelled_revisions(selectors.system_revisions(user, system)),
         "history": selectors.system_history(user, system),
         **_chart_context(system),
         **_integration_context(request, system),
