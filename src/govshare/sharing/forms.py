@@ -379,3 +379,10 @@ class CredentialForm(StyledForm):
 
 class AllowlistForm(StyledForm):
     ip_allowlist = CredentialForm.base_fields["ip_allowlist"]
+
+
+class GrantStartForm(StyledForm):
+    """The provider moves the start of a grant not yet in force (未生效), with a reason."""
+
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=DATE))
+    note = _text(_("Reason"), required=False)

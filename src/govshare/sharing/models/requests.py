@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.choices import Masking, ShareType
@@ -176,6 +177,12 @@ class Grant(models.Model):
     @property
     def state(self) -> str:
         return self.request.state
+
+    @property
+    def is_not_yet_valid(self) -> bool:
+        """Active, but its period has not started (未生效): the gateway answers
+        ``grant_not_yet_valid`` until ``valid_from``."""
+        return self.request.state == RequestState.ACTIVE and self.valid_from > timezone.localdate()
 
 
 class GrantItem(models.Model):
