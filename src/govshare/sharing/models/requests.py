@@ -74,6 +74,16 @@ class ShareRequest(models.Model):
     provider_answered = models.DateTimeField(_("provider answered"), null=True, blank=True)
     coordination_due = models.DateField(_("coordination due"), null=True, blank=True)
     coordination_answered = models.DateTimeField(null=True, blank=True)
+    # The granted request whose refused items this one negotiates (refused items of a partly
+    # granted request are negotiated apart, so that its grant keeps serving meanwhile).
+    negotiates_refusals_of = models.ForeignKey(
+        "self",
+        verbose_name=_("negotiates the refused items of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refusal_negotiations",
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

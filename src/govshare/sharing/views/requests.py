@@ -27,7 +27,7 @@ from govshare.core.errors import ErrorCode, field_error
 from govshare.core.forms import submit
 from govshare.core.pages import post_data
 from govshare.core.pagination import paginate
-from govshare.core.permissions import require
+from govshare.core.permissions import can, require
 from govshare.core.roles import Role
 from govshare.sharing import selectors
 from govshare.sharing.choices import Action, RequestState
@@ -43,6 +43,7 @@ from govshare.sharing.forms import (
 )
 from govshare.sharing.models import Grant, ShareRequest
 from govshare.sharing.services import requests as services
+from govshare.sharing.services.refusals import may_negotiate_refusals
 from govshare.sharing.views.calendar import NAMESPACE
 
 ACTION_LABELS = dict(Action.choices)
@@ -259,6 +260,11 @@ def _detail_page(
         if "conformity" in step_forms
         else [],
         "grant": grant,
+        # Refused items of a granted request are negotiated in a request of their own.
+        "refusal_negotiations": list(share_request.refusal_negotiations.all()),
+        "refusals_form": NoteForm(auto_id="id_refusals_%s")
+        if can(user, "change", share_request) and may_negotiate_refusals(share_request)
+        else None,
     }
     status = 400 if bound is not None else 200
     return render(request, "sharing/requests/detail.html", context, status=status)
