@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govshare.catalog.choices import Masking, ShareType
 from govshare.core.permissions import RestrictedQuerySet
@@ -108,8 +109,12 @@ class RequestItem(models.Model):
     identifier = models.CharField(_("identifier"), max_length=64)
     name = models.CharField(_("item name"), max_length=100)
     share_type = models.CharField(_("share type"), max_length=16, choices=ShareType)
+    # "decision" alone is the zombie clean-up's (清理决定): this one is the answer on an item.
     decision = models.CharField(
-        _("decision"), max_length=10, choices=ItemDecision, default=ItemDecision.PENDING
+        pgettext_lazy("answer on a requested item", "decision"),
+        max_length=10,
+        choices=ItemDecision,
+        default=ItemDecision.PENDING,
     )
     reason = models.TextField(_("reason"), blank=True)
     masking = models.CharField(_("masking"), max_length=12, choices=Masking, default=Masking.NONE)
