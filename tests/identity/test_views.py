@@ -311,6 +311,17 @@ def test_given_an_expiry_date_when_a_token_is_created_then_it_ends_with_that_day
     assert expires.date() == day + dt.timedelta(days=1) and expires.hour == 0
 
 
+def test_the_token_list_shows_the_last_day_the_token_works(client_for, staff_a):
+    # Given a token chosen to work until 2027-01-31 (it stops at 2027-02-01 00:00),
+    day = timezone.localdate() + dt.timedelta(days=30)
+    client = client_for(staff_a)
+    create_token(client, name="临时", expires=day.isoformat())
+    # when the account page lists it, then it names that day, not the next one.
+    page = client.get(reverse("identity:account")).content.decode()
+    shown = re.search(r"<td data-valid-through>([^<]*)</td>", page)
+    assert shown is not None and shown.group(1) == day.isoformat()
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
