@@ -557,3 +557,20 @@ def test_the_consumer_withdraws_a_submitted_request_with_a_note(client_for, offi
     submitted.refresh_from_db()
     assert submitted.state == RequestState.CLOSED
     assert submitted.events.last().note == "不再需要"
+
+
+@pytest.mark.parametrize(
+    ("user", "inbox"),
+    [
+        ("officer_b", "sharing:request_list"),
+        ("officer_a", "sharing:provider_inbox"),
+        ("reviewer", "sharing:authority_inbox"),
+    ],
+)
+def test_the_breadcrumb_names_the_list_each_party_came_from(
+    request, client_for, provider_review, user, inbox
+):
+    # Given a request in the provider's review, read by the consumer, the provider and the
+    # authority, each breadcrumb leads back to that party's own list, not 我的申请 for all.
+    page = client_for(request.getfixturevalue(user)).get(detail(provider_review))
+    assert f'href="{reverse(inbox)}" id="gs-request-inbox"' in page.content.decode()

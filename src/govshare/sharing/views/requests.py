@@ -25,7 +25,7 @@ from govshare.catalog.models import Resource
 from govshare.core.action_views import action_view
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.forms import submit
-from govshare.core.pages import post_data
+from govshare.core.pages import Crumb, post_data
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import Role
@@ -260,6 +260,7 @@ def _detail_page(
         if "conformity" in step_forms
         else [],
         "grant": grant,
+        "inbox": _inbox_of(request, share_request),
         # Refused items of a granted request are negotiated in a request of their own.
         "refusal_negotiations": list(share_request.refusal_negotiations.all()),
         "refusals_form": NoteForm(auto_id="id_refusals_%s")
@@ -268,6 +269,17 @@ def _detail_page(
     }
     status = 400 if bound is not None else 200
     return render(request, "sharing/requests/detail.html", context, status=status)
+
+
+def _inbox_of(request: HttpRequest, share_request: ShareRequest) -> Crumb:
+    """The list the reader came from, by the side they act for: the consumer's requests, the
+    provider's inbox, or (for the authority, acting for neither side) the authority's inbox."""
+    department_id = getattr(request, "active_department_id", None)
+    if department_id == share_request.provider_id:
+        return Crumb(_("Provider inbox"), reverse(f"{NAMESPACE}:provider_inbox"))
+    if department_id != share_request.consumer_id and can(request.user, "review", share_request):
+        return Crumb(_("Authority inbox"), reverse(f"{NAMESPACE}:authority_inbox"))
+    return Crumb(_("My requests"), reverse(f"{NAMESPACE}:request_list"))
 
 
 # --- steps ----------------------------------------------------------------------------------
