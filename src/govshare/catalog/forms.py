@@ -31,7 +31,9 @@ SMALL_SELECT = {"class": "form-select form-select-sm w-auto"}
 SMALL_INPUT = {"class": "form-control form-control-sm w-auto"}
 SMALL_CHECK = {"class": "form-check-input"}
 # Visible width (characters) of the item row's text inputs.
-ITEM_INPUT_SIZES = {"name": 14, "identifier": 10, "length": 4, "description": 14}
+# Input widths in characters. A Chinese character takes about two: a name of 8 to 10 of them
+# (统一社会信用代码, 法定代表人身份证件号码) shows whole at 1366 px (issue 12).
+ITEM_INPUT_SIZES = {"name": 20, "identifier": 18, "length": 4, "description": 20}
 
 
 # --- a resource version and its data items --------------------------------------------------
