@@ -24,6 +24,7 @@ from govshare.inventory.forms import (
     ShadowFilterForm,
     ShadowResolveForm,
     ZombieFilterForm,
+    system_label,
 )
 from govshare.inventory.models import CleanupRecord, InformationSystem, ShadowSystem
 
@@ -58,6 +59,7 @@ def zombie_list(request: HttpRequest) -> HttpResponse:
         "can_assess": can_decide,
         "decisions": decisions[:DECISIONS_SHOWN],
         "visible_system_ids": _visible_matches(user, page["object_list"]),
+        "merge_targets": [system_label(system) for system in targets],
     }
     return render(request, "inventory/zombies/list.html", context)
 
