@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from govshare.inventory.dashboard import inventory_figures
 from govshare.inventory.forms import system_label
@@ -462,3 +463,11 @@ def test_given_a_stopped_flagged_system_then_it_stays_a_zombie_everywhere(
     with translation.override("en"):
         assert set(zombie_figures(reviewer).values()) == {3}
         assert set(zombie_figures(officer_a, dept_a.pk).values()) == {2}
+
+
+def test_the_clean_up_decision_is_not_labelled_as_a_review_comment(client_for, reviewer, flagged):
+    # "Decision" alone reads 审核意见 (a review's comments); a clean-up decision has its context.
+    page = client_for(reviewer).get(reverse("inventory:zombie_list")).content.decode()
+    headers = re.findall(r"<th>([^<]*)</th>", page)
+    assert gettext("Decision") not in headers
+    assert pgettext("clean-up", "Decision") in headers

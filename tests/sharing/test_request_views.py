@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from govshare.catalog.services.resources import resource_withdraw
 from govshare.sharing.choices import ItemDecision, RequestState
@@ -574,3 +575,13 @@ def test_the_breadcrumb_names_the_list_each_party_came_from(
     # authority, each breadcrumb leads back to that party's own list, not 我的申请 for all.
     page = client_for(request.getfixturevalue(user)).get(detail(provider_review))
     assert f'href="{reverse(inbox)}" id="gs-request-inbox"' in page.content.decode()
+
+
+def test_an_items_answer_is_not_labelled_as_a_review_comment(
+    client_for, officer_b, provider_review
+):
+    # "Decision" alone reads 审核意见 (a review's comments); the answer on an item has its context.
+    page = client_for(officer_b).get(detail(provider_review)).content.decode()
+    items = page.split('id="gs-request-items"', 1)[1].split("</thead>", 1)[0]
+    assert f"<th>{gettext('Decision')}</th>" not in items
+    assert pgettext("answer on a requested item", "Decision") in items

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govshare.core.forms import StyledForm
 from govshare.inventory.choices import (
@@ -255,7 +256,7 @@ class CleanupDecisionForm(StyledForm):
 
     # No preselected choice: stopping a system must be chosen, never submitted by default.
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("clean-up", "Decision"),
         choices=ANY + CleanupDecision.choices,
         widget=forms.Select(SMALL_SELECT),
     )
