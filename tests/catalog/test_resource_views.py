@@ -575,11 +575,11 @@ def test_given_a_reason_when_the_officer_withdraws_then_the_resource_is_withdraw
     assert 'id="gs-withdrawn"' in page and "职能调整" in page
 
 
-def test_a_get_on_an_action_is_not_allowed(client_for, officer_a, draft):
-    assert (
-        client_for(officer_a).get(reverse("catalog:resource_submit", args=[draft.pk])).status_code
-        == 405
-    )
+def test_a_get_on_an_action_leads_back_to_the_resource(client_for, officer_a, draft):
+    response = client_for(officer_a).get(reverse("catalog:resource_submit", args=[draft.pk]))
+    assert response.status_code == 302 and response["Location"] == detail_url(draft)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
 
 
 # --- version diff ---------------------------------------------------------------------------

@@ -89,6 +89,24 @@ def test_given_drafts_and_published_versions_then_the_inbox_lists_only_submitted
     assert [v.resource for v in rows] == [waiting]
 
 
+def test_the_inbox_searches_by_name_and_kind_and_puts_the_newest_first_on_demand(
+    client_for, reviewer, waiting, change_waiting
+):
+    client = client_for(reviewer)
+
+    def listed(**params) -> list:
+        return [v.resource for v in client.get(INBOX_URL, params).context["object_list"]]
+
+    # Given a new resource waiting since before a change, the inbox finds each by name,
+    assert listed(query="法人") == [change_waiting]
+    assert listed(query="户籍") == [waiting]
+    # by kind,
+    assert listed(kind="new") == [waiting] and listed(kind="change") == [change_waiting]
+    # and lists the longest waiting first unless the newest are asked for.
+    assert listed() == [waiting, change_waiting]
+    assert listed(order="newest") == [change_waiting, waiting]
+
+
 def test_given_a_provider_filter_then_the_inbox_narrows(
     client_for, reviewer, officer_b, dept_b, waiting
 ):

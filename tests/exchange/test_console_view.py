@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from govshare.catalog.models import Mount
 from govshare.core.roles import Role
@@ -147,3 +148,12 @@ def test_the_page_runs_no_inline_script_and_submits_no_secret(client_for, world)
     form = re.search(r'<form[^>]*id="gs-console-form".*?</form>', page, re.DOTALL).group(0)
     assert "name=" not in form  # nothing typed in the console can be submitted here
     assert 'type="password"' in form
+
+
+def test_a_key_parameter_is_not_labelled_as_a_settings_key(client_for, world):
+    # "key" of the settings page (配置键) and a query's key parameter are two meanings of one
+    # English word: the console's badge has a message context of its own (issue 12).
+    live = grant(world, ["GMSFHM", "XM"])
+    page = client_for(world.officer).get(CONSOLE, {"grant": live.pk}).content.decode()
+    assert pgettext("query parameter", "key") in page
+    assert gettext("key") not in page

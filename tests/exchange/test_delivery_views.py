@@ -7,6 +7,7 @@ third department (C) — each department sees the calls it made or received, aud
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govshare.exchange import selectors
+from govshare.exchange.gateway.errors import MESSAGES, GatewayCode
 from govshare.exchange.models import CallMode, DeliveryRecord
 from govshare.exchange.selectors import DeliveryFilters
 from govshare.sharing.choices import Purpose
@@ -323,3 +325,12 @@ def test_export_is_bounded(client_for, auditor, dept_a, dept_b, monkeypatch):
     log(*(delivery(dept_b, dept_a) for _ in range(5)))
     rows = exported(client_for(auditor).get(EXPORT))
     assert [int(row[0]) for row in rows[1:]] == [5, 4]
+
+
+def test_the_list_says_why_a_call_was_refused_not_its_code(client_for, officer_a, calls):
+    # Given a call refused with item_not_granted, its row reads the gateway's message for it.
+    page = client_for(officer_a).get(LIST).content.decode()
+    row = page.split(f'data-seq="{calls[1].seq}"', 1)[1].split("</tr>", 1)[0]
+    text = re.sub(r"<[^>]+>", " ", row)
+    assert str(MESSAGES[GatewayCode.ITEM_NOT_GRANTED][1]) in html.unescape(text)
+    assert "item_not_granted" not in text

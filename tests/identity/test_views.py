@@ -249,13 +249,13 @@ def test_given_an_admin_when_disabling_then_enabling_a_user_then_the_account_fol
     assert staff_a.is_active
 
 
-def test_given_malformed_input_when_setting_active_then_400_and_get_is_405(
+def test_given_malformed_input_when_setting_active_then_400_and_get_changes_nothing(
     client_for, admin_user, staff_a
 ):
     client = client_for(admin_user)
     assert _set_active(client, staff_a, "maybe").status_code == 400
     url = reverse("identity:user_set_active", args=[staff_a.pk])
-    assert client.get(url).status_code == 405
+    assert client.get(url)["Location"] == reverse("identity:user_detail", args=[staff_a.pk])
     staff_a.refresh_from_db()
     assert staff_a.is_active
 
@@ -309,6 +309,17 @@ def test_given_an_expiry_date_when_a_token_is_created_then_it_ends_with_that_day
     create_token(client_for(staff_a), name="临时", expires=day.isoformat())
     expires = timezone.localtime(ApiToken.objects.get(user=staff_a).expires)
     assert expires.date() == day + dt.timedelta(days=1) and expires.hour == 0
+
+
+def test_the_token_list_shows_the_last_day_the_token_works(client_for, staff_a):
+    # Given a token chosen to work until 2027-01-31 (it stops at 2027-02-01 00:00),
+    day = timezone.localdate() + dt.timedelta(days=30)
+    client = client_for(staff_a)
+    create_token(client, name="临时", expires=day.isoformat())
+    # when the account page lists it, then it names that day, not the next one.
+    page = client.get(reverse("identity:account")).content.decode()
+    shown = re.search(r"<td data-valid-through>([^<]*)</td>", page)
+    assert shown is not None and shown.group(1) == day.isoformat()
 
 
 @pytest.mark.parametrize(

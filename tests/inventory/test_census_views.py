@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from govshare.core.models import AuditEvent
 from govshare.inventory import workbook
 from govshare.inventory.models import CensusReturn, InformationSystem, Project
-from govshare.inventory.services import census_submit, project_create
+from govshare.inventory.services import census_submit, project_create, system_create, system_update
 from tests.factories import DepartmentFactory
 from tests.inventory.factories import SystemFactory, census_data
 
@@ -240,7 +241,30 @@ def test_changes_after_confirmation_are_listed_on_the_return(
 
     system_update(actor=officer_a, system=system, data={"active_users": 999}, note="扩容")
     response = client_for(officer_a).get(reverse("inventory:census_detail", args=[submitted.pk]))
-    assert [r.note for r in response.context["revisions"]] == ["扩容"]
+    assert [r.note for r, _changes in response.context["revisions"]] == ["扩容"]
+
+
+def test_changes_after_confirmation_name_fields_by_their_labels(
+    client_for, officer_a, reviewer, submitted, dept_a
+):
+    # Given a system registered before the return was confirmed, changed after it, and a
+    # system registered after it,
+    system = system_create(actor=officer_a, department=dept_a, data=census_data(name="旧系统"))
+    client_for(reviewer).post(
+        reverse("inventory:census_review", args=[submitted.pk]), {"decision": "confirm"}
+    )
+    system_update(actor=officer_a, system=system, data={"active_users": 999, "annual_om_cost": 9})
+    system_create(actor=officer_a, department=dept_a, data=census_data(name="新建系统"))
+    # when the return's page lists the changes,
+    page = client_for(officer_a).get(reverse("inventory:census_detail", args=[submitted.pk]))
+    cells = re.findall(r"<td class=\"small\" data-changes>(.*?)</td>", page.content.decode())
+    # then the changed fields are named by their labels, and the new system as a registration.
+    field = InformationSystem._meta.get_field
+    changed = "、".join(
+        str(field(name).verbose_name) for name in ("active_users", "annual_om_cost")
+    )
+    assert sorted(cells) == sorted([changed, gettext("New registration")])
+    assert "active_users" not in page.content.decode()
 
 
 # --- the census workbook --------------------------------------------------------------------

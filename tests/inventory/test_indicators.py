@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from govshare.inventory.indicators import indicator_values, month_end, parse_month
+from govshare.inventory.indicators import SPECS, indicator_values, month_end, parse_month
 from govshare.inventory.models import InformationSystem, SystemRevision, ZombieFinding
 from govshare.inventory.services import system_create, system_set_lifecycle, system_update
 from tests.api_client import API, api_client, assert_error_body
@@ -302,3 +302,10 @@ def test_the_endpoint_refuses_a_month_not_begun_with_409(staff_a):
     # a well-formed month that clashes with today's date, not a malformed one (issue #11 item 7)
     response = api_client(staff_a).get(f"{API}/inventory/indicators?month=2999-01")
     assert "month" in assert_error_body(response, 409)["fields"]
+
+
+def test_no_formula_restates_its_own_label():
+    # A formula says what is counted: "已整合系统数 = 已整合系统数 + 已清理系统数" explains nothing.
+    with translation.override("zh-hans"):
+        circular = [spec.key for spec in SPECS if str(spec.label) in str(spec.formula)]
+    assert not circular, circular

@@ -3,11 +3,15 @@ shadow systems (影子系统)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from govshare.inventory.dashboard import inventory_figures
+from govshare.inventory.forms import system_label
 from govshare.inventory.indicators import indicator_values
 from govshare.inventory.models import CleanupRecord, ShadowSystem, ZombieAssessment, ZombieFinding
 from govshare.inventory.selectors import system_list, zombie_rows
@@ -187,7 +191,8 @@ def test_given_the_authority_when_re_assessing_then_the_list_is_replaced(
 
 
 def test_given_a_get_when_re_assessing_then_it_is_refused(client_for, reviewer, flagged):
-    assert client_for(reviewer).get(reverse("inventory:zombie_assess")).status_code == 405
+    response = client_for(reviewer).get(reverse("inventory:zombie_assess"))
+    assert response.status_code == 302 and response["Location"] == reverse("inventory:zombie_list")
 
 
 # --- decisions ------------------------------------------------------------------------------
@@ -248,11 +253,33 @@ def test_given_the_authority_when_it_merges_a_duplicate_then_it_is_merged_into_t
     duplicate, big = flagged["duplicate"], flagged["big"]
     response = client_for(reviewer).post(
         decide_url(duplicate),
-        decision(duplicate, decision="merge", merge_target=big.pk, reason="功能重复"),
+        decision(duplicate, decision="merge", merge_target=system_label(big), reason="功能重复"),
     )
     duplicate.refresh_from_db()
     assert response.status_code == 302
     assert (duplicate.lifecycle, duplicate.merged_into) == ("merged", big)
+
+
+def test_the_merge_target_is_searched_in_one_list_per_page(client_for, reviewer, flagged):
+    # Given several flagged systems awaiting a decision, the clean-up page holds one list of
+    # the systems to merge into, which every row's input searches, and no <select> of them.
+    page = client_for(reviewer).get(reverse("inventory:zombie_list")).content.decode()
+    rows = page.count('list="gs-merge-targets"')
+    assert rows >= 2
+    assert page.count('<datalist id="gs-merge-targets">') == 1
+    options = page.split('<datalist id="gs-merge-targets">', 1)[1].split("</datalist>", 1)[0]
+    assert system_label(flagged["big"]) in options
+    assert not re.search(r'<select[^>]*name="[^"]*merge_target"', page)
+
+
+def test_a_merge_target_typed_wrong_is_named(client_for, reviewer, flagged):
+    unused = flagged["unused"]
+    values = decision(unused, decision="merge", merge_target="没有这个系统", reason="功能重复")
+    response = client_for(reviewer).post(decide_url(unused), values)
+    assert response.status_code == 400
+    assert "merge_target" in response.context["form"].errors
+    # the error page's own input searches a list written under it
+    assert '<datalist id="gs-merge-targets">' in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -436,3 +463,11 @@ def test_given_a_stopped_flagged_system_then_it_stays_a_zombie_everywhere(
     with translation.override("en"):
         assert set(zombie_figures(reviewer).values()) == {3}
         assert set(zombie_figures(officer_a, dept_a.pk).values()) == {2}
+
+
+def test_the_clean_up_decision_is_not_labelled_as_a_review_comment(client_for, reviewer, flagged):
+    # "Decision" alone reads 审核意见 (a review's comments); a clean-up decision has its context.
+    page = client_for(reviewer).get(reverse("inventory:zombie_list")).content.decode()
+    headers = re.findall(r"<th>([^<]*)</th>", page)
+    assert gettext("Decision") not in headers
+    assert pgettext("clean-up", "Decision") in headers

@@ -360,7 +360,8 @@ def test_given_an_admin_when_removing_a_member_then_the_role_is_gone(
     membership = Membership.objects.get(user=staff_a)
     client = client_for(admin_user)
     url = reverse("orgs:membership_remove", args=[membership.pk])
-    assert client.get(url).status_code == 405
+    assert client.get(url).status_code == 302  # a GET acts not: the membership stays
+    assert Membership.objects.filter(pk=membership.pk).exists()
     response = client.post(url)
     assert response["Location"] == reverse("orgs:department_detail", args=[dept_a.pk])
     assert not Membership.objects.filter(pk=membership.pk).exists()

@@ -160,8 +160,9 @@ def test_loading_an_unknown_year_says_so_and_writes_nothing(client_for, admin_us
     assert_calendar_unchanged(before)
 
 
-def test_load_accepts_post_only(client_for, admin_user):
-    assert client_for(admin_user).get(url("calendar_year_load", 2026)).status_code == 405
+def test_load_acts_on_post_only(client_for, admin_user):
+    response = client_for(admin_user).get(url("calendar_year_load", 2026))
+    assert response.status_code == 302 and response["Location"] == url("calendar_year", 2026)
 
 
 @pytest.mark.parametrize("who", READERS)

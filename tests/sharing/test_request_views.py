@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from govshare.catalog.services.resources import resource_withdraw
 from govshare.sharing.choices import ItemDecision, RequestState
@@ -386,8 +387,11 @@ def test_given_a_party_without_the_right_when_it_posts_a_step_then_403_and_nothi
     assert provider_review.items.filter(decision=ItemDecision.PENDING).count() == 2
 
 
-def test_steps_answer_get_with_405(client_for, officer_b, draft):
-    assert client_for(officer_b).get(step_url(draft, "submit")).status_code == 405
+def test_steps_answer_get_with_the_request_page(client_for, officer_b, draft):
+    response = client_for(officer_b).get(step_url(draft, "submit"))
+    assert response.status_code == 302 and response["Location"] == detail(draft)
+    draft.refresh_from_db()
+    assert draft.state == RequestState.DRAFT
 
 
 # --- steps: malformed posts and refusals ----------------------------------------------------
@@ -554,3 +558,30 @@ def test_the_consumer_withdraws_a_submitted_request_with_a_note(client_for, offi
     submitted.refresh_from_db()
     assert submitted.state == RequestState.CLOSED
     assert submitted.events.last().note == "不再需要"
+
+
+@pytest.mark.parametrize(
+    ("user", "inbox"),
+    [
+        ("officer_b", "sharing:request_list"),
+        ("officer_a", "sharing:provider_inbox"),
+        ("reviewer", "sharing:authority_inbox"),
+    ],
+)
+def test_the_breadcrumb_names_the_list_each_party_came_from(
+    request, client_for, provider_review, user, inbox
+):
+    # Given a request in the provider's review, read by the consumer, the provider and the
+    # authority, each breadcrumb leads back to that party's own list, not 我的申请 for all.
+    page = client_for(request.getfixturevalue(user)).get(detail(provider_review))
+    assert f'href="{reverse(inbox)}" id="gs-request-inbox"' in page.content.decode()
+
+
+def test_an_items_answer_is_not_labelled_as_a_review_comment(
+    client_for, officer_b, provider_review
+):
+    # "Decision" alone reads 审核意见 (a review's comments); the answer on an item has its context.
+    page = client_for(officer_b).get(detail(provider_review)).content.decode()
+    items = page.split('id="gs-request-items"', 1)[1].split("</thead>", 1)[0]
+    assert f"<th>{gettext('Decision')}</th>" not in items
+    assert pgettext("answer on a requested item", "Decision") in items

@@ -15,6 +15,7 @@ from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govshare.catalog import workbook
 from govshare.catalog.choices import DataType
@@ -34,7 +35,9 @@ SMALL_SELECT = {"class": "form-select form-select-sm w-auto"}
 SMALL_INPUT = {"class": "form-control form-control-sm w-auto"}
 SMALL_CHECK = {"class": "form-check-input"}
 # Visible width (characters) of the item row's text inputs.
-ITEM_INPUT_SIZES = {"name": 14, "identifier": 10, "length": 4, "description": 14}
+# Input widths in characters. A Chinese character takes about two: a name of 8 to 10 of them
+# (统一社会信用代码, 法定代表人身份证件号码) shows whole at 1366 px (issue 12).
+ITEM_INPUT_SIZES = {"name": 20, "identifier": 18, "length": 4, "description": 20}
 
 
 # --- a resource version and its data items --------------------------------------------------
@@ -303,18 +306,39 @@ class ReviewForm(StyledForm):
 
 
 class InboxFilterForm(StyledForm):
+    """The review inbox's search and filters; the longest-waiting come first unless asked."""
+
+    KINDS = [("", _("All")), ("new", _("New resource")), ("change", _("Change"))]
+    ORDERS = [("oldest", _("Longest waiting first")), ("newest", _("Newest first"))]
+
+    query = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Resource name"), "type": "search"}),
+    )
     provider = forms.ModelChoiceField(
         Department.objects.none(), label=_("Provider"), required=False
     )
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("new resource or change", "Kind"), required=False, choices=KINDS
+    )
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDERS)
 
     def __init__(self, *args: Any, providers: QuerySet[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
 
     def selector_filters(self) -> dict[str, Any]:
-        if not self.is_valid() or not self.cleaned_data["provider"]:
+        if not self.is_valid():
             return {}
-        return {"provider_id": self.cleaned_data["provider"].pk}
+        data = self.cleaned_data
+        return {
+            "provider_id": data["provider"].pk if data["provider"] else None,
+            "query": data["query"],
+            "kind": data["kind"],
+            "newest_first": data["order"] == "newest",
+        }
 
 
 # --- data elements --------------------------------------------------------------------------

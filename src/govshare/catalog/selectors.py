@@ -238,16 +238,30 @@ def display_value(obj: Model, name: str) -> str:
 # --- review inbox ---------------------------------------------------------------------------
 
 
-def review_inbox(user: Actor, *, provider_id: int | None = None) -> QuerySet[ResourceVersion]:
-    """Versions waiting for the authority's review, the longest-waiting first."""
+def review_inbox(
+    user: Actor,
+    *,
+    provider_id: int | None = None,
+    query: str = "",
+    kind: str = "",
+    newest_first: bool = False,
+) -> QuerySet[ResourceVersion]:
+    """Versions waiting for the authority's review, the longest-waiting first (or the newest):
+    of one provider, whose name holds ``query``, new resources or changes (``kind``)."""
     versions = ResourceVersion.objects.restrict(user, "review").filter(
         status=VersionStatus.SUBMITTED
     )
     if provider_id:
         versions = versions.filter(resource__provider_id=provider_id)
+    if query.strip():
+        versions = versions.filter(name__icontains=query.strip())
+    if kind in ("new", "change"):
+        # A change is a version of a resource that has one in force already.
+        versions = versions.filter(resource__current_version__isnull=kind == "new")
+    order = ("-submitted", "-pk") if newest_first else ("submitted", "pk")
     return versions.select_related(
         "resource__provider", "resource__current_version", "category"
-    ).order_by("submitted", "pk")
+    ).order_by(*order)
 
 
 # --- data elements --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govshare.catalog import workbook
 from govshare.catalog.models import Resource
@@ -64,7 +65,27 @@ def catalog_import_start(*, actor: Any, provider: Department, content: bytes) ->
     return job
 
 
-@job_task
+def import_verdict(result: dict[str, Any]) -> list[str]:
+    """The import's outcome in words; its own page lists the problems cell by cell."""
+    if not result.get("applied"):
+        return [
+            _(
+                "Nothing was applied: the workbook has %(count)s problems, "
+                "listed on its import page."
+            )
+            % {"count": result.get("error_count", 0)}
+        ]
+    counts = {key: result.get(key, 0) for key in ("created", "updated", "changed", "unchanged")}
+    return [
+        _(
+            "Applied: %(created)s resources drafted, %(updated)s updated, %(changed)s changes "
+            "opened, %(unchanged)s unchanged."
+        )
+        % counts
+    ]
+
+
+@job_task(title=gettext_lazy("Import the catalog workbook"), verdict=import_verdict)
 def import_catalog_workbook(job: Job, provider_id: int) -> dict[str, Any] | Rejected:
     """Import the job's stored upload into ``provider_id``'s catalog (目录导入)."""
     folder = import_folder(job.pk)

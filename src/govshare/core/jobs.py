@@ -1,9 +1,10 @@
 """Background jobs (后台任务) on the ``django.tasks`` API, with progress users can watch.
 
-A job function is written as ``@job_task def rebuild(job: Job, ...) -> dict`` and started with
-``job_start(actor=..., task=rebuild, name=...)``. The database backend queues it and
-``govshare worker`` runs it; the Job row carries status, progress and the JSON result. A job
-that applies nothing because its input did not pass its checks returns ``Rejected(result)``.
+A job function is written as ``@job_task(title=..., verdict=...) def rebuild(job: Job, ...)
+-> dict`` and started with ``job_start(actor=..., task=rebuild, name=...)``. The database
+backend queues it and ``govshare worker`` runs it; the Job row carries status, progress and the
+JSON result, which its page shows through the task's verdict, in words. A job that applies
+nothing because its input did not pass its checks returns ``Rejected(result)``.
 """
 
 from __future__ import annotations
@@ -13,17 +14,23 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from govshare.core import audit
 from govshare.core.context import audit_context
 from govshare.core.models import Job
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger(__name__)
+
+FINISHED = frozenset({Job.Status.SUCCEEDED, Job.Status.REJECTED})
 
 
 @dataclass(frozen=True)
@@ -35,11 +42,50 @@ class Rejected:
 
 
 JobFunction = Callable[..., dict[str, Any] | Rejected | None]
+# What a job's result means, in sentences of the reader's language (never the raw result).
+Verdict = Callable[[dict[str, Any]], list[str]]
 
 
-def job_task(func: JobFunction) -> Any:
-    """Turn ``func(job, *args)`` into a queueable task that keeps its Job row up to date."""
+@dataclass(frozen=True)
+class JobKind:
+    """How people read the jobs of one task: its title (lazy: in the reader's language, not the
+    starter's) and its verdict."""
 
+    title: StrOrPromise
+    verdict: Verdict
+
+
+KINDS: dict[str, JobKind] = {}  # by task path (Job.task_path)
+
+
+def job_task(*, title: StrOrPromise, verdict: Verdict) -> Callable[[JobFunction], Any]:
+    """``@job_task(title=gettext_lazy(...), verdict=...)``: a queueable task of ``func(job,
+    *args)`` that keeps its Job row up to date, and the words its page shows."""
+
+    def register(func: JobFunction) -> Any:
+        queued = _queueable(func)
+        KINDS[queued.module_path] = JobKind(title, verdict)
+        return queued
+
+    return register
+
+
+def job_title(job: Job) -> StrOrPromise:
+    kind = KINDS.get(job.task_path)
+    return kind.title if kind else job.name
+
+
+def job_verdict(job: Job) -> list[str]:
+    """What the finished job found, in words; nothing while it runs or if it left no result."""
+    kind = KINDS.get(job.task_path)
+    if job.status == Job.Status.FAILED:
+        return [_("The job stopped on an error; it has been logged for the administrators.")]
+    if kind is None or not job.result or job.status not in FINISHED:
+        return []
+    return kind.verdict(job.result)
+
+
+def _queueable(func: JobFunction) -> Any:
     @functools.wraps(func)
     def run(job_id: int, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         job = Job.objects.get(pk=job_id)

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.config import param_set, param_values, specs
 from govshare.core.dashboard import figures_for
 from govshare.core.forms import AuditFilterForm
@@ -62,7 +62,7 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("core:audit_list")
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Start a background verification of the whole chain (auditors and admins)."""
     if not can(request.user, "verify", AuditEvent):

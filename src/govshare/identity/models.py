@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -44,6 +46,14 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked is None and (self.expires is None or self.expires > now)
+
+    @property
+    def valid_through(self) -> dt.date | None:
+        """The last day the token works, as the user chose it: ``expires`` is the first instant
+        after it (the next day's midnight), which read as a date names the day after."""
+        if self.expires is None:
+            return None
+        return timezone.localtime(self.expires - dt.timedelta(microseconds=1)).date()
 
 
 class LoginThrottle(models.Model):

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from govshare.core import audit, form_tokens
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
 from govshare.core.pagination import paginate
@@ -95,7 +95,7 @@ def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
     return response
 
 
-@require_POST
+@action_view("core:home", keep=())
 def sign_out_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("identity:login")
@@ -171,7 +171,7 @@ def _create_with_role(request: HttpRequest, data: dict[str, Any]) -> Any:
 
 
 @login_required
-@require_POST
+@action_view("identity:user_detail")
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Enable (``is_active=1``) or disable (``is_active=0``) an account."""
     person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
@@ -196,7 +196,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("identity:user_detail")
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     """End every sign-in lock of an account (an admin task)."""
     person = get_object_or_404(selectors.visible_users(request.user), pk=pk)
@@ -221,7 +221,7 @@ def sign_in_blocks(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("identity:sign_in_blocks")
 def address_unblock(request: HttpRequest) -> HttpResponse:
     """Clear the block of one address (an admin task)."""
     address = request.POST.get("address", "")
@@ -269,7 +269,7 @@ def _account_page(
 
 @never_cache  # the response holds a secret: no cache may keep it
 @login_required
-@require_POST
+@action_view("identity:account")
 def token_create(request: HttpRequest) -> HttpResponse:
     """Issue a token and show its plaintext in this response only (never stored, not even in
     the session or a message). A resubmitted form (a reload of that page, Back and submit) is
@@ -297,7 +297,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("identity:account", keep=())
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.restrict(request.user, "revoke"), pk=pk)
     services.token_revoke(actor=request.user, token=token)

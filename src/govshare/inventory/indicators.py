@@ -154,7 +154,11 @@ class IndicatorSpec:
 INTEGRATED = IndicatorSpec(
     "integrated",
     gettext_lazy("Systems integrated"),
-    gettext_lazy("systems merged + systems retired"),
+    # Says what is counted, not the label again (issue 12: "已整合系统数 + 已清理系统数").
+    gettext_lazy(
+        "systems merged into another system or retired (clean-up done), as recorded by the "
+        "end of the month; each system counted once"
+    ),
     lambda s: s.is_integrated,
 )
 CONNECTIVITY = IndicatorSpec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +128,20 @@ def field_labels(names: list[str]) -> list[str]:
     """The census labels of a version's changed fields, in the order given."""
     labels = {f.name: str(f.verbose_name) for f in InformationSystem._meta.concrete_fields}
     return [labels.get(name, name) for name in names]
+
+
+def revision_summary(revision: SystemRevision) -> list[str]:
+    """What a version changed, as people read it: the first version registers the system (every
+    field is new, so none is listed), a later one names its changed fields by their labels."""
+    if revision.number == 1:
+        return [str(_("New registration"))]
+    return field_labels(revision.changed_fields)
+
+
+def labelled_revisions(
+    revisions: Iterable[SystemRevision],
+) -> list[tuple[SystemRevision, list[str]]]:
+    return [(revision, revision_summary(revision)) for revision in revisions]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -36,7 +36,7 @@ REGIONS_PER_PAGE = 100
 
 
 @login_required
-@require_POST
+@action_view("core:home")
 def switch_department(request: HttpRequest) -> HttpResponse:
     """Choose the department the user acts for (only one of their own)."""
     try:
@@ -179,7 +179,7 @@ def _edit_department(
 
 
 @login_required
-@require_POST
+@action_view("orgs:department_detail")
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a user a role in the department (form on the department page)."""
     department = _visible_department(request, pk)
@@ -198,7 +198,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("orgs:department_list", keep=())
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = Membership.objects.restrict(request.user, "view")
     membership = get_object_or_404(memberships.select_related("user", "department"), pk=pk)

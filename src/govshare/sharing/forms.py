@@ -394,3 +394,10 @@ class CalendarDayForm(StyledForm):
         max_length=50,
         help_text=_("The holiday, e.g. 春节; for a working weekend, e.g. 春节调休上班."),
     )
+
+
+class GrantStartForm(StyledForm):
+    """The provider moves the start of a grant not yet in force (未生效), with a reason."""
+
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=DATE))
+    note = _text(_("Reason"), required=False)

@@ -2,12 +2,13 @@
 calendar, under one namespace (views.calendar.NAMESPACE)."""
 
 from govshare.sharing import urls_calendar
-from govshare.sharing.views import calendar, credentials, grants, inbox, requests
+from govshare.sharing.views import calendar, credentials, grants, inbox, refusals, requests
 
 app_name = calendar.NAMESPACE
 
 urlpatterns = [
     *requests.urlpatterns,
+    *refusals.urlpatterns,
     *inbox.urlpatterns,
     *grants.urlpatterns,
     *credentials.urlpatterns,

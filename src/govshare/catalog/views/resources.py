@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from govshare.catalog import rules, selectors, services, withdrawal
 from govshare.catalog.choices import EDITABLE_VERSIONS, ResourceStatus, VersionStatus
@@ -32,6 +31,7 @@ from govshare.catalog.forms import (
 )
 from govshare.catalog.models import Category, DataElement, Resource, ResourceVersion
 from govshare.catalog.resource_page import resource_page_context
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
@@ -395,7 +395,7 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
 
 
 @login_required
-@require_POST
+@action_view("catalog:resource_detail")
 def resource_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the working version to the authority (提交审核)."""
     resource = visible_resource(request, pk)
@@ -412,7 +412,7 @@ def resource_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("catalog:resource_detail")
 def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a new version of a published resource (变更); the one in force stays until approved."""
     resource = visible_resource(request, pk)
@@ -429,7 +429,7 @@ def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("catalog:resource_detail")
 def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw the resource from the catalog (撤销), with the reason."""
     resource = visible_resource(request, pk)

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from govshare.catalog import selectors, services
 from govshare.catalog.forms import InboxFilterForm, ReviewForm
 from govshare.catalog.models import Resource
 from govshare.catalog.views.resources import catalog_crumbs, visible_resource
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, render_form_page
 from govshare.core.pagination import paginate
@@ -36,7 +36,7 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("catalog:resource_detail")
 def resource_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve the submitted version (it comes into force and, the first time, gets its code)
     or return it with comments."""

@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data
 from govshare.core.permissions import can, require
@@ -127,7 +127,7 @@ def connection_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("exchange:connection_detail")
 def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Connect and run SELECT 1 (测试连接)."""
     connection = visible_connection(request, pk)

@@ -14,11 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from govshare.catalog import selectors
 from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import Mount, Resource
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data
 from govshare.core.permissions import can, require
@@ -209,7 +209,7 @@ def mount_files(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("exchange:mounts")
 def mount_test(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Fetch a row, call the upstream or list the files; record the status (测试挂接)."""
     resource = visible_resource(request, pk)

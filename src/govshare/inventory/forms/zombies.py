@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govshare.core.forms import StyledForm
 from govshare.inventory.choices import CleanupDecision, ShadowStatus, ZombieRule
-from govshare.inventory.forms.fields import ANY, SMALL_INPUT, SMALL_SELECT, SystemChoiceField
+from govshare.inventory.forms.fields import ANY, SMALL_INPUT, SMALL_SELECT, SystemSearchField
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 
@@ -42,12 +43,12 @@ class CleanupDecisionForm(StyledForm):
 
     # No preselected choice: stopping a system must be chosen, never submitted by default.
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("clean-up", "Decision"),
         choices=ANY + CleanupDecision.choices,
         widget=forms.Select(SMALL_SELECT),
     )
-    merge_target = SystemChoiceField(
-        label=_("Merge into"), required=False, widget=forms.Select(SMALL_SELECT)
+    merge_target = SystemSearchField(
+        label=_("Merge into"), required=False, datalist_id="gs-merge-targets"
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(SMALL_INPUT | {"rows": 2})

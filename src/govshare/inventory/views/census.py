@@ -18,8 +18,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
+from govshare.core.action_views import action_view
 from govshare.core.downloads import XLSX, attachment, keep, kept
 from govshare.core.forms import submit
 from govshare.core.pages import signed_in_user
@@ -146,13 +147,15 @@ def _detail_page(
         "review_form": (form or ReviewForm()) if may_review else None,
         "can_submit": _may_submit(user, census.department, census)
         and census.department_id == getattr(request, "active_department_id", None),
-        "revisions": revisions.select_related("system")[:REVISIONS_SHOWN],
+        "revisions": selectors.labelled_revisions(
+            revisions.select_related("system")[:REVISIONS_SHOWN]
+        ),
     }
     return render(request, "inventory/census/detail.html", context, status=status)
 
 
 @login_required
-@require_POST
+@action_view("inventory:census_detail")
 def census_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The authority confirms a submitted return or returns it with a note."""
     census = _visible_return(request, pk)
@@ -174,7 +177,7 @@ def census_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("inventory:census_list")
 def census_submit(request: HttpRequest) -> HttpResponse:
     """The active department submits this year's census for review."""
     department = active_department(request)

@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can
 from govshare.inventory import health
@@ -74,7 +74,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 
 @login_required
-@require_POST
+@action_view("inventory:connectivity")
 def probe_start(request: HttpRequest) -> HttpResponse:
     """The "probe now" button: probe every system in the background (the authority, admins)."""
     job = health_probe_start(actor=request.user)

@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
@@ -170,7 +170,7 @@ def integration_item_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("inventory:integration_list", keep=())
 def integration_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible_item(request, pk)
     department_pk = item.plan.department_id

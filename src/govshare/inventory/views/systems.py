@@ -14,8 +14,8 @@ from django.templatetags.static import static
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
@@ -103,10 +103,7 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": selectors.system_findings(user, system),
         "usage_reports": selectors.recent_usage(user, system),
         "health_checks": selectors.recent_health(user, system),
-        "revisions": [
-            (revision, selectors.field_labels(revision.changed_fields))
-            for revision in selectors.system_revisions(user, system)
-        ],
+        "revisions": selectors.labelled_revisions(selectors.system_revisions(user, system)),
         "history": selectors.system_history(user, system),
         **_chart_context(system),
         **_integration_context(request, system),
@@ -239,7 +236,7 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("inventory:system_detail")
 def system_report_key(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue (or rotate) the system's usage-report key and show it this once."""
     system = _visible_system(request, pk)
@@ -261,7 +258,7 @@ def _lifecycle_form(request: HttpRequest, system: InformationSystem) -> Lifecycl
 
 
 @login_required
-@require_POST
+@action_view("inventory:system_detail")
 def system_lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a system's status (the form sits on the detail page; errors get a page of their
     own so they are seen whichever tab was open)."""

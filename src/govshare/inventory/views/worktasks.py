@@ -18,9 +18,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from govshare.core import months
+from govshare.core.action_views import action_view
 from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
@@ -195,7 +196,7 @@ def _task_page(
 
 
 @login_required
-@require_POST
+@action_view("inventory:task_detail")
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's monthly report (sent again, it replaces that month's report)."""
     task = _visible_task(request, pk)
@@ -265,7 +266,7 @@ def _form_page(
 
 
 @login_required
-@require_POST
+@action_view("inventory:task_detail")
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     # Refused (e.g. closed already, from another tab): say why on the task page, not a 500.
@@ -279,7 +280,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("inventory:task_detail")
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     require(request.user, "change", task)
@@ -295,7 +296,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("inventory:task_list", keep=())
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     milestones = Milestone.objects.filter(task__in=WorkTask.objects.restrict(request.user, "view"))
     milestone = get_object_or_404(milestones.select_related("task"), pk=pk)

@@ -11,14 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.inventory import selectors, services
 from govshare.inventory.choices import ShadowStatus
+from govshare.inventory.forms.fields import system_label
 from govshare.inventory.forms.zombies import (
     CleanupDecisionForm,
     ShadowFilterForm,
@@ -58,6 +59,7 @@ def zombie_list(request: HttpRequest) -> HttpResponse:
         "can_assess": can_decide,
         "decisions": decisions[:DECISIONS_SHOWN],
         "visible_system_ids": _visible_matches(user, page["object_list"]),
+        "merge_targets": [system_label(system) for system in targets],
     }
     return render(request, "inventory/zombies/list.html", context)
 
@@ -75,7 +77,7 @@ def _visible_matches(user: Any, rows: list[selectors.ZombieRow]) -> set[int]:
 
 
 @login_required
-@require_POST
+@action_view("inventory:zombie_list")
 def zombie_assess(request: HttpRequest) -> HttpResponse:
     """Run the rules again and replace the list (the authority)."""
     findings = services.zombie_assess(actor=request.user)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govshare.catalog.choices import Masking, ShareType
 from govshare.core.permissions import RestrictedQuerySet
@@ -73,6 +75,16 @@ class ShareRequest(models.Model):
     provider_answered = models.DateTimeField(_("provider answered"), null=True, blank=True)
     coordination_due = models.DateField(_("coordination due"), null=True, blank=True)
     coordination_answered = models.DateTimeField(null=True, blank=True)
+    # The granted request whose refused items this one negotiates (refused items of a partly
+    # granted request are negotiated apart, so that its grant keeps serving meanwhile).
+    negotiates_refusals_of = models.ForeignKey(
+        "self",
+        verbose_name=_("negotiates the refused items of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refusal_negotiations",
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -97,8 +109,12 @@ class RequestItem(models.Model):
     identifier = models.CharField(_("identifier"), max_length=64)
     name = models.CharField(_("item name"), max_length=100)
     share_type = models.CharField(_("share type"), max_length=16, choices=ShareType)
+    # "decision" alone is the zombie clean-up's (清理决定): this one is the answer on an item.
     decision = models.CharField(
-        _("decision"), max_length=10, choices=ItemDecision, default=ItemDecision.PENDING
+        pgettext_lazy("answer on a requested item", "decision"),
+        max_length=10,
+        choices=ItemDecision,
+        default=ItemDecision.PENDING,
     )
     reason = models.TextField(_("reason"), blank=True)
     masking = models.CharField(_("masking"), max_length=12, choices=Masking, default=Masking.NONE)
@@ -176,6 +192,12 @@ class Grant(models.Model):
     @property
     def state(self) -> str:
         return self.request.state
+
+    @property
+    def is_not_yet_valid(self) -> bool:
+        """Active, but its period has not started (未生效): the gateway answers
+        ``grant_not_yet_valid`` until ``valid_from``."""
+        return self.request.state == RequestState.ACTIVE and self.valid_from > timezone.localdate()
 
 
 class GrantItem(models.Model):

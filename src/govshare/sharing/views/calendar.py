@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.navigation import NavItem
 from govshare.core.pages import Crumb, post_data, render_form_page
@@ -172,7 +172,7 @@ def calendar_day_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("sharing:calendar_year", keep=("year",))
 def calendar_year_load_view(request: HttpRequest, year: int) -> HttpResponse:
     require(request.user, "add", CalendarDay)
     try:

@@ -22,9 +22,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from govshare.core import form_tokens
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
@@ -149,7 +149,7 @@ def credential_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_POST
+@action_view("sharing:credential_list", keep=())
 def credential_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     """A new secret, shown once; tokens issued under the old one stop working."""
     credential = visible_credential(request, pk)
@@ -192,7 +192,7 @@ def credential_allowlist(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@action_view("sharing:credential_list", keep=())
 def credential_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     credential = visible_credential(request, pk)
     require(request.user, "change", credential)

@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
+from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
 from govshare.core.permissions import require
 from govshare.sharing import selectors
@@ -28,12 +29,14 @@ from govshare.sharing.forms import (
     ExtensionAskForm,
     ExtensionDecideForm,
     GrantChangeForm,
+    GrantStartForm,
     ReasonForm,
     masking_errors,
     reason_errors,
 )
 from govshare.sharing.models import Grant
 from govshare.sharing.services import grants as services
+from govshare.sharing.services.grant_start import grant_start_change
 from govshare.sharing.views.requests import NAMESPACE, active_department
 
 
@@ -74,11 +77,13 @@ def _detail_page(
     }
     if bound is not None:
         step_forms[bound[0]] = bound[1]
+    can_change = Action.GRANT_CHANGE in actions
     context = {
         "grant": grant,
         "items": list(grant.items.all()),
         "step_forms": step_forms,
-        "can_change": Action.GRANT_CHANGE in actions,
+        "can_change": can_change,
+        "can_move_start": can_change and grant.is_not_yet_valid,
     }
     return render(request, "sharing/grants/detail.html", context, status=400 if bound else 200)
 
@@ -163,7 +168,7 @@ STEPS: dict[str, GrantStep] = {
 
 
 @login_required
-@require_POST
+@action_view("sharing:grant_detail")
 def grant_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     grant = visible_grant(request, pk)
     spec = STEPS[step]
@@ -208,10 +213,51 @@ def grant_change(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sharing/grants/change.html", context, status=status)
 
 
+@login_required
+def grant_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider moves the start of a grant not yet in force (未生效), with a reason."""
+    grant = visible_grant(request, pk)
+    require(request.user, "decide", grant.request)
+    if not grant.is_not_yet_valid:
+        messages.error(request, _("Only the start of an active grant not yet in force can change."))
+        return redirect(grant_url(grant))
+    data = post_data(request)
+    form = GrantStartForm(data, initial={"valid_from": grant.valid_from})
+
+    def move(cleaned: dict[str, Any]) -> Grant:
+        try:
+            return grant_start_change(
+                actor=request.user,
+                grant=grant,
+                valid_from=cleaned["valid_from"],
+                reason=cleaned["note"],
+            )
+        except ValidationError as error:
+            raise reason_errors(error) from error
+
+    if data is not None and submit(form, move) is not None:
+        messages.success(request, _("The grant's start was changed."))
+        return redirect(grant_url(grant))
+    response = render_form_page(
+        request,
+        form,
+        title=_("Change the start of grant %(number)s") % {"number": grant.request.number},
+        crumbs=[
+            Crumb(_("Grants"), reverse(f"{NAMESPACE}:grant_list")),
+            Crumb(grant.request.number, grant_url(grant)),
+        ],
+        cancel_url=grant_url(grant),
+        intro=_("The grant is not in force yet; until its first day its start can move."),
+    )
+    response.status_code = 400 if data is not None else 200
+    return response
+
+
 urlpatterns: list[URLPattern] = [
     path("grants/", grant_list, name="grant_list"),
     path("grants/<int:pk>/", grant_detail, name="grant_detail"),
     path("grants/<int:pk>/change/", grant_change, name="grant_change"),
+    path("grants/<int:pk>/start/", grant_start, name="grant_start"),
     *(
         path(
             f"grants/<int:pk>/{name.replace('_', '-')}/",

@@ -19,14 +19,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
+from govshare.core.action_views import action_view
 from govshare.core.forms import submit
-from govshare.core.pages import post_data
+from govshare.core.pages import Crumb, post_data
 from govshare.core.pagination import paginate
-from govshare.core.permissions import require
+from govshare.core.permissions import can, require
 from govshare.core.roles import Role
 from govshare.sharing import selectors
 from govshare.sharing.choices import Action, RequestState
@@ -42,6 +42,7 @@ from govshare.sharing.forms import (
 )
 from govshare.sharing.models import Grant, ShareRequest
 from govshare.sharing.services import requests as services
+from govshare.sharing.services.refusals import may_negotiate_refusals
 from govshare.sharing.views.calendar import NAMESPACE
 
 ACTION_LABELS = dict(Action.choices)
@@ -258,9 +259,26 @@ def _detail_page(
         if "conformity" in step_forms
         else [],
         "grant": grant,
+        "inbox": _inbox_of(request, share_request),
+        # Refused items of a granted request are negotiated in a request of their own.
+        "refusal_negotiations": list(share_request.refusal_negotiations.all()),
+        "refusals_form": NoteForm(auto_id="id_refusals_%s")
+        if can(user, "change", share_request) and may_negotiate_refusals(share_request)
+        else None,
     }
     status = 400 if bound is not None else 200
     return render(request, "sharing/requests/detail.html", context, status=status)
+
+
+def _inbox_of(request: HttpRequest, share_request: ShareRequest) -> Crumb:
+    """The list the reader came from, by the side they act for: the consumer's requests, the
+    provider's inbox, or (for the authority, acting for neither side) the authority's inbox."""
+    department_id = getattr(request, "active_department_id", None)
+    if department_id == share_request.provider_id:
+        return Crumb(_("Provider inbox"), reverse(f"{NAMESPACE}:provider_inbox"))
+    if department_id != share_request.consumer_id and can(request.user, "review", share_request):
+        return Crumb(_("Authority inbox"), reverse(f"{NAMESPACE}:authority_inbox"))
+    return Crumb(_("My requests"), reverse(f"{NAMESPACE}:request_list"))
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -380,7 +398,7 @@ def _permission_for(step: str, share_request: ShareRequest) -> str:
 
 
 @login_required
-@require_POST
+@action_view("sharing:request_detail")
 def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     share_request = visible_request(request, pk)
     require(request.user, _permission_for(step, share_request), share_request)
