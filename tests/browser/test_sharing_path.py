@@ -157,9 +157,11 @@ def test_request_review_grant_credential_then_call_the_gateway(live_server, page
     assert refused.status_code == 403 and "XM" in refused.text
 
     # and the call is in both departments' delivery logs.
-    assert DeliveryRecord.objects.filter(request_id="e2e-0001", status=200).count() == 1
+    record = DeliveryRecord.objects.get(request_id="e2e-0001", status=200)
     for username in ("rs_officer", "ga_officer"):
         sign_in(page, base, username)
         page.goto(base + "/exchange/deliveries/?request_id=e2e-0001")
-        assert "e2e-0001" in page.locator("main").inner_text()
+        # the list names the case (办件编号); the request id is on the record's own page
         assert "SB2026-0001" in page.locator("main").inner_text()
+        page.goto(base + f"/exchange/deliveries/{record.seq}/")
+        assert "e2e-0001" in page.locator("main").inner_text()

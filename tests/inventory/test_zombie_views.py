@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from govshare.inventory.dashboard import inventory_figures
-from govshare.inventory.forms import system_label
+from govshare.inventory.forms.fields import system_label
 from govshare.inventory.indicators import indicator_values
 from govshare.inventory.models import CleanupRecord, ShadowSystem, ZombieAssessment, ZombieFinding
 from govshare.inventory.selectors import system_list, zombie_rows

@@ -8,13 +8,13 @@ provider may move the start, within the period requested and before the grant's 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.core import audit, stamps
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import require
 from govshare.sharing.choices import Action, Party
@@ -22,7 +22,7 @@ from govshare.sharing.models import Grant
 from govshare.sharing.services.requests import GATEWAY, require_note, step
 
 
-def grant_start_change(*, actor: Any, grant: Grant, valid_from: Any, reason: str) -> Grant:
+def grant_start_change(*, actor: Actor, grant: Grant, valid_from: dt.date, reason: str) -> Grant:
     """The provider moves the first day of a grant not yet in force, with a reason."""
     require(actor, "decide", grant.request)
     require_note(reason, field="reason")
@@ -44,7 +44,7 @@ def grant_start_change(*, actor: Any, grant: Grant, valid_from: Any, reason: str
     return grant
 
 
-def _check_start(grant: Grant, valid_from: Any) -> None:
+def _check_start(grant: Grant, valid_from: dt.date) -> None:
     """A date from today on, within the period requested and not after the grant ends; only
     while the grant has not started (once in force, its start is history)."""
     if not isinstance(valid_from, dt.date):

@@ -9,14 +9,13 @@ provider has answered). The grant keeps serving meanwhile; an agreement grants t
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import require
+from govshare.core.permissions import internal, require
 from govshare.sharing.choices import GRANT_STATES, OPEN_STATES, ItemDecision, RequestState
 from govshare.sharing.models import RequestItem, ShareRequest
 from govshare.sharing.services.requests import (
@@ -27,15 +26,18 @@ from govshare.sharing.services.requests import (
 )
 
 
+@internal("a read of a request the caller's view has already restricted")
 def refused_items(share_request: ShareRequest) -> list[RequestItem]:
     return list(share_request.items.filter(decision=ItemDecision.REJECTED))
 
 
+@internal("a read of a request the caller's view has already restricted")
 def open_refusal_negotiation(share_request: ShareRequest) -> ShareRequest | None:
     """The negotiation of this request's refused items still under way, if any."""
     return share_request.refusal_negotiations.filter(state__in=OPEN_STATES).first()
 
 
+@internal("a read of a request the caller's view has already restricted")
 def may_negotiate_refusals(share_request: ShareRequest) -> bool:
     """A granted request (any grant state) with refused items and no negotiation of them open."""
     return (
@@ -45,7 +47,7 @@ def may_negotiate_refusals(share_request: ShareRequest) -> bool:
     )
 
 
-def refusals_negotiate(*, actor: Any, share_request: ShareRequest, note: str) -> ShareRequest:
+def refusals_negotiate(*, actor: Actor, share_request: ShareRequest, note: str) -> ShareRequest:
     """The consumer contests the refusals of a granted request: a request for the refused items,
     in negotiation with the provider (its clock running), linked to this one."""
     require(actor, "change", share_request)
