@@ -3,8 +3,6 @@ the answer leaves; when it cannot be written the gateway fails closed, then reco
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,6 +12,7 @@ from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.crypto import sm3_hex
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.factories import PEOPLE, grant
+from tests.readiness import wait_until
 from tests.tamper import past_the_log_guard
 
 ZHANG = PEOPLE[0][0]
@@ -26,15 +25,17 @@ def token(world, gw):
     return gw.token(world)
 
 
-def query_until_served(gw, query, token, request_id, seconds=5.0):
-    """Call until the gateway answers 200 (it recovers by itself) or ``seconds`` pass."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
-                         headers={"X-Request-Id": request_id})  # fmt: skip
-        if answer.status_code == 200 or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.05)
+def query_until_served(gw, query, token, request_id):
+    """Call until the gateway answers 200 (it recovers by itself); the last answer."""
+    answers = []
+
+    def served() -> bool:
+        answers.append(gw.call("GET", query, token, params={"GMSFHM": ZHANG},
+                               headers={"X-Request-Id": request_id}))  # fmt: skip
+        return answers[-1].status_code == 200
+
+    wait_until(served, "the gateway serving again")
+    return answers[-1]
 
 
 def test_every_call_has_exactly_one_record_and_the_chain_verifies(world, gw, token):
