@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
+from govshare.core.text import join_sentences
+
 
 class ErrorCode(StrEnum):
     INVALID = "invalid"
@@ -55,7 +57,7 @@ def error_payload(error: ValidationError) -> tuple[str, str, dict[str, list[str]
     else:
         fields["__all__"] = list(error.messages)
         codes.extend(item.code or ErrorCode.INVALID for item in error.error_list)
-    message = "；".join(f"{msg}" for msgs in fields.values() for msg in msgs)
+    message = join_sentences(msg for msgs in fields.values() for msg in msgs)
     return (codes[0] if codes else ErrorCode.INVALID), message, fields
 
 

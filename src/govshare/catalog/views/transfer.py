@@ -31,6 +31,7 @@ from govshare.core.forms import StyledForm
 from govshare.core.models import Job
 from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
+from govshare.core.text import join_sentences
 from govshare.orgs.models import Department
 
 JSON = "application/json"
@@ -163,7 +164,7 @@ def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
         try:
             resources = filtered_resources(request)
         except ValidationError as error:
-            return HttpResponseBadRequest("；".join(error.messages))
+            return HttpResponseBadRequest(join_sentences(error.messages))
         content = render_export(request, resources)
         return export_download(content, extension, content_type)
 

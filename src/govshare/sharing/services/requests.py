@@ -28,6 +28,7 @@ from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import require
+from govshare.core.text import join_sentences
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.orgs.models import Department
 from govshare.sharing import calendar
@@ -254,7 +255,7 @@ def request_submit(*, actor: Any, share_request: ShareRequest, note: str = "") -
         if not param(cfg.CONFORMITY_ENABLED.key):
             findings = conformity_findings(share_request)
             if findings:
-                _conformity_refuse(share_request, "；".join(findings))
+                _conformity_refuse(share_request, join_sentences(findings))
             else:
                 _conformity_pass(None, share_request, Party.SYSTEM, "")
     return share_request
@@ -296,7 +297,7 @@ def conformity_review(
         if outcome == "pass":
             findings = conformity_findings(share_request)
             if findings:
-                raise field_error("outcome", "；".join(findings), ErrorCode.CONFLICT)
+                raise field_error("outcome", join_sentences(findings), ErrorCode.CONFLICT)
             _conformity_pass(actor, share_request, Party.AUTHORITY, note)
         elif outcome == "return":
             step(actor, share_request, Action.CONFORMITY_RETURN, Party.AUTHORITY, note)
