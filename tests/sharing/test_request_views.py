@@ -197,6 +197,7 @@ def test_the_form_offers_only_live_applications_of_the_active_department(
         ({"purpose": "bribery"}, "purpose"),
         ({"basis": ""}, "basis"),
         ({"period_end": "2020-01-01"}, "period_end"),
+        ({"period_end": "9999-12-31"}, "period_end"),  # past the longest period (36 months)
         ({"period_start": "not a date"}, "period_start"),
         ({"expected_daily_calls": "-3"}, "expected_daily_calls"),
         ({"expected_daily_calls": "9" * 40}, "expected_daily_calls"),
