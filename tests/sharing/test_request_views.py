@@ -421,6 +421,24 @@ def test_a_refusal_without_a_reason_comes_back_on_the_items_row(
     assert provider_review.state == RequestState.PROVIDER_REVIEW
 
 
+def test_a_missing_decision_and_a_missing_reason_are_reported_at_once(
+    client_for, officer_a, provider_review
+):
+    # given an answer that refuses one item without a reason and leaves the other undecided
+    response = client_for(officer_a).post(
+        step_url(provider_review, "answer"),
+        {"decision_GMSFHM": "refuse", "masking_GMSFHM": "none", "masking_XM": "none"},
+    )
+
+    # then both rows carry their error in the one answer
+    assert response.status_code == 400
+    errors = response.context["step_forms"]["answer"].errors
+    assert "decision_XM" in errors
+    assert errors["decision_GMSFHM"] == ["拒绝的信息项须填写拒绝理由。"]
+    provider_review.refresh_from_db()
+    assert provider_review.state == RequestState.PROVIDER_REVIEW
+
+
 @pytest.mark.parametrize(
     "extra, field",
     [
