@@ -11,6 +11,7 @@ from govshare.core import chain
 from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.crypto import sm3_hex
 from govshare.exchange.models import DeliveryRecord
+from govshare.exchange.selectors import visible_deliveries
 from tests.exchange.gateway.factories import PEOPLE, grant
 from tests.readiness import wait_until
 from tests.tamper import past_the_log_guard
@@ -159,3 +160,22 @@ def test_audit_verify_deliveries_checks_the_chain_and_names_a_broken_record(
         DeliveryRecord.objects.filter(seq=2).update(row_count=99)
     with pytest.raises(CommandError, match="delivery log broken at record #2"):
         call_command("audit", "verify", "--deliveries")
+
+
+def test_a_401_is_an_unattributed_refusal_in_the_log_the_auditor_sees(
+    world, gw, token, auditor, admin_user
+):
+    # given a call without credentials and one with a forged token
+    query = f"/gw/resources/{world.ref}/query"
+    gw.call("GET", query, None, params={"GMSFHM": ZHANG}, headers={"X-Request-Id": "anon"})
+    gw.call("GET", query, "v1.1.1.1.forged", headers={"X-Request-Id": "forged"})
+
+    # then each is a 401 record naming no caller (README: "belongs to no department")
+    records = DeliveryRecord.objects.filter(request_id__in=["anon", "forged"])
+    assert sorted(record.status for record in records) == [401, 401]
+    assert all(r.consumer_id is None and r.provider_id is None for r in records)
+    assert {r.error_code for r in records} == {"not_authenticated", "token_invalid"}
+    # and the auditor and the platform admin find them in the delivery log
+    for reader in (auditor, admin_user):
+        visible = visible_deliveries(reader).filter(request_id__in=["anon", "forged"])
+        assert visible.count() == 2
