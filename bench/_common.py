@@ -13,14 +13,17 @@ import os
 import signal
 import socket
 import subprocess
-import time
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # a bench runs as a script: bench/ is on the path, the root not
+    sys.path.insert(0, str(ROOT))
+
+from tests.readiness import wait_for_http  # noqa: E402 (the one readiness wait, tests' too)
+
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"  # benchmarks talk to this machine only
 
@@ -94,20 +97,9 @@ def start_granian(
         return subprocess.Popen(args, env=dict(env), cwd=ROOT, stdout=out, stderr=out)
 
 
-def wait_until_up(
-    server: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60.0
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited ({server.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not answer {url} within {timeout:.0f} s:\n{log.read_text()}")
+def wait_until_up(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Wait until the ``server`` we started answers ``url`` (tests/readiness.py's limit)."""
+    wait_for_http(url, process=server, log=log)
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

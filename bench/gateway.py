@@ -321,6 +321,7 @@ def run() -> list[Figure]:
                 httpx.post(
                     f"{gw_base}/gw/token",
                     json={"app_key": world["app_key"], "app_secret": world["secret"]},
+                    timeout=30.0,
                 )
                 .raise_for_status()
                 .json()["access_token"]

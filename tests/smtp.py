@@ -14,12 +14,14 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from tests.readiness import READY_SECONDS
+
 # aiosmtpd logs every SMTP command at INFO.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 # How long a test waits for a message the code under test sends from its own thread: a bound
 # against hanging, not a timing assertion (the message normally arrives in milliseconds).
-ARRIVAL_DEADLINE = 20.0
+ARRIVAL_DEADLINE = READY_SECONDS
 
 
 class Mailbox:
@@ -49,10 +51,13 @@ def _free_port() -> int:
 
 @contextmanager
 def smtp_server() -> Iterator[Mailbox]:
-    """Serve SMTP on a free port of 127.0.0.1 (``Controller.start`` returns once it answers)."""
+    """Serve SMTP on a free port of 127.0.0.1 (``Controller.start`` returns once it answers,
+    waiting as long as tests/readiness.py allows: aiosmtpd's own default is 5 s)."""
     mailbox = Mailbox()
     mailbox.port = _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=mailbox.port, ready_timeout=READY_SECONDS
+    )
     controller.start()
     try:
         yield mailbox

@@ -31,7 +31,9 @@ class JsonHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve ``handler`` on a free port; yields the base URL."""
+    """Serve ``handler`` on a free port; yields the base URL. Ready at once: the socket
+    listens from the server's construction, so a request made before the thread runs waits in
+    the kernel's queue rather than failing (nothing to poll)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -255,7 +255,10 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "govshare.core.logging.RedactSecretsFilter"}},
+    "filters": {
+        "redact": {"()": "govshare.core.logging.RedactSecretsFilter"},
+        "one_line_4xx": {"()": "govshare.core.logging.OneLineClientErrors"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
@@ -263,6 +266,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_4xx"]},
         # httpx logs every request line, query string included (ID numbers to an upstream).
         "httpx": {"level": "WARNING"},
     },

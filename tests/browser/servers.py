@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from typing import Any
 
 import uvicorn
+
+from tests.readiness import READY_SECONDS, wait_until
 
 
 def free_port() -> int:
@@ -30,12 +31,13 @@ class AsgiServer:
 
     def __enter__(self) -> str:
         self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "no server"
-            time.sleep(0.05)
+        wait_until(
+            lambda: self.server.started,
+            f"uvicorn on port {self.port}",
+            gone=lambda: None if self.thread.is_alive() else "its thread ended",
+        )
         return f"http://127.0.0.1:{self.port}"
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=20)
+        self.thread.join(timeout=READY_SECONDS)

@@ -473,7 +473,7 @@ def test_given_an_id_out_of_range_when_posted_then_the_choice_is_refused_and_not
     with translation.override("zh-hans"):
         expected = str(form.fields[field].error_messages["invalid_choice"]) % {"value": huge}
         assert list(form.errors) == [field] and form.errors[field] == [expected]
-    assert expected.startswith("选择一个有效的选项")
+    assert expected.startswith("请选择有效的选项")  # our catalogue corrects Django's
     assert stored_resources() == before
 
 

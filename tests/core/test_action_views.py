@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import translation
 
 from govshare.core.action_views import nothing_done
 from govshare.sharing.services.requests import request_submit

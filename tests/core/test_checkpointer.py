@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,11 @@ from django.conf import settings
 from govshare import cli
 from govshare.core import audit
 from tests.exchange.gateway.served import BIN, ROOT, process_env, served_database
+from tests.readiness import READY_SECONDS, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WAIT_SECONDS = 60.0
+WAIT_SECONDS = READY_SECONDS  # against a hang only
 ADD_EVENTS = (
     "from govshare.core import audit\n"
     "for n in range({count}):\n"
@@ -69,13 +69,10 @@ def signed_seqs(path: Path) -> list[int]:
 
 
 def wait_for_checkpoint(path: Path, seq: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while seq not in signed_seqs(path):
-        if process.poll() is not None:
-            raise AssertionError(f"the checkpointer exited: {process.communicate()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no checkpoint #{seq} in {signed_seqs(path)}")
-        time.sleep(0.05)
+    def gone() -> str | None:
+        return None if process.poll() is None else f"it exited: {process.communicate()}"
+
+    wait_until(lambda: seq in signed_seqs(path), f"checkpoint #{seq}", gone=gone)
 
 
 def add_events(env: dict[str, str], count: int) -> None:

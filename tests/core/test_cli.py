@@ -79,3 +79,10 @@ def test_run_stops_the_server_first_and_the_checkpointer_last(monkeypatch):
     assert log[-2:] == [("signal", "audit checkpoint"), ("exited", "audit checkpoint")]
     others = {child.name for child in children[1:-1]}
     assert {name for _, name in log[1:-2]} == others
+
+
+def test_createadmin_refuses_a_user_name_outside_the_rule(monkeypatch, django_user_model):
+    monkeypatch.setenv("GOVSHARE_ADMIN_PASSWORD", "Another#Strong-2026")
+    with pytest.raises(CommandError, match="username"):
+        call_command("createadmin", "--username", "a b!")
+    assert not django_user_model.objects.filter(username="a b!").exists()

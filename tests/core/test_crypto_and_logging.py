@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 
+import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.urls import reverse
 
 from govshare.core.crypto import sm3_hex, sm4_decrypt, sm4_encrypt
-from govshare.core.logging import RedactSecretsFilter, redact
+from govshare.core.logging import OneLineClientErrors, RedactSecretsFilter, redact
 
 
 def test_sm3_through_cryptography_gives_the_same_digest_as_through_hashlib(monkeypatch):
@@ -42,3 +45,34 @@ def test_secrets_are_redacted_from_log_records(caplog):
         logger.info("login password=%s token %s", "hunter2", "gs_AbCdEf12_" + "x" * 40)
     assert "hunter2" not in caplog.text and "x" * 40 not in caplog.text
     assert redact("Authorization: Bearer abc.def") == "Authorization: ***"
+
+
+@pytest.mark.django_db
+def test_a_refused_request_is_one_line_in_the_log_and_a_crash_keeps_its_traceback(
+    client_for, staff_a, caplog
+):
+    # given a user without the right to create accounts
+    client = client_for(staff_a)
+
+    # when the page refuses them
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get(reverse("identity:user_create"))
+
+    # then the log has the refusal's line, without a traceback
+    assert response.status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert refusals and all(r.exc_info is None for r in refusals)
+    assert "Traceback" not in caplog.text
+
+    # and a 5xx record keeps its traceback
+    crash = logging.LogRecord("django.request", logging.ERROR, "", 0, "boom", None, _exc_info())
+    crash.status_code = 500
+    OneLineClientErrors().filter(crash)
+    assert crash.exc_info is not None
+
+
+def _exc_info():
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        return sys.exc_info()

@@ -26,12 +26,13 @@ import pytest
 from django.db import connection
 
 from tests.exchange.gateway.served import SECRET_KEY, served_database
+from tests.readiness import POLL_SECONDS, READY_SECONDS, NotReady, wait_for_http, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 GOVSHARE = str(Path(sys.executable).parent / "govshare")
 BODY_TIMEOUT = 3  # seconds: GOVSHARE_BODY_TIMEOUT and GOVSHARE_HEADER_TIMEOUT of the server
 MAX_BODY = 8 * 1024 * 1024
-SAFETY = 60.0  # a closed connection is expected long before this
+SAFETY = READY_SECONDS  # a closed connection is expected long before this
 SLOW_CLIENTS = 60  # per path
 
 
@@ -95,17 +96,8 @@ class Run:
         self.wait_until_serving()
 
     def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + SAFETY * 2  # the first start collects the static files
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"govshare run exited:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/gw/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"govshare run did not start:\n{self.log.read_text()}")
+        # The first start collects the static files: the generous limit covers it.
+        wait_for_http(f"{self.url}/gw/health", process=self.process, log=self.log, ok_only=True)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -162,9 +154,10 @@ def read_until_closed(clients: list[socket.socket]) -> dict[socket.socket, bytes
     for client in clients:
         client.setblocking(False)
         selector.register(client, selectors.EVENT_READ)
-    open_ones, deadline = set(clients), time.monotonic() + SAFETY
-    while open_ones and time.monotonic() < deadline:
-        for key, _events in selector.select(timeout=1):
+    open_ones = set(clients)
+
+    def all_closed() -> bool:
+        for key, _events in selector.select(timeout=POLL_SECONDS):
             client = key.fileobj
             try:
                 chunk = client.recv(65536)  # type: ignore[union-attr]
@@ -175,6 +168,12 @@ def read_until_closed(clients: list[socket.socket]) -> dict[socket.socket, bytes
             else:
                 selector.unregister(client)
                 open_ones.discard(client)  # type: ignore[arg-type]
+        return not open_ones
+
+    try:
+        wait_until(all_closed, "the server closing the connections", limit=SAFETY)
+    except NotReady:
+        pass  # the ones still open are None
     for client in open_ones:
         received[client] = None
     for client in clients:
@@ -232,7 +231,7 @@ def test_an_upload_slower_than_the_body_timeout_still_arrives_whole(platform):
         def slowly():
             step = len(body) // 8 + 1
             for start in range(0, len(body), step):
-                time.sleep(0.5)
+                time.sleep(0.5)  # pacing: the upload is slow on purpose
                 yield body[start : start + step]
 
         answer = client.post(

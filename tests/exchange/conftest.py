@@ -195,7 +195,7 @@ class UpstreamHandler(JsonHandler):
 
     def answer(self, path: str, params: dict) -> None:
         if path == "/slow":
-            time.sleep(0.6)
+            time.sleep(0.6)  # pacing: slower than the connector's timeout, on purpose
             return self.send(200, {"data": []})
         if path == "/boom":
             return self.send(500, {"error": "boom"})

@@ -128,3 +128,19 @@ def test_wrong_secrets_for_a_token_never_lock_out_its_holder(staff_a):
     for _ in range(50):
         assert token_authenticate(f"gs_{issued.token.key_id}_{'x' * 43}") is None
     assert token_authenticate(issued.plaintext) == staff_a
+
+
+@pytest.mark.parametrize("username", ["a b!", "张 三", "x;drop", "tab\there"])
+def test_a_user_name_outside_djangos_rule_is_refused(admin_user, username):
+    # when an account is created with spaces or marks Django's user names do not allow
+    with pytest.raises(ValidationError) as error:
+        user_create(actor=admin_user, username=username, password=PASSWORD + "x#Z9")
+
+    # then the name is refused, saying the rule
+    assert set(error.value.message_dict) == {"username"}
+    assert "@" in error.value.message_dict["username"][0]
+
+
+def test_a_user_name_within_the_rule_is_taken(admin_user):
+    user = user_create(actor=admin_user, username="li.si+ops@bureau", password=PASSWORD + "x#Z9")
+    assert user.username == "li.si+ops@bureau"

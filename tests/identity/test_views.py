@@ -465,3 +465,12 @@ def test_given_a_form_error_when_corrected_then_the_same_form_token_makes_the_to
     fixed = {"name": "报表脚本", "form_token": form_token}
     assert client.post(reverse("identity:token_create"), fixed).status_code == 200
     assert ApiToken.objects.filter(user=staff_a).count() == 1
+
+
+def test_a_user_name_with_a_space_and_a_mark_is_refused_beside_the_field(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("identity:user_create"), _new_user_post(username="a b!")
+    )
+
+    assert "username" in response.context["form"].errors  # the form page again
+    assert not User.objects.filter(username="a b!").exists()

@@ -202,3 +202,18 @@ def test_the_indicators_count_answers_on_time(officer_a, officer_b, reviewer, de
     assert (figures["on_time"]["numerator"], figures["on_time"]["denominator"]) == (1, 1)
     assert figures["live_grants"]["value"] == 1
     assert_error_body(send(api_client(reviewer), "GET", f"{BASE}/indicators?month=2026-99"))
+
+
+def test_a_period_past_the_longest_allowed_is_422_naming_the_limit(officer_b, dept_b, resource):
+    # given a request whose period ends 2999-12-31 (the last day the API's dates take)
+    late = body(application_of(dept_b), resource, period_end="2999-12-31")
+
+    # when it is sent in Chinese
+    response = api_client(officer_b).post(
+        f"{BASE}/requests", late, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    # then it is refused on period_end, saying the 36 months and the last allowed day
+    error = assert_error_body(response, 422)
+    assert list(error["fields"]) == ["period_end"]
+    assert "36" in error["fields"]["period_end"][0]

@@ -201,6 +201,20 @@ def test_a_bad_allowlist_entry_is_named(text, officer_b, dept_b):
     assert set(error.value.message_dict) == {"ip_allowlist"}
 
 
+def test_every_bad_allowlist_entry_is_named_at_once(officer_b, dept_b):
+    # given an allow-list with two bad entries among good ones
+    credential = credential_create(
+        actor=officer_b, application=application_of(dept_b), name="a"
+    ).credential
+    text = "10.0.0.0/8\nnot-an-ip\n192.168.1.1, 300.1.1.1"
+
+    # when it is set, then the refusal names both
+    with pytest.raises(ValidationError) as error:
+        credential_set_allowlist(actor=officer_b, credential=credential, ip_allowlist=text)
+    message = error.value.message_dict["ip_allowlist"][0]
+    assert "not-an-ip" in message and "300.1.1.1" in message
+
+
 def test_the_sweep_command_expires_grants_past_their_validity(grant):
     type(grant).objects.filter(pk=grant.pk).update(
         valid_until=timezone.localdate() - dt.timedelta(days=1)

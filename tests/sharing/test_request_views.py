@@ -198,6 +198,7 @@ def test_the_form_offers_only_live_applications_of_the_active_department(
         ({"purpose": "bribery"}, "purpose"),
         ({"basis": ""}, "basis"),
         ({"period_end": "2020-01-01"}, "period_end"),
+        ({"period_end": "9999-12-31"}, "period_end"),  # past the longest period (36 months)
         ({"period_start": "not a date"}, "period_start"),
         ({"expected_daily_calls": "-3"}, "expected_daily_calls"),
         ({"expected_daily_calls": "9" * 40}, "expected_daily_calls"),
@@ -420,6 +421,24 @@ def test_a_refusal_without_a_reason_comes_back_on_the_items_row(
     )
     assert response.status_code == 400
     assert "decision_XM" in response.context["step_forms"]["answer"].errors
+    provider_review.refresh_from_db()
+    assert provider_review.state == RequestState.PROVIDER_REVIEW
+
+
+def test_a_missing_decision_and_a_missing_reason_are_reported_at_once(
+    client_for, officer_a, provider_review
+):
+    # given an answer that refuses one item without a reason and leaves the other undecided
+    response = client_for(officer_a).post(
+        step_url(provider_review, "answer"),
+        {"decision_GMSFHM": "refuse", "masking_GMSFHM": "none", "masking_XM": "none"},
+    )
+
+    # then both rows carry their error in the one answer
+    assert response.status_code == 400
+    errors = response.context["step_forms"]["answer"].errors
+    assert "decision_XM" in errors
+    assert errors["decision_GMSFHM"] == ["拒绝的信息项须填写拒绝理由。"]
     provider_review.refresh_from_db()
     assert provider_review.state == RequestState.PROVIDER_REVIEW
 

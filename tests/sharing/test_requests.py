@@ -104,6 +104,32 @@ def test_the_period_must_not_end_before_it_starts(officer_b, dept_b, resource):
     assert fields_of(error) == {"period_end"}
 
 
+def test_the_period_ends_within_the_configured_months_and_the_message_says_so(
+    officer_b, dept_b, resource, admin_user
+):
+    # given a period starting on 31 January next year, under the default maximum (36 months)
+    year = dt.date.today().year + 1
+    start = dt.date(year, 1, 31)
+
+    # then its last allowed day is accepted, and 9999-12-31 refused naming the limit
+    def draft(end: dt.date) -> None:
+        draft_request(officer_b, dept_b, resource, period_start=start, period_end=end)
+
+    draft(dt.date(year + 3, 1, 30))
+    with pytest.raises(ValidationError) as error:
+        draft(dt.date(9999, 12, 31))
+    assert fields_of(error) == {"period_end"}
+    assert "36" in str(error.value) and f"{year + 3}-01-30" in str(error.value)
+
+    # when an administrator sets the maximum to 12 months
+    param_set(actor=admin_user, key="sharing.request.max_period_months", value="12")
+
+    # then a request is held to it, and told so
+    with pytest.raises(ValidationError) as error:
+        draft(dt.date(year + 1, 1, 31))
+    assert "12" in str(error.value) and f"{year + 1}-01-30" in str(error.value)
+
+
 def test_the_application_must_belong_to_the_consumer(officer_b, dept_a, dept_b, resource):
     with pytest.raises(ValidationError) as error:
         request_create(

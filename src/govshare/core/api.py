@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import cache, partial, wraps
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
 
@@ -21,10 +21,12 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -47,6 +49,7 @@ from govshare.core.errors import (
 )
 from govshare.core.json_limits import JsonLimitError, loads_limited
 from govshare.core.registry import Registry
+from govshare.core.text import join_sentences
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -250,14 +253,27 @@ class Pagination(LimitOffsetPagination):
 
 # --- errors ---------------------------------------------------------------------------------
 
-# Messages for pydantic's error types, so input errors read the same in every language.
+# Messages for pydantic's error types, so input errors read the same in every language and
+# never in pydantic's own English (issue #12). A type missing here gets INVALID_VALUE.
+_WHOLE_NUMBER = gettext_lazy("Enter a whole number.")
+_NUMBER = gettext_lazy("Enter a number.")
+_DAY = gettext_lazy("Enter a day as YYYY-MM-DD.")
+_MOMENT = gettext_lazy("Enter a date and time (ISO 8601).")
+_LIST = gettext_lazy("Enter a list of values.")
+_OBJECT = gettext_lazy("Send a JSON object.")
+_CHOICE = gettext_lazy("Select one of: %(expected)s.")
+INVALID_VALUE = gettext_lazy("Enter a valid value.")
 INPUT_MESSAGES: dict[str, Any] = {
     "missing": gettext_lazy("This field is required."),
     "not_null": gettext_lazy("This field may not be null."),
+    "none_required": gettext_lazy("This field must be null."),
     "extra_forbidden": gettext_lazy("Unknown field."),
     "string_type": gettext_lazy("Enter text."),
+    "string_unicode": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Ensure this value has at least %(min_length)s characters."),
     "string_too_long": gettext_lazy("Ensure this value has at most %(max_length)s characters."),
     "string_pattern_mismatch": gettext_lazy("Enter a value in the expected format."),
+    "string_not_ascii": gettext_lazy("Enter ASCII characters only."),
     "text_characters": gettext_lazy("The text contains characters that cannot be stored."),
     "blank": gettext_lazy("This field may not be blank."),
     "month_format": gettext_lazy("Enter a month as YYYY-MM, e.g. 2026-10."),
@@ -273,21 +289,54 @@ INPUT_MESSAGES: dict[str, Any] = {
     "allowlist_format": gettext_lazy(
         "Enter IP addresses or CIDR blocks, one a line or separated by commas (at most 50)."
     ),
-    "int_type": gettext_lazy("Enter a whole number."),
-    "int_parsing": gettext_lazy("Enter a whole number."),
-    "int_from_float": gettext_lazy("Enter a whole number."),
+    "int_type": _WHOLE_NUMBER,
+    "int_parsing": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "int_parsing_size": gettext_lazy("The number is too large for this field."),
+    "float_type": _NUMBER,
+    "float_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "decimal_parsing": _NUMBER,
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "multiple_of": gettext_lazy("Ensure this value is a multiple of %(multiple_of)s."),
+    "decimal_max_digits": gettext_lazy("Ensure there are at most %(max_digits)s digits."),
+    "decimal_max_places": gettext_lazy(
+        "Ensure there are at most %(decimal_places)s decimal places."
+    ),
+    "decimal_whole_digits": gettext_lazy(
+        "Ensure there are at most %(whole_digits)s digits before the decimal point."
+    ),
     "bool_type": gettext_lazy("Enter true or false."),
     "bool_parsing": gettext_lazy("Enter true or false."),
+    "greater_than": gettext_lazy("Ensure this value is greater than %(gt)s."),
     "greater_than_equal": gettext_lazy("Ensure this value is at least %(ge)s."),
+    "less_than": gettext_lazy("Ensure this value is less than %(lt)s."),
     "less_than_equal": gettext_lazy("Ensure this value is at most %(le)s."),
-    "enum": gettext_lazy("Select one of: %(expected)s."),
-    "literal_error": gettext_lazy("Select one of: %(expected)s."),
-    "datetime_type": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "model_type": gettext_lazy("Send a JSON object."),
-    "model_attributes_type": gettext_lazy("Send a JSON object."),
-    "dict_type": gettext_lazy("Send a JSON object."),
+    "enum": _CHOICE,
+    "literal_error": _CHOICE,
+    "date_type": _DAY,
+    "date_parsing": _DAY,
+    "date_from_datetime_parsing": _DAY,
+    "date_from_datetime_inexact": _DAY,
+    "datetime_type": _MOMENT,
+    "datetime_parsing": _MOMENT,
+    "datetime_from_date_parsing": _MOMENT,
+    "datetime_object_invalid": _MOMENT,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "set_type": _LIST,
+    "iterable_type": _LIST,
+    "too_short": gettext_lazy("Enter at least %(min_length)s items."),
+    "too_long": gettext_lazy("Enter at most %(max_length)s items."),
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "dict_type": _OBJECT,
+    "json_invalid": gettext_lazy("The request body is not valid JSON."),
+    "json_type": gettext_lazy("The request body is not valid JSON."),
+    "uuid_type": gettext_lazy("Enter a valid UUID."),
+    "uuid_parsing": gettext_lazy("Enter a valid UUID."),
+    "url_type": gettext_lazy("Enter a valid URL."),
+    "url_parsing": gettext_lazy("Enter a valid URL."),
 }
 
 STATUS_ERRORS: dict[int, tuple[str, Any]] = {
@@ -315,10 +364,12 @@ def input_field_name(loc: list[Any] | tuple[Any, ...]) -> str:
 
 
 def input_message(error: dict[str, Any]) -> str:
-    template = INPUT_MESSAGES.get(error.get("type", ""))
-    if template is None:
-        return str(error.get("msg", _("Invalid value.")))
+    """Our message for one of pydantic's errors, in the active language, with the rule's
+    figures (a length, a bound, the values allowed); never pydantic's English text."""
+    template = INPUT_MESSAGES.get(error.get("type", ""), INVALID_VALUE)
     context = {key: _context_value(value) for key, value in (error.get("ctx") or {}).items()}
+    if template is _CHOICE:
+        context["expected"] = choices_text(expected_values(str(context.get("expected", ""))))
     try:
         return str(template) % context
     except (KeyError, TypeError, ValueError):
@@ -327,6 +378,69 @@ def input_message(error: dict[str, Any]) -> str:
 
 def _context_value(value: Any) -> str:
     return str(value).replace("'", "") if isinstance(value, str) else str(value)
+
+
+def expected_values(expected: str) -> list[str]:
+    """The values pydantic lists in an enum or literal error (``'a', 'b' or 'c'`` once its
+    quotes are gone: ``a, b or c``; a blank value leaves an empty place)."""
+    head, _or, last = expected.rpartition(" or ")
+    values = [*head.split(", "), last] if _or else [expected]
+    return [value.strip() for value in values]
+
+
+def choices_text(values: list[str]) -> str:
+    """``values`` for a person: each with its label where a choices class holds them all
+    ("unconditional（无条件共享）、…" in Chinese), the blank value named as such."""
+    labels = choice_labels(frozenset(values))
+    shown = []
+    for value in values:
+        name = value or pgettext("an allowed value", "empty")
+        label = str(labels.get(value, ""))
+        if not label or label == value:
+            shown.append(name)
+        elif value and value in label:  # "成功（2xx）" names its value already
+            shown.append(label)
+        else:
+            shown.append(_("%(value)s (%(label)s)") % {"value": name, "label": label})
+    return pgettext("between the items of a list", ", ").join(shown)
+
+
+@cache
+def choice_labels(values: frozenset[str]) -> dict[str, Any]:
+    """The labels of ``values`` from the choices class (a TextChoices of any package) that
+    holds them all and the fewest others; none when no class, or two alike, hold them.
+
+    Pydantic's error names the values allowed, not the class they come from; the set of
+    values is what identifies it. Labels stay lazy: they are read in the caller's language."""
+    holders = [
+        choices
+        for choices in _choice_classes(models.Choices)
+        if values <= {str(value) for value in choices.values}
+    ]
+    if not holders:
+        return {}
+    fewest = min(len(choices.values) for choices in holders)
+    tables = [
+        {str(value): label for value, label in choices.choices}
+        for choices in holders
+        if len(choices.values) == fewest
+    ]
+    if any(_label_ids(table, values) != _label_ids(tables[0], values) for table in tables):
+        return {}
+    return tables[0]
+
+
+def _label_ids(table: dict[str, Any], values: frozenset[str]) -> dict[str, str]:
+    # The English of each label (its msgid): two classes that label alike are as good as one.
+    with translation.override(None):
+        return {value: str(table[value]) for value in values}
+
+
+def _choice_classes(base: type[models.Choices]) -> list[type[models.Choices]]:
+    found: list[type[models.Choices]] = []
+    for subclass in base.__subclasses__():
+        found += [subclass, *_choice_classes(subclass)]
+    return found
 
 
 def input_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -381,7 +495,10 @@ def service_status(codes: list[str]) -> tuple[int, str]:
 
 def on_input_error(request: HttpRequest, exc: NinjaValidationError, api: NinjaAPI) -> HttpResponse:
     fields = input_fields(exc.errors)
-    message = "；".join(f"{name}: {msgs[0]}" for name, msgs in fields.items())
+    message = join_sentences(
+        _("%(field)s: %(message)s") % {"field": name, "message": msgs[0]}
+        for name, msgs in fields.items()
+    )
     return error_response(api, request, 422, ErrorCode.INVALID, message, fields)
 
 

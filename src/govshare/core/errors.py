@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from govshare.core.text import join_sentences
+
 
 class ErrorCode(StrEnum):
     INVALID = "invalid"
@@ -133,7 +135,7 @@ def error_payload(error: ValidationError) -> tuple[str, str, dict[str, list[str]
     else:
         fields["__all__"] = list(error.messages)
         codes.extend(item.code or ErrorCode.INVALID for item in error.error_list)
-    message = "；".join(f"{msg}" for msgs in fields.values() for msg in msgs)
+    message = join_sentences(msg for msgs in fields.values() for msg in msgs)
     return (codes[0] if codes else ErrorCode.INVALID), message, fields
 
 

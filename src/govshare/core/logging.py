@@ -32,3 +32,15 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class OneLineClientErrors(logging.Filter):
+    """A refused request (4xx) is logged as its one line, without the traceback Django attaches
+    to a PermissionDenied: every 403 wrote a whole stack to the server log (issue #12), burying
+    the errors that need one. A 5xx keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info, record.exc_text = None, None
+        return True

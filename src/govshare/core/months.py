@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -24,3 +25,11 @@ def parse_month(text: str, field: str = "month", *, not_after: dt.date | None = 
     if not_after is not None and month > not_after.replace(day=1):
         raise field_error(field, _("The month has not begun yet."), ErrorCode.CONFLICT)
     return month
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, kept within the month it lands in (01-31 + 1 → 02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))

@@ -9,6 +9,7 @@ unambiguously (a backslash of the input is doubled), and cut to the length of it
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Control characters and lone surrogates: no header may hold them, and the escapes below cover
 # them (tab, CR and LF included: in a header they are a forgery, in a record they are noise).
@@ -33,3 +34,19 @@ def _escape(match: re.Match[str]) -> str:
     if code == 0x5C:
         return "\\\\"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Full-width punctuation carries its own space: no blank follows it in Chinese text.
+_FULL_WIDTH_END = "。！？；：，、）」』】"
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """Messages one after another as running text: in English with a space between them, in
+    Chinese with none after the full stop (never "。；" or "。 "); each keeps its own stop."""
+    joined = ""
+    for sentence in (text.strip() for text in sentences):
+        if not sentence:
+            continue
+        gap = "" if not joined or joined[-1] in _FULL_WIDTH_END else " "
+        joined += gap + sentence
+    return joined

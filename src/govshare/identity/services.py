@@ -36,6 +36,20 @@ KEY_ID_ALPHABET = string.ascii_letters + string.digits
 # --- accounts -------------------------------------------------------------------------------
 
 
+# Django's rule for user names (letters, digits and @ . + - _), applied wherever an account is
+# created — the form, the API, the import, the CLI all go through user_create (issue #12: "a b!"
+# was accepted).
+USERNAME_RULE = User.username_validator.message
+
+
+def _is_valid_username(username: str) -> bool:
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        return False
+    return True
+
+
 def user_create(
     *,
     actor: Actor,
@@ -51,6 +65,8 @@ def user_create(
     username = (username or "").strip()
     if not username:
         errors.add("username", _("User name is required."), ErrorCode.REQUIRED)
+    elif not _is_valid_username(username):
+        errors.add("username", str(USERNAME_RULE), ErrorCode.INVALID)
     elif User.objects.filter(username=username).exists():
         errors.add(
             "username", _("User name %(name)s is taken.") % {"name": username}, ErrorCode.DUPLICATE

@@ -22,6 +22,7 @@ from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
 from govshare.identity import browsers, second_check, selectors, services
 from govshare.identity.forms import (
     PasswordChangeForm,
@@ -76,7 +77,7 @@ def sign_in_check_view(request: HttpRequest) -> HttpResponse:
             user = services.sign_in_second_check(request=request, code=form.cleaned_data["code"])
         except ValidationError as error:
             if second_check.challenge_of(request) is None:  # spent: the password comes first
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, join_sentences(error.messages))
                 return redirect(_with_next(request, "identity:login"))
             form.add_error("code", error)
         else:
@@ -181,7 +182,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.user_set_active(actor=request.user, user=person, is_active=wanted == "1")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
     else:
         done = (
             _("User %(name)s was enabled.")
@@ -228,7 +229,7 @@ def address_unblock(request: HttpRequest) -> HttpResponse:
     try:
         cleared = services.address_unblock(actor=request.user, address=address)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
     else:
         done = (
             _("The block of %(address)s was cleared.")

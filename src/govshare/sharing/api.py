@@ -181,7 +181,12 @@ class RequestIn(InputSchema):
     mode: Annotated[str, OneOf(DeliveryMode)]
     period_start: Day
     period_end: Annotated[
-        Day, Field(description="not before period_start (else 422), not before today (else 409)")
+        Day,
+        Field(
+            description="not before period_start (else 422), not before today (else 409), at "
+            "most sharing.request.max_period_months months (36 by default) after period_start "
+            "(else 422)"
+        ),
     ]
     expected_daily_calls: Count
 

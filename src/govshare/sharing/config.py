@@ -1,5 +1,6 @@
 """Configurable rules of sharing: deadlines (51号: 10 working days for conditional requests),
-the conformity review switch, default grant limits and the gateway token lifetime."""
+the conformity review switch, the longest period of a request, default grant limits and the
+gateway token lifetime."""
 
 from __future__ import annotations
 
@@ -52,6 +53,20 @@ COORDINATION_DAYS = declare(
         _("Coordination deadline (working days)"),
         minimum=1,
         maximum=60,
+        section=SECTION,
+    )
+)
+MAX_PERIOD_MONTHS = declare(
+    ParamSpec(
+        "sharing.request.max_period_months",
+        36,
+        _("Longest period of a request (months)"),
+        _(
+            "A request's period of use ends at most this many months after it starts; a longer "
+            "need is met by extending the grant."
+        ),
+        minimum=1,
+        maximum=120,
         section=SECTION,
     )
 )

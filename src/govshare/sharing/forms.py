@@ -237,6 +237,19 @@ class AnswerForm(TermsMixin, StyledForm):
                 widget=forms.Select(attrs=SMALL_SELECT),
             )
 
+    def clean(self) -> dict[str, Any]:
+        # The service checks the reasons too, but only once every decision is given: a form
+        # missing a decision would name a missing reason only on the next try (issue #12).
+        data = super().clean() or {}
+        for item in self.request_items:
+            refused = data.get(f"decision_{item.identifier}") == self.REFUSE
+            if refused and not data.get(f"reason_{item.identifier}", "").strip():
+                self.add_error(
+                    f"decision_{item.identifier}",
+                    _("A refused item needs the reason for refusing it."),
+                )
+        return data
+
     def rows(self) -> list[dict[str, Any]]:
         return [
             {

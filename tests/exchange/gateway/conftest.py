@@ -96,7 +96,7 @@ class Upstream(JsonHandler):
         url = urlsplit(self.path)
         params = {key: values[0] for key, values in parse_qs(url.query).items()}
         if url.path == "/slow":
-            time.sleep(1.0)
+            time.sleep(1.0)  # pacing: slower than the mount's timeout, on purpose
         if url.path == "/boom":
             return self.send(500, {"error": "boom"})
         records = [

@@ -13,11 +13,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.readiness import READY_SECONDS, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
@@ -64,7 +63,7 @@ def command(env: dict[str, str], *args: str) -> Any:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=READY_SECONDS,  # against a hang only: a loaded machine may be slow
     )
     if done.returncode != 0:
         raise RuntimeError(done.stdout + done.stderr)
@@ -89,7 +88,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self) -> None:
         args = [
             str(BIN / "granian"),
             *("--interface", "asgi", "--host", "127.0.0.1"),
@@ -101,17 +100,7 @@ class Server:
             self.process = subprocess.Popen(
                 args, env=self.env, cwd=ROOT, stdout=out, stderr=out, start_new_session=True
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the gateway exited:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/gw/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the gateway did not start:\n{self.log.read_text()}")
+        wait_for_http(f"{self.url}/gw/health", process=self.process, log=self.log, ok_only=True)
 
     def kill(self) -> None:
         """SIGKILL the server and its worker (the process group we started), no warning."""
@@ -124,7 +113,7 @@ class Server:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=READY_SECONDS)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()

@@ -400,7 +400,7 @@ def test_a_request_id_made_up_by_the_gateway_is_a_time_ordered_uuid():
     ids = [time_ordered_id() for _ in range(3)]
     assert all(uuid.UUID(made).version == 7 for made in ids) and len(set(ids)) == 3
     earlier = time_ordered_id()
-    time.sleep(0.002)
+    time.sleep(0.002)  # pacing: into the clock's next millisecond
     assert time_ordered_id()[:12] > earlier[:12]  # the leading 48 bits are the time in ms
 
 

@@ -3,8 +3,6 @@ the answer leaves; when it cannot be written the gateway fails closed, then reco
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,7 +11,9 @@ from govshare.core import chain
 from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.crypto import sm3_hex
 from govshare.exchange.models import DeliveryRecord
+from govshare.exchange.selectors import visible_deliveries
 from tests.exchange.gateway.factories import PEOPLE, grant
+from tests.readiness import wait_until
 from tests.tamper import past_the_log_guard
 
 ZHANG = PEOPLE[0][0]
@@ -26,15 +26,17 @@ def token(world, gw):
     return gw.token(world)
 
 
-def query_until_served(gw, query, token, request_id, seconds=5.0):
-    """Call until the gateway answers 200 (it recovers by itself) or ``seconds`` pass."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = gw.call("GET", query, token, params={"GMSFHM": ZHANG},
-                         headers={"X-Request-Id": request_id})  # fmt: skip
-        if answer.status_code == 200 or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.05)
+def query_until_served(gw, query, token, request_id):
+    """Call until the gateway answers 200 (it recovers by itself); the last answer."""
+    answers = []
+
+    def served() -> bool:
+        answers.append(gw.call("GET", query, token, params={"GMSFHM": ZHANG},
+                               headers={"X-Request-Id": request_id}))  # fmt: skip
+        return answers[-1].status_code == 200
+
+    wait_until(served, "the gateway serving again")
+    return answers[-1]
 
 
 def test_every_call_has_exactly_one_record_and_the_chain_verifies(world, gw, token):
@@ -158,3 +160,22 @@ def test_audit_verify_deliveries_checks_the_chain_and_names_a_broken_record(
         DeliveryRecord.objects.filter(seq=2).update(row_count=99)
     with pytest.raises(CommandError, match="delivery log broken at record #2"):
         call_command("audit", "verify", "--deliveries")
+
+
+def test_a_401_is_an_unattributed_refusal_in_the_log_the_auditor_sees(
+    world, gw, token, auditor, admin_user
+):
+    # given a call without credentials and one with a forged token
+    query = f"/gw/resources/{world.ref}/query"
+    gw.call("GET", query, None, params={"GMSFHM": ZHANG}, headers={"X-Request-Id": "anon"})
+    gw.call("GET", query, "v1.1.1.1.forged", headers={"X-Request-Id": "forged"})
+
+    # then each is a 401 record naming no caller (README: "belongs to no department")
+    records = DeliveryRecord.objects.filter(request_id__in=["anon", "forged"])
+    assert sorted(record.status for record in records) == [401, 401]
+    assert all(r.consumer_id is None and r.provider_id is None for r in records)
+    assert {r.error_code for r in records} == {"not_authenticated", "token_invalid"}
+    # and the auditor and the platform admin find them in the delivery log
+    for reader in (auditor, admin_user):
+        visible = visible_deliveries(reader).filter(request_id__in=["anon", "forged"])
+        assert visible.count() == 2

@@ -1,6 +1,9 @@
 """The gateway as it runs: a granian server process. A revocation made by another process stops
-calls within 5 seconds; a server killed mid-load and restarted leaves every answered call with
-its delivery record and an intact chain."""
+its calls (the gateway re-reads the stamp every second: test_policy_store.py); a server killed
+mid-load and restarted leaves every answered call with its delivery record and an intact chain.
+
+Nothing here asserts how long anything took: waits poll until what they wait for holds, within
+tests/readiness.py's generous limit."""
 
 from __future__ import annotations
 
@@ -15,10 +18,16 @@ import pytest
 
 from tests.exchange.gateway.factories import PEOPLE, grant
 from tests.exchange.gateway.served import Server, command, process_env, served_database
+from tests.readiness import ATTEMPT_SECONDS, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ZHANG = PEOPLE[0][0]
+CALLS_BEFORE = 50  # answered calls before the kill, and again after the restart
+
+
+def delivered_count(answered: list[tuple[str, int]]) -> int:
+    return sum(1 for _request_id, status in list(answered) if status == 200)
 
 
 def free_port() -> int:
@@ -38,36 +47,40 @@ def token_from(base: str, world) -> str:
     response = httpx.post(
         f"{base}/gw/token",
         json={"app_key": world.credential.app_key, "app_secret": world.secret},
-        timeout=10,
+        timeout=ATTEMPT_SECONDS,
     )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
 
-def test_a_revocation_in_another_process_stops_calls_within_5_seconds(world, served, tmp_path):
+def test_a_revocation_in_another_process_stops_its_calls(world, served, tmp_path):
     server = Server(served, free_port(), tmp_path / "granian.log")
     server.start()
     try:
         token = token_from(server.url, world)
         url = f"{server.url}/gw/resources/{world.ref}/query"
         headers = {"Authorization": f"Bearer {token}", "X-End-User": "王经办".encode()}
-        working = httpx.get(url, params={"GMSFHM": ZHANG}, headers=headers, timeout=10)
+
+        def call() -> httpx.Response:
+            params = {"GMSFHM": ZHANG}
+            return httpx.get(url, params=params, headers=headers, timeout=ATTEMPT_SECONDS)
+
+        working = call()
         assert working.status_code == 200, working.text
         assert working.headers.raw and working.headers["x-end-user"] == "王经办"
 
         # when another process revokes the credential (and bumps the gateway's stamp)
         command(served, "revoke", str(world.credential.pk))
-        revoked_at = time.monotonic()
 
-        # then calls are refused within 5 seconds
-        while True:
-            answer = httpx.get(url, params={"GMSFHM": ZHANG}, headers=headers, timeout=10)
-            elapsed = time.monotonic() - revoked_at
-            if answer.status_code != 200 or elapsed > 5:
-                break
-            time.sleep(0.05)
-        assert answer.status_code == 401 and answer.json()["code"] == "credential_revoked"
-        assert elapsed < 5
+        # then the gateway refuses its calls (once its policy thread has seen the stamp)
+        answers = [working]
+
+        def refused() -> bool:
+            answers.append(call())
+            return answers[-1].status_code != 200
+
+        wait_until(refused, "the revoked credential's refusal")
+        assert answers[-1].status_code == 401 and answers[-1].json()["code"] == "credential_revoked"
     finally:
         server.stop()
 
@@ -97,7 +110,7 @@ def test_a_killed_gateway_leaves_no_answer_without_its_record(world, served, tmp
                 except httpx.TransportError:
                     with lock:
                         failures[0] += 1
-                    time.sleep(0.05)
+                    time.sleep(0.05)  # pacing: a client backs off while nobody listens
                     continue
                 with lock:
                     answered.append((request_id, response.status_code))
@@ -107,13 +120,14 @@ def test_a_killed_gateway_leaves_no_answer_without_its_record(world, served, tmp
         thread.start()
     try:
         # when it is killed mid-run (SIGKILL: no shutdown, no flush) and started again
-        time.sleep(1.5)
+        wait_until(lambda: delivered_count(answered) >= CALLS_BEFORE, "calls before the kill")
         before_kill = len(answered)
         current["server"].kill()
         restarted = Server(served, free_port(), log)
         restarted.start()
         current["server"] = restarted
-        time.sleep(1.5)
+        goal = delivered_count(answered) + CALLS_BEFORE
+        wait_until(lambda: delivered_count(answered) >= goal, "calls after the restart")
     finally:
         stop.set()
         for thread in threads:

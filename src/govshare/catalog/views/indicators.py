@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from govshare.catalog.indicators import SPECS, indicator_values, parse_month
+from govshare.core.text import join_sentences
 from govshare.orgs.roles import principal_of
 
 TEMPLATE = "catalog/indicators/indicators.html"
@@ -29,7 +30,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     try:
         month = parse_month(raw_month) if raw_month else None
     except ValidationError as error:
-        context["error"] = " ".join(error.messages)
+        context["error"] = join_sentences(error.messages)
         return render(request, TEMPLATE, context, status=400)
     report = indicator_values(request.user, month)
     context.update(report=report, month_value=month.strftime("%Y-%m") if month else "")

@@ -35,6 +35,7 @@ from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -391,7 +392,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, "；".join(error.messages))
+    messages.error(request, join_sentences(error.messages))
 
 
 @login_required

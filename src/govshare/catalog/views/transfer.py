@@ -30,6 +30,7 @@ from govshare.core.downloads import CSV, XLSX, attachment
 from govshare.core.models import Job
 from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
+from govshare.core.text import join_sentences
 from govshare.orgs.models import Department
 from govshare.orgs.selectors import node_name
 
@@ -147,7 +148,7 @@ def _export_view(render_export: Any, extension: str, content_type: str) -> Any:
         try:
             resources = filtered_resources(request)
         except ValidationError as error:
-            return HttpResponseBadRequest("；".join(error.messages))
+            return HttpResponseBadRequest(join_sentences(error.messages))
         content = render_export(request, resources)
         return export_download(content, extension, content_type)
 

@@ -29,6 +29,7 @@ from govshare.core.actors import Actor
 from govshare.core.crypto import sm4_encrypt
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import internal, require
+from govshare.core.text import join_sentences
 from govshare.exchange.connectors import (
     ConnectorError,
     HttpConnector,
@@ -455,7 +456,7 @@ def fileset_list(*, actor: Actor, fileset: FileSet) -> list[str]:
     if directory is None:
         fileset.files = []
         mount.status = MountStatus.FAILING
-        mount.last_error = "；".join(e.messages[0] for e in errors.errors.get("location", []))
+        mount.last_error = join_sentences(e.messages[0] for e in errors.errors.get("location", []))
     else:
         fileset.files = _list_files(directory, fileset.pattern)
         mount.status, mount.last_error = MountStatus.MOUNTED, ""

@@ -25,6 +25,7 @@ from govshare.catalog.exports import FORMULA_START
 from govshare.core.downloads import CSV, streamed_attachment
 from govshare.core.pages import Crumb
 from govshare.core.pagination import paginate
+from govshare.core.text import join_sentences
 from govshare.exchange import selectors
 from govshare.exchange.forms import DeliveryFilterForm
 from govshare.exchange.models import DeliveryRecord
@@ -209,7 +210,10 @@ def csv_rows(rows: QuerySet[DeliveryRecord]) -> Iterator[str]:
 def delivery_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, filters = _filters(request)
     if filters is None:
-        message = "；".join(f"{name}: {errors[0]}" for name, errors in form.errors.items())
+        message = join_sentences(
+            _("%(field)s: %(message)s") % {"field": name, "message": errors[0]}
+            for name, errors in form.errors.items()
+        )
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     rows = selectors.deliveries(request.user, filters)
     suffix = f"-{timezone.localdate():%Y%m%d}"  # the name in the user's language (#12 item 7)

@@ -22,6 +22,7 @@ from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
 from govshare.exchange import services
 from govshare.exchange.forms import (
     ApiMountForm,
@@ -219,7 +220,7 @@ def mount_test(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     require(request.user, "change", mount)
     form = MountTestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for e in form.errors.get("params", [])))
+        messages.error(request, join_sentences(str(e) for e in form.errors.get("params", [])))
         return redirect("exchange:mounts", pk=resource.pk)
     params = form.cleaned_data["params"] if kind == MountKind.API else {}
     result = services.mount_test(actor=request.user, mount=mount, params=params)

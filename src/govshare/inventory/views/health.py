@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from govshare.core.action_views import action_view
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can
+from govshare.core.text import join_sentences
 from govshare.inventory import health
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.indicators import CONNECTIVITY, indicator_values, parse_month
@@ -90,7 +91,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     try:
         month = parse_month(raw_month) if raw_month else None
     except ValidationError as error:
-        context["error"] = " ".join(error.messages)
+        context["error"] = join_sentences(error.messages)
         return render(request, "inventory/indicators/indicators.html", context, status=400)
     report = indicator_values(request.user, month)
     context.update(

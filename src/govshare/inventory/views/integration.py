@@ -17,6 +17,7 @@ from govshare.core.action_views import action_view
 from govshare.core.forms import StyledForm, submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
 from govshare.inventory import selectors, services
 from govshare.inventory.forms.integration import (
     IntegrationItemForm,
@@ -177,7 +178,7 @@ def integration_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.integration_item_remove(actor=request.user, item=item)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
     else:
         messages.success(request, _("%(name)s was taken out of the plan.") % {"name": item.system})
     return _to_detail(department_pk)

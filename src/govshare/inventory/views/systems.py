@@ -20,6 +20,7 @@ from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
 from govshare.inventory import selectors, services
 from govshare.inventory.choices import LIFECYCLE_TRANSITIONS
 from govshare.inventory.forms.systems import LifecycleForm, SystemFilterForm, SystemForm
@@ -243,7 +244,7 @@ def system_report_key(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         plaintext = services.system_issue_report_key(actor=request.user, system=system)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
         return redirect("inventory:system_detail", pk=system.pk)
     response = render(
         request, "inventory/systems/report_key.html", {"system": system, "plaintext": plaintext}

@@ -27,6 +27,7 @@ from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
 from govshare.inventory import progress, services
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.forms.worktasks import (
@@ -273,7 +274,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_close(actor=request.user, task=task)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
     else:
         messages.success(request, _("Task %(task)s was closed.") % {"task": task.code})
     return redirect("inventory:task_detail", pk=task.pk)
@@ -304,7 +305,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.milestone_complete(actor=request.user, milestone=milestone)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
     else:
         messages.success(request, _("Milestone %(title)s is done.") % {"title": milestone.title})
     return redirect("inventory:task_detail", pk=milestone.task_id)

@@ -141,16 +141,18 @@ def clean_allowlist(text: str) -> str:
             _("At most %(n)d addresses or blocks.") % {"n": MAX_ALLOWLIST_ENTRIES},
             ErrorCode.INVALID,
         )
-    cleaned = []
+    cleaned, bad = [], []
     for entry in entries:
         try:
             cleaned.append(str(ipaddress.ip_network(entry, strict=False)))
         except ValueError:
-            raise field_error(
-                "ip_allowlist",
-                _("Not an IP address or CIDR block: %(entry)s.") % {"entry": entry[:60]},
-                ErrorCode.INVALID,
-            ) from None
+            bad.append(entry[:60])
+    if bad:  # every bad entry at once, not the first of them
+        raise field_error(
+            "ip_allowlist",
+            _("Not IP addresses or CIDR blocks: %(entries)s.") % {"entries": ", ".join(bad)},
+            ErrorCode.INVALID,
+        )
     return "\n".join(cleaned)
 
 

@@ -28,7 +28,9 @@ from govshare.core.actors import Actor, person_of
 from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.months import add_months
 from govshare.core.permissions import internal, require
+from govshare.core.text import join_sentences
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.orgs.models import Department
 from govshare.sharing import calendar
@@ -197,6 +199,20 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
     return [item for item in by_identifier.values() if item.identifier in wanted]
 
 
+def latest_period_end(start: dt.date) -> dt.date:
+    """The last day a period that begins on ``start`` may run to (a configured number of
+    months; 9999-12-31 was accepted before)."""
+    return add_months(start, int(param(cfg.MAX_PERIOD_MONTHS.key))) - dt.timedelta(days=1)
+
+
+def _period_too_long(start: dt.date, last: dt.date) -> str:
+    months = int(param(cfg.MAX_PERIOD_MONTHS.key))
+    return _(
+        "A period lasts at most %(months)s months: starting on %(start)s, it ends on "
+        "%(last)s at the latest."
+    ) % {"months": months, "start": start.isoformat(), "last": last.isoformat()}
+
+
 def _check_fields(share_request: ShareRequest, errors: ErrorCollector) -> None:
     for name in TEXT_FIELDS:
         if not getattr(share_request, name, ""):
@@ -217,6 +233,8 @@ def _check_fields(share_request: ShareRequest, errors: ErrorCollector) -> None:
             )
         elif end < timezone.localdate():
             errors.add("period_end", _("The period has already ended."), ErrorCode.CONFLICT)
+        elif end > (last := latest_period_end(start)):
+            errors.add("period_end", _period_too_long(start, last), ErrorCode.INVALID)
     volume = share_request.expected_daily_calls
     if not isinstance(volume, int) or isinstance(volume, bool) or volume < 1:
         errors.add(
@@ -255,7 +273,7 @@ def request_submit(*, actor: Actor, share_request: ShareRequest, note: str = "")
         if not param(cfg.CONFORMITY_ENABLED.key):
             findings = conformity_findings(share_request)
             if findings:
-                _conformity_refuse(share_request, "；".join(findings))
+                _conformity_refuse(share_request, join_sentences(findings))
             else:
                 _conformity_pass(None, share_request, Party.SYSTEM, "")
     return share_request
@@ -298,7 +316,7 @@ def conformity_review(
         if outcome == "pass":
             findings = conformity_findings(share_request)
             if findings:
-                raise field_error("outcome", "；".join(findings), ErrorCode.CONFLICT)
+                raise field_error("outcome", join_sentences(findings), ErrorCode.CONFLICT)
             _conformity_pass(actor, share_request, Party.AUTHORITY, note)
         elif outcome == "return":
             step(actor, share_request, Action.CONFORMITY_RETURN, Party.AUTHORITY, note)

@@ -29,6 +29,7 @@ from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.core.roles import Role
+from govshare.core.text import join_sentences
 from govshare.sharing import selectors
 from govshare.sharing.forms import AllowlistForm, CredentialForm
 from govshare.sharing.models import AppCredential
@@ -159,7 +160,7 @@ def credential_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         issued = services.credential_rotate(actor=request.user, credential=credential)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
         return redirect(list_url())
     return _list_page(request, issued=issued)
 
@@ -199,7 +200,7 @@ def credential_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.credential_revoke(actor=request.user, credential=credential)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
     else:
         messages.success(request, _("%(name)s was revoked.") % {"name": credential})
     return redirect(list_url())

@@ -28,6 +28,7 @@ from govshare.core.pages import Crumb, post_data
 from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import Role
+from govshare.core.text import join_sentences
 from govshare.sharing import selectors
 from govshare.sharing.choices import Action, RequestState
 from govshare.sharing.clocks import clock_for
@@ -214,7 +215,7 @@ def _after_save(request: HttpRequest, share_request: ShareRequest) -> HttpRespon
         try:
             services.request_submit(actor=request.user, share_request=share_request)
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            messages.error(request, join_sentences(error.messages))
         else:
             messages.success(request, _("The request was submitted."))
     return redirect(detail_url(share_request))
