@@ -199,7 +199,7 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
     return [item for item in by_identifier.values() if item.identifier in wanted]
 
 
-def latest_period_end(start: dt.date) -> dt.date:
+def _latest_period_end(start: dt.date) -> dt.date:
     """The last day a period that begins on ``start`` may run to (a configured number of
     months; 9999-12-31 was accepted before)."""
     return add_months(start, int(param(cfg.MAX_PERIOD_MONTHS.key))) - dt.timedelta(days=1)
@@ -233,7 +233,7 @@ def _check_fields(share_request: ShareRequest, errors: ErrorCollector) -> None:
             )
         elif end < timezone.localdate():
             errors.add("period_end", _("The period has already ended."), ErrorCode.CONFLICT)
-        elif end > (last := latest_period_end(start)):
+        elif end > (last := _latest_period_end(start)):
             errors.add("period_end", _period_too_long(start, last), ErrorCode.INVALID)
     volume = share_request.expected_daily_calls
     if not isinstance(volume, int) or isinstance(volume, bool) or volume < 1:
