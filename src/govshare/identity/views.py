@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from govshare.core import audit, form_tokens
 from govshare.core.action_views import action_view
+from govshare.core.actors import Person
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
 from govshare.core.pagination import paginate
@@ -86,7 +87,7 @@ def sign_in_check_view(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/login_check.html", context)
 
 
-def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+def _signed_in(request: HttpRequest, user: Person) -> HttpResponse:
     login(request, user)  # rotates the session key (session fixation)
     with transaction.atomic():
         audit.record(actor=user, action="identity.login", obj=user)

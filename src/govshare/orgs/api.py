@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from govshare.core.actors import Actor
 from govshare.core.api import (
     ApiError,
     InputSchema,
@@ -270,7 +271,7 @@ def _visible_department(request: HttpRequest, pk: int) -> Department:
     return get_object_or_404(departments, pk=pk)
 
 
-def _references(user: Any, values: dict[str, Any]) -> dict[str, Any]:
+def _references(user: Actor, values: dict[str, Any]) -> dict[str, Any]:
     """Turn the region code and parent id of a body into objects the user may see."""
     errors = ErrorCollector()
     resolved: dict[str, Any] = {}
@@ -288,7 +289,7 @@ def _references(user: Any, values: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _merged(user: Any, department: Department, changes: dict[str, Any]) -> DepartmentData:
+def _merged(user: Actor, department: Department, changes: dict[str, Any]) -> DepartmentData:
     current = {f.name: getattr(department, f.name) for f in dataclass_fields(DepartmentData)}
     return DepartmentData(**{**current, **changes, **_references(user, changes)})
 

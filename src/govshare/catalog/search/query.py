@@ -32,6 +32,7 @@ from govshare.catalog.choices import (
 from govshare.catalog.models import Resource
 from govshare.catalog.search.facets import PACKED_FACETS, facet_sql
 from govshare.catalog.search.index import DOC_TABLE, FACET_TABLE, FTS_TABLE
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector
 
 MAX_PER_PAGE = 200
@@ -153,7 +154,7 @@ def _valid_value(name: str, value: str) -> bool:
     return value.isascii() and value.isalnum() and len(value) <= 20  # category code
 
 
-def visibility(user: Any) -> Visibility | None:
+def visibility(user: Actor) -> Visibility | None:
     """restrict()'s own filter as SQL on the index row ``d``; None when nothing is visible.
 
     The index keeps a copy of the resource columns the policy reads (provider, version in

@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
 from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data
 from govshare.core.permissions import can, require
@@ -27,7 +28,7 @@ def connection_crumbs() -> list[Crumb]:
     return [Crumb(_("Database connections"), reverse("exchange:connection_list"))]
 
 
-def connection_departments(user: Any) -> QuerySet[Department]:
+def connection_departments(user: Actor) -> QuerySet[Department]:
     """Departments for which ``user`` may register a connection (the policy decides)."""
     active = Department.objects.filter(is_active=True).order_by("name")
     allowed = [d.pk for d in active if can(user, "add", Connection(department=d))]

@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
+from govshare.core.actors import Actor
 from govshare.core.api import (
     ApiError,
     InputSchema,
@@ -405,7 +406,7 @@ def system_add(request: HttpRequest, payload: SystemIn) -> Status[InformationSys
     return Status(201, _visible_system(request, system.pk))
 
 
-def _target_department(user: Any, department_id: int | None) -> Department:
+def _target_department(user: Actor, department_id: int | None) -> Department:
     """The named department, or the caller's only data-officer department."""
     if department_id is not None:
         department = Department.objects.filter(pk=department_id, is_active=True).first()
@@ -499,7 +500,7 @@ def _report_as_system(reporter: SystemReporter, payload: UsageIn) -> UsageReport
     )
 
 
-def _report_by_name(user: Any, payload: UsageIn) -> Any:
+def _report_by_name(user: Actor, payload: UsageIn) -> Any:
     if not payload.system or not payload.system.strip():
         raise field_error("system", _("Name the system you report for."), ErrorCode.REQUIRED)
     department = None

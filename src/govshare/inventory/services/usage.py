@@ -148,7 +148,9 @@ def usage_report_submit(
             defaults={"active_users": active_users, "requests": requests},
         )
         audit.record(
-            actor=actor,
+            # A system's own credential is no Actor: it is named, and no person acted.
+            actor=None if isinstance(actor, SystemReporter) else actor,
+            actor_name=actor.get_username(),
             action="inventory.usage.report",
             obj=report,
             department_id=system.department_id,

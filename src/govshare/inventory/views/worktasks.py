@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from govshare.core import months
 from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import submit
 from govshare.core.pages import Crumb, post_data, render_form_page
@@ -69,7 +70,7 @@ def _visible_task(request: HttpRequest, pk: int) -> WorkTask:
     return get_object_or_404(tasks, pk=pk)
 
 
-def _readable_units(user: Any) -> Readable:
+def _readable_units(user: Actor) -> Readable:
     """``readable(department_id)``: may ``user`` read that unit's reports (asked once per unit)."""
     cache: dict[int, bool] = {}
 
