@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor, person_of
 from govshare.core.errors import ErrorCode, field_error
+from govshare.core.evidence import audit
 from govshare.core.models import ConfigParam
 from govshare.core.permissions import require
 

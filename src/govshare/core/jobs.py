@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from govshare.core import audit
 from govshare.core.actors import Actor, person_of
 from govshare.core.context import audit_context
+from govshare.core.evidence import audit
 from govshare.core.models import Job
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from govshare.core.actors import Actor
-from govshare.core.chain import append_records
 from govshare.core.crypto import sm3_hex
+from govshare.core.evidence.chain import append_records
 from govshare.demo.sharing import gateway_credential
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.gateway.app import create_app

@@ -32,8 +32,8 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Person
+from govshare.core.evidence import audit
 from govshare.orgs.selectors import node_name
 
 SESSION_KEY = "identity.second_check"

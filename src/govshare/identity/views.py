@@ -16,14 +16,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from govshare.core import audit, form_tokens
-from govshare.core.action_views import action_view
 from govshare.core.actors import Person
+from govshare.core.evidence import audit
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web import form_tokens
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page, signed_in_user
+from govshare.core.web.pagination import paginate
 from govshare.identity import browsers, second_check, selectors, services
 from govshare.identity.forms import (
     PasswordChangeForm,

@@ -26,9 +26,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.core.xlsx.columns import (
     NO,

@@ -16,7 +16,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from govshare.core.actors import Actor
-from govshare.core.api import (
+from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.permissions import can
+from govshare.core.web.api import (
     ApiError,
     InputSchema,
     Pagination,
@@ -24,9 +26,7 @@ from govshare.core.api import (
     auth_user,
     responses,
 )
-from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
-from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import can
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.orgs.choices import DepartmentKind, RegionLevel
 from govshare.orgs.models import Department, Membership, Region
 from govshare.orgs.selectors import department_list, department_members

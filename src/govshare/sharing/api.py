@@ -19,8 +19,10 @@ from ninja.pagination import paginate
 from govshare.catalog.choices import Masking
 from govshare.catalog.models import Resource
 from govshare.core.actors import Actor
-from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.api_inputs import (
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import can
+from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.web.api_inputs import (
     FILLED_TEXT,
     INT_MAX,
     PLAIN_TEXT,
@@ -29,8 +31,6 @@ from govshare.core.api_inputs import (
     OneOf,
     Pattern,
 )
-from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import can
 from govshare.inventory.api.systems import IndicatorOut, MonthText
 from govshare.inventory.indicators import parse_month
 from govshare.inventory.models import InformationSystem

@@ -41,11 +41,11 @@ from govshare.catalog.services import (
 )
 from govshare.catalog.withdrawal import GrantDecision
 from govshare.core.actors import Actor
-from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, INT_MAX, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
+from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, INT_MAX, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 from govshare.orgs.roles import principal_of
@@ -455,7 +455,7 @@ def _systems(
     systems = list(visible.filter(department=provider))
     if len(systems) != len(set(ids)):
         message = _("Source systems must be information systems of the provider department.")
-        # none such (404), or another department's (409): core.api's service_status
+        # none such (404), or another department's (409): core.web.api's service_status
         code = ErrorCode.NOT_FOUND if visible.count() != len(set(ids)) else ErrorCode.CONFLICT
         errors.add("source_systems", message, code)
     return systems

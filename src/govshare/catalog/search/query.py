@@ -147,7 +147,7 @@ def _valid_value(name: str, value: str) -> bool:
     if name in CHOICE_FACETS:
         return value in CHOICE_FACETS[name].values
     if name == "provider":
-        # any database id (core.api_inputs.MAX_ID), as the API's provider parameter allows
+        # any database id (core.web.api_inputs.MAX_ID), as the API's provider parameter allows
         return value.isascii() and value.isdigit() and len(value) <= 19 and int(value) < 2**63
     if name == "is_open":
         return value in BOOLEAN_VALUES

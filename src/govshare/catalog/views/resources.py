@@ -31,12 +31,12 @@ from govshare.catalog.forms import (
 )
 from govshare.catalog.models import Category, DataElement, Resource, ResourceVersion
 from govshare.catalog.resource_page import resource_page_context
-from govshare.core.action_views import action_view
 from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department

@@ -27,11 +27,11 @@ from govshare.catalog.models import Resource
 from govshare.catalog.search import page as search
 from govshare.catalog.search.query import FACETS
 from govshare.core.actors import Actor
-from govshare.core.downloads import CSV, XLSX, attachment
 from govshare.core.models import Job
-from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
 from govshare.core.text import join_sentences
+from govshare.core.web.downloads import CSV, XLSX, attachment
+from govshare.core.web.pages import signed_in_user
 from govshare.orgs.models import Department
 from govshare.orgs.selectors import node_name
 

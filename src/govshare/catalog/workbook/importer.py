@@ -21,9 +21,9 @@ from govshare.catalog.services import (
 from govshare.catalog.workbook.columns import CatalogImportResult, item_columns, resource_columns
 from govshare.catalog.workbook.reader import ItemRow, Parser, ResourceRow, Row, link_items
 from govshare.catalog.workbook.writer import catalog_form, resource_names
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.core.xlsx.columns import CellError
 from govshare.core.xlsx.importer import apply_all, error_workbook, errors_of

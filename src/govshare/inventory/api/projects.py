@@ -16,10 +16,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from govshare.core.actors import Actor
-from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, Amount, ObjectId, OneOf
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import can
+from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, Amount, ObjectId, OneOf
 from govshare.inventory import funding
 from govshare.inventory.choices import FilingStatus, FundingSource, ProjectStage
 from govshare.inventory.models import InformationSystem, Project

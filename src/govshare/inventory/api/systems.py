@@ -21,7 +21,10 @@ from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from govshare.core.actors import Actor
-from govshare.core.api import (
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import can
+from govshare.core.roles import Role
+from govshare.core.web.api import (
     ApiError,
     InputSchema,
     Pagination,
@@ -30,7 +33,7 @@ from govshare.core.api import (
     default_auth,
     responses,
 )
-from govshare.core.api_inputs import (
+from govshare.core.web.api_inputs import (
     FILLED_TEXT,
     PLAIN_TEXT,
     Amount,
@@ -41,9 +44,6 @@ from govshare.core.api_inputs import (
     OptionalMonth,
     Pattern,
 )
-from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import can
-from govshare.core.roles import Role
 from govshare.inventory import selectors
 from govshare.inventory.choices import (
     CloudStatus,
@@ -116,7 +116,7 @@ DomainChoice = Annotated[str, OneOf(NetworkDomain)]
 CloudChoice = Annotated[str, OneOf(CloudStatus)]
 OriginChoice = Annotated[str, OneOf(VerticalOrigin)]
 ConnectionChoice = Annotated[str, OneOf(Connection)]
-# Dates of the census lie in the past: a future one is refused with 409 (core.api).
+# Dates of the census lie in the past: a future one is refused with 409 (core.web.api).
 PastDay = Annotated[Day, Field(description="not after today (else 409)")]
 
 

@@ -17,11 +17,11 @@ from ninja.pagination import paginate
 
 from govshare.core import months
 from govshare.core.actors import Actor
-from govshare.core.api import InputSchema, Pagination, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, Month, ObjectId, OptionalMonth
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
+from govshare.core.web.api import InputSchema, Pagination, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, Month, ObjectId, OptionalMonth
 from govshare.inventory import progress
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.models import ProgressReport, WorkTask

@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.core.action_views import action_view
 from govshare.core.actors import Actor
-from govshare.core.downloads import XLSX, attachment, keep, kept
 from govshare.core.forms import submit
-from govshare.core.pages import signed_in_user
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import DEPARTMENT_ROLES
+from govshare.core.web.action_views import action_view
+from govshare.core.web.downloads import XLSX, attachment, keep, kept
+from govshare.core.web.pages import signed_in_user
+from govshare.core.web.pagination import paginate
 from govshare.inventory import selectors, workbook
 from govshare.inventory.choices import CENSUS_TRANSITIONS, CensusStatus
 from govshare.inventory.forms.census import ImportForm, ReturnFilterForm, ReviewForm

@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from govshare.core import months
-from govshare.core.action_views import action_view
 from govshare.core.actors import Actor
-from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.downloads import XLSX, attachment
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.inventory import progress, services
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.forms.worktasks import (

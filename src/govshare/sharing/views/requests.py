@@ -22,14 +22,14 @@ from django.utils.translation import gettext_lazy
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
-from govshare.core.action_views import action_view
 from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import Role
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data
+from govshare.core.web.pagination import paginate
 from govshare.sharing import selectors
 from govshare.sharing.choices import Action, RequestState
 from govshare.sharing.clocks import clock_for

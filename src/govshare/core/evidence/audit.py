@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core.actors import Actor, person_of
-from govshare.core.chain import append_records, json_safe
 from govshare.core.context import current_context
+from govshare.core.evidence.chain import append_records, json_safe
 from govshare.core.models import AuditEvent
 from govshare.core.registry import Registry, look_up
 
