@@ -191,7 +191,7 @@ def check(expected: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from govshare.core.chain import verify_chain
+    from govshare.core.evidence.chain import verify_chain
     from govshare.exchange.models import DeliveryRecord
 
     report = verify_chain(DeliveryRecord)

@@ -31,7 +31,7 @@ def plain_static_files(settings):
 @pytest.fixture(autouse=True)
 def node_evidence_files(settings, tmp_path_factory):
     """Each test signs with a node key and writes checkpoints of its own: the files under var/
-    belong to the node this checkout serves (core/signing.py, core/checkpoints.py)."""
+    belong to the node this checkout serves (core/evidence/signing.py and checkpoints.py)."""
     directory = tmp_path_factory.mktemp("evidence")
     settings.GOVSHARE_NODE_KEY_FILE = directory / "node_key.json"
     settings.GOVSHARE_CHECKPOINT_DIR = directory / "checkpoints"

@@ -17,7 +17,8 @@ from django.utils import translation
 
 import govshare
 from govshare.catalog.tasks import import_catalog_workbook
-from govshare.core import audit, jobs
+from govshare.core import jobs
+from govshare.core.evidence import audit
 from govshare.core.models import Job
 from govshare.core.tasks import verify_audit_chain
 from govshare.inventory.tasks import probe_systems

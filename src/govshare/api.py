@@ -8,7 +8,7 @@ local static files (government intranets are offline) and run no inline script (
 from ninja.openapi.docs import Swagger
 
 from govshare.catalog.api import router as catalog_router
-from govshare.core.api import (
+from govshare.core.web.api import (
     GovshareAPI,
     JsonParser,
     JsonRenderer,

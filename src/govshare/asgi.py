@@ -6,7 +6,7 @@ WSGI app runs unchanged in a2wsgi's threads, while the gateway's calls never tou
 middleware. The lifespan belongs to the gateway (its policy refresher and delivery writer).
 
 What granian leaves to the application (issue #11 item 6):
-- a request body's deadline (``core/bodies.py``): the gateway reads its bodies through a
+- a request body's deadline (``core/web/bodies.py``): the gateway reads its bodies through a
   guarded ``receive`` and answers ``BodyTimeout`` itself; Django's bodies are read whole on the
   event loop before a page thread is taken, and refused here (408, 413). After such an answer
   the connection is closed;
@@ -39,7 +39,7 @@ from django.conf import settings  # noqa: E402  (after create_app's setup)
 from django.utils import translation  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
-from govshare.core.bodies import (  # noqa: E402
+from govshare.core.web.bodies import (  # noqa: E402
     BodyLimits,
     BodyTimeout,
     BodyTooLarge,

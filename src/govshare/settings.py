@@ -62,9 +62,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The node this deployment is (节点): a GB/T 2260 region code and a display name.
 GOVSHARE_NODE_CODE = os.environ.get("GOVSHARE_NODE_CODE", "370700")
 GOVSHARE_NODE_NAME = os.environ.get("GOVSHARE_NODE_NAME", "")
-# The node's SM2 signing key (core/signing.py), outside the database, private half SM4-encrypted.
+# The node's SM2 signing key (core/evidence/signing.py), outside the database, private half
+# SM4-encrypted.
 GOVSHARE_NODE_KEY_FILE = Path(os.environ.get("GOVSHARE_NODE_KEY_FILE") or VAR_DIR / "node_key.json")
-# Signed checkpoints of the audit and delivery chains (core/checkpoints.py): where, how often.
+# Signed checkpoints of the audit and delivery chains (core/evidence/checkpoints.py): where and
+# how often.
 GOVSHARE_CHECKPOINT_DIR = Path(os.environ.get("GOVSHARE_CHECKPOINT_DIR") or VAR_DIR / "checkpoints")
 GOVSHARE_CHECKPOINT_SECONDS = float(os.environ.get("GOVSHARE_CHECKPOINT_SECONDS", "300"))
 # Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
@@ -112,9 +114,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "govshare.core.middleware.SecurityHeadersMiddleware",
+    "govshare.core.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "govshare.core.middleware.RequestContextMiddleware",
+    "govshare.core.web.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,7 +211,7 @@ GOVSHARE_LOGIN_KNOWN_BROWSER_DAYS = int(os.environ.get("GOVSHARE_LOGIN_KNOWN_BRO
 # How long a sign-in code sent by e-mail stays valid.
 GOVSHARE_LOGIN_CODE_MINUTES = int(os.environ.get("GOVSHARE_LOGIN_CODE_MINUTES", "10"))
 # Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client
-# (core/client_ip.py). Empty: the peer's address is the client's, whatever a header says.
+# (core/web/client_ip.py). Empty: the peer's address is the client's, whatever a header says.
 GOVSHARE_TRUSTED_PROXIES = env_list("GOVSHARE_TRUSTED_PROXIES", "")
 check_networks("GOVSHARE_TRUSTED_PROXIES", GOVSHARE_TRUSTED_PROXIES)
 

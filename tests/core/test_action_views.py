@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
 
-from govshare.core.action_views import nothing_done
+from govshare.core.web.action_views import nothing_done
 from govshare.sharing.services.requests import request_submit
 from tests.sharing.factories import draft_request, published_resource
 

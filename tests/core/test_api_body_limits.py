@@ -1,11 +1,11 @@
-"""The REST API parses bodies through core/json_limits.py: a body nested too deeply is a 400
+"""The REST API parses bodies through core/web/json_limits.py: a body nested too deeply is a 400
 naming the rule (not "not valid JSON", and never a 500), one too large a 413 (issue #11)."""
 
 from __future__ import annotations
 
 import pytest
 
-from govshare.core.api import JSON_MAX_DEPTH
+from govshare.core.web.api import JSON_MAX_DEPTH
 from govshare.orgs.models import Department
 from tests.api_client import API, api_client, assert_error_body, send
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from govshare.core.api import input_field_name
+from govshare.core.web.api import input_field_name
 from govshare.orgs.models import Department
 from tests.api_client import API, api_client, assert_error_body, send
 

@@ -19,7 +19,7 @@ import pytest
 from django.utils import translation
 
 from govshare.api import api
-from govshare.core.api import choice_labels, choices_text, expected_values
+from govshare.core.web.api import choice_labels, choices_text, expected_values
 from tests.api_client import assert_error_body, token_for
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def bad_values(schema: dict[str, Any], in_query: bool) -> list[Any]:
     if "maxLength" in schema:
         bad.append("x" * (schema["maxLength"] + 1))
     pattern = schema.get("pattern")
-    if pattern:  # written in what Python's re and ECMA-262 read alike (core/api_inputs.py)
+    if pattern:  # written in what Python's re and ECMA-262 read alike (core/web/api_inputs.py)
         bad += [text for text in ("!", "a\x00b") if not re.search(pattern, text)][:1]
     return bad
 

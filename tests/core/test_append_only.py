@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from govshare.core import audit
-from govshare.core.chain import append_records
+from govshare.core.evidence import audit
+from govshare.core.evidence.chain import append_records
 from govshare.core.models import AuditEvent
 from govshare.exchange.models import DeliveryRecord
 from tests.core.test_chain_writer import delivery
@@ -45,7 +45,7 @@ def _triggers(table: str) -> set[str]:
 @pytest.mark.parametrize("table", LOG_TABLES)
 def test_the_log_tables_carry_their_guard_after_every_migration(table):
     # A migration that makes Django rebuild the table on SQLite drops them: it must end with
-    # core.append_only.guard_table again.
+    # core.evidence.append_only.guard_table again.
     expected = (
         {f"{table}_append_only"}
         if connection.vendor == "postgresql"

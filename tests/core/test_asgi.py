@@ -10,7 +10,7 @@ import json
 import pytest
 
 from govshare import asgi
-from govshare.core.bodies import BodyTimeout
+from govshare.core.web.bodies import BodyTimeout
 from tests.loops import run_coroutine
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 import govshare
 from govshare.catalog.choices import MountKind
-from govshare.core import audit
-from govshare.core.audit import action_label, known_action_labels
+from govshare.core.evidence import audit
+from govshare.core.evidence.audit import action_label, known_action_labels
 from govshare.inventory.choices import CENSUS_TRANSITIONS
 from govshare.sharing.choices import TRANSITIONS
 

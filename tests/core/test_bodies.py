@@ -1,4 +1,4 @@
-"""Request bodies read against a deadline (core/bodies.py), on a real event loop: a client
+"""Request bodies read against a deadline (core/web/bodies.py), on a real event loop: a client
 that stops sending is cut off; one that keeps sending at the minimum rate is not, however long
 its body takes; a page's body is read whole and replayed as it came."""
 
@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from govshare.core.bodies import (
+from govshare.core.web.bodies import (
     SPOOL_BYTES,
     BodyLimits,
     BodyTimeout,

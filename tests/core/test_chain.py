@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from govshare.core import audit
-from govshare.core.chain import verify_chain
+from govshare.core.evidence import audit
+from govshare.core.evidence.chain import verify_chain
 from govshare.core.models import AuditEvent
 from tests.tamper import past_the_log_guard
 

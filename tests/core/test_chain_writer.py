@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from govshare.core.async_bridge import greenlet_spawn
-from govshare.core.chain import ChainHead, ChainWriter, append_records, verify_chain
+from govshare.core.evidence.chain import ChainHead, ChainWriter, append_records, verify_chain
 from govshare.exchange.models import DeliveryRecord
 from tests.loops import run_coroutine
 

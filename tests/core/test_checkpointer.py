@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from govshare import cli
-from govshare.core import audit
+from govshare.core.evidence import audit
 from tests.exchange.gateway.served import BIN, ROOT, process_env, served_database
 from tests.readiness import READY_SECONDS, wait_until
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT_SECONDS = READY_SECONDS  # against a hang only
 ADD_EVENTS = (
-    "from govshare.core import audit\n"
+    "from govshare.core.evidence import audit\n"
     "for n in range({count}):\n"
     "    audit.record(actor=None, action='test.write', object_type='test', object_id=str(n))\n"
 )

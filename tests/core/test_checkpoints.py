@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from govshare.core.chain import ChainHead, append_records, record_hash, verify_chain
-from govshare.core.checkpoints import (
+from govshare.core.evidence.chain import ChainHead, append_records, record_hash, verify_chain
+from govshare.core.evidence.checkpoints import (
     Checkpoint,
     CheckpointFault,
     CheckpointRefused,
@@ -22,8 +22,8 @@ from govshare.core.checkpoints import (
     take_checkpoint,
     verify_checkpoints,
 )
+from govshare.core.evidence.signing import load_or_create_node_key, rotate_node_key
 from govshare.core.models import AuditEvent
-from govshare.core.signing import load_or_create_node_key, rotate_node_key
 from govshare.exchange.models import DeliveryRecord
 from tests.core.test_chain_writer import delivery
 from tests.tamper import past_the_log_guard

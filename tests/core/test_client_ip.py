@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from govshare.core.client_ip import client_ip
+from govshare.core.web.client_ip import client_ip
 from govshare.settings import check_networks
 
 PROXY = "10.0.0.2"

@@ -7,8 +7,8 @@ import os
 import time
 from urllib.parse import unquote
 
-from govshare.core import downloads
-from govshare.core.downloads import ascii_name, content_disposition, keep, kept
+from govshare.core.web import downloads
+from govshare.core.web.downloads import ascii_name, content_disposition, keep, kept
 from tests.test_downloads import HEADER
 
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from govshare.core import audit
-from govshare.core.checkpoints import local_store, take_checkpoint
+from govshare.core.evidence import audit
+from govshare.core.evidence.checkpoints import local_store, take_checkpoint
+from govshare.core.evidence.signing import load_or_create_node_key
 from govshare.core.jobs import job_start
 from govshare.core.models import AuditEvent, Job
-from govshare.core.signing import load_or_create_node_key
 from govshare.core.tasks import verify_audit_chain
 from tests.tamper import past_the_log_guard
 

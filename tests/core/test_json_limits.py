@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from govshare.core.json_limits import JsonLimitError, depth_of, loads_limited
 from govshare.core.text import escaped, is_storable
+from govshare.core.web.json_limits import JsonLimitError, depth_of, loads_limited
 
 
 def nested(levels: int, opening: str = "[", closing: str = "]") -> str:

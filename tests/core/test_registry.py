@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from govshare.core.api import token_checks
-from govshare.core.audit import action_label
+from govshare.core.evidence.audit import action_label
 from govshare.core.registry import Registry, look_up
 from govshare.core.roles import principal_sources
+from govshare.core.web.api import token_checks
 
 
 def test_an_entry_registered_twice_is_there_once():

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from govshare.core.crypto import sm3_hex, sm4_decrypt
-from govshare.core.signing import (
+from govshare.core.evidence.signing import (
     NodeKeyError,
     key_id_of,
     known_public_keys,

@@ -14,7 +14,7 @@ from govshare.catalog import rules
 from govshare.catalog.indicators import indicator_values
 from govshare.catalog.models import DataItem, Mount, Resource, ResourceEvent, ResourceVersion
 from govshare.core.actors import system_actor
-from govshare.core.chain import verify_chain
+from govshare.core.evidence.chain import verify_chain
 from govshare.core.models import AuditEvent
 from govshare.demo.catalog import items_of, parse_item, plans
 from govshare.demo.catalog_data import BASE_RESOURCES, SUBJECTS

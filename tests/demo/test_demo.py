@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from govshare.catalog.models import Resource
 from govshare.core.actors import system_actor
-from govshare.core.chain import verify_chain
 from govshare.core.crypto import sm3_hex
+from govshare.core.evidence.chain import verify_chain
 from govshare.core.models import AuditEvent
 from govshare.demo import upstream
 from govshare.demo.sharing import credential_file

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from govshare.core.chain import append_records
+from govshare.core.evidence.chain import append_records
 from govshare.exchange.models import DeliveryRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

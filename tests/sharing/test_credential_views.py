@@ -11,9 +11,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from govshare.core import form_tokens
 from govshare.core.crypto import sm3_hex
 from govshare.core.roles import Role
+from govshare.core.web import form_tokens
 from govshare.orgs.models import Membership
 from govshare.sharing.models import AppCredential
 from govshare.sharing.services.credentials import credential_create

@@ -15,8 +15,8 @@ class CatalogConfig(AppConfig):
         from govshare.catalog.errors import MESSAGES, CatalogCode
         from govshare.catalog.funding import resources_per_system
         from govshare.catalog.search.index import rebuild_after_migrate
-        from govshare.core.audit import action_labels
         from govshare.core.errors import register_error_codes
+        from govshare.core.evidence.audit import action_labels
         from govshare.inventory.funding import register_resource_counter
 
         register_navigation()

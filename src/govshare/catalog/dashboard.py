@@ -6,14 +6,13 @@ import, so importing this module (in a test, say) never adds links to pages that
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.choices import ResourceStatus, VersionStatus
 from govshare.catalog.models import Resource, ResourceVersion
+from govshare.core.actors import Actor
 from govshare.core.dashboard import Figure, register_figures
 from govshare.core.navigation import NavItem, NavSection, register_section
 from govshare.core.roles import Role
@@ -22,7 +21,7 @@ from govshare.orgs.roles import principal_of
 FIGURES_ORDER = 30  # after the organisations (10) and the inventory (20)
 
 
-def catalog_figures(user: Any, department_id: int | None) -> list[Figure]:
+def catalog_figures(user: Actor, department_id: int | None) -> list[Figure]:
     """Published resources; the active department's resources; versions awaiting review (the
     authority and admins only)."""
     resources = Resource.objects.restrict(user, "view")
@@ -52,12 +51,12 @@ def catalog_figures(user: Any, department_id: int | None) -> list[Figure]:
     return figures
 
 
-def _reviews(user: Any) -> bool:
+def _reviews(user: Actor) -> bool:
     principal = principal_of(user)
     return principal.is_reviewer or principal.is_platform_admin
 
 
-def _drafts(user: Any) -> bool:
+def _drafts(user: Actor) -> bool:
     principal = principal_of(user)
     return principal.is_platform_admin or bool(principal.departments(Role.DATA_OFFICER))
 

@@ -22,9 +22,9 @@ from govshare.catalog.choices import DataType
 from govshare.catalog.models import Category, DataElement, DataItem, ResourceVersion
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
 from govshare.catalog.withdrawal import GrantDecision
-from govshare.core.downloads import XLSX
 from govshare.core.errors import ErrorCode
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm
+from govshare.core.web.downloads import XLSX
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 

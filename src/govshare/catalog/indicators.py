@@ -32,6 +32,7 @@ from govshare.catalog.choices import MountStatus, ResourceClass, ResourceStatus,
 from govshare.catalog.choices import VersionStatus as V
 from govshare.catalog.models import Mount, Resource, ResourceEvent, ResourceVersion
 from govshare.catalog.rules import STRUCTURED_FORMATS
+from govshare.core.actors import Actor
 from govshare.core.permissions import can
 from govshare.inventory.indicators import Indicator, month_end, parse_month
 from govshare.orgs.models import Department
@@ -79,7 +80,7 @@ class ResourceState:
         return self.format_class in STRUCTURED_FORMATS
 
 
-def live_states(user: Any) -> list[ResourceState]:
+def live_states(user: Actor) -> list[ResourceState]:
     """The resources in the catalog now, as far as ``user`` may see them."""
     resources = Resource.objects.restrict(user, "view").filter(status=ResourceStatus.PUBLISHED)
     versions = ResourceVersion.objects.filter(
@@ -88,7 +89,7 @@ def live_states(user: Any) -> list[ResourceState]:
     return _states(versions, _mounted_now(user, resources))
 
 
-def states_at(user: Any, end: dt.datetime) -> list[ResourceState]:
+def states_at(user: Actor, end: dt.datetime) -> list[ResourceState]:
     """The resources in the catalog at ``end``, each with the version then in force."""
     in_force = ResourceVersion.objects.filter(
         resource=OuterRef("resource"), status__in=CAME_INTO_FORCE, reviewed__lt=end
@@ -148,7 +149,7 @@ class MountView:
         return resource_id in self.mounted
 
 
-def _mounted_now(user: Any, resources: QuerySet[Resource]) -> MountView:
+def _mounted_now(user: Actor, resources: QuerySet[Resource]) -> MountView:
     providers = set(resources.values_list("provider_id", flat=True).distinct())
     # One authorization path: ask the mount policy about a slot of each provider.
     visible = {
@@ -304,7 +305,7 @@ class CatalogReport:
         return self.month is None
 
 
-def indicator_values(user: Any, month: dt.date | None = None) -> CatalogReport:
+def indicator_values(user: Actor, month: dt.date | None = None) -> CatalogReport:
     """The indicators over the resources ``user`` may see: now, or at the end of ``month``."""
     now = timezone.now()
     end = month_end(month) if month is not None else None

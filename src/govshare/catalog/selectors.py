@@ -23,8 +23,8 @@ from govshare.catalog.models import (
     ResourceVersion,
 )
 from govshare.catalog.services import ITEM_FIELDS, VERSION_FIELDS
-from govshare.core import audit
 from govshare.core.actors import Actor
+from govshare.core.evidence import audit
 from govshare.core.models import AuditEvent
 from govshare.core.permissions import can
 

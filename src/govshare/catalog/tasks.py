@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govshare.catalog import workbook
 from govshare.catalog.models import Resource
+from govshare.core.actors import Actor
 from govshare.core.jobs import Rejected, job_progress, job_start, job_task
 from govshare.core.models import Job
 from govshare.core.permissions import require
@@ -46,7 +48,7 @@ def error_workbook_path(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
-def catalog_import_start(*, actor: Any, provider: Department, content: bytes) -> Job:
+def catalog_import_start(*, actor: Actor, provider: Department, content: bytes) -> Job:
     """Queue the import of a catalog workbook into ``provider``'s catalog: all rows, or none.
 
     The job runs as ``actor``, so the import checks their role again when it runs."""
@@ -94,7 +96,8 @@ def import_catalog_workbook(job: Job, provider_id: int) -> dict[str, Any] | Reje
     job_progress(job, 1, _("Reading the workbook"))
     try:
         result = workbook.catalog_import(
-            actor=job.created_by,
+            # Whose account is gone since acts as nobody: the import's policy refuses it.
+            actor=job.created_by or AnonymousUser(),
             provider=provider,
             content=upload.read_bytes(),
             on_progress=lambda percent, message: job_progress(job, percent, message),

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor
 from govshare.core.registry import Registry
 
 
@@ -39,5 +40,5 @@ def live_grants(resource: Any) -> int:
     return sum(handler.count_live(resource) for handler in grant_handlers)
 
 
-def revoke_grants(actor: Any, resource: Any, reason: str) -> int:
+def revoke_grants(actor: Actor, resource: Any, reason: str) -> int:
     return sum(handler.revoke_live(actor, resource, reason) for handler in grant_handlers)

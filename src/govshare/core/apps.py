@@ -11,7 +11,6 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from govshare.core import policies  # noqa: F401  (registers policies)
-        from govshare.core.append_only import define_sql_functions
         from govshare.core.errors import (
             API_ERROR_MESSAGES,
             ERROR_CODE_MESSAGES,
@@ -19,9 +18,10 @@ class CoreConfig(AppConfig):
             ErrorCode,
             register_error_codes,
         )
+        from govshare.core.evidence.append_only import define_sql_functions
         from govshare.core.xlsx.columns import RULE_MESSAGES, RuleCode
 
-        # SQLite connections answer the log tables' DELETE trigger (core/append_only.py).
+        # SQLite connections answer the log tables' DELETE trigger (core/evidence/append_only.py).
         connection_created.connect(define_sql_functions, dispatch_uid="govshare.append_only")
         register_error_codes(ErrorCode, ERROR_CODE_MESSAGES)
         register_error_codes(ApiErrorCode, API_ERROR_MESSAGES)

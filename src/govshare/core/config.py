@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
+from govshare.core.actors import Actor, person_of
 from govshare.core.errors import ErrorCode, field_error
+from govshare.core.evidence import audit
 from govshare.core.models import ConfigParam
 from govshare.core.permissions import require
 
@@ -105,7 +106,7 @@ def _check_bounds(spec: ParamSpec, value: float) -> None:
         )
 
 
-def param_set(*, actor: Any, key: str, value: Any) -> Any:
+def param_set(*, actor: Actor, key: str, value: Any) -> Any:
     """Change a parameter (platform administrators); audited with the old and new value."""
     require(actor, "change", ConfigParam)
     if key not in _specs:
@@ -117,7 +118,7 @@ def param_set(*, actor: Any, key: str, value: Any) -> Any:
             key=key,
             defaults={
                 "value": new_value,
-                "updated_by": actor if getattr(actor, "pk", None) else None,
+                "updated_by": person_of(actor),
             },
         )
         audit.record(

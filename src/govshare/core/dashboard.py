@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from govshare.core.actors import Actor
 from govshare.core.registry import Registry
 
 
@@ -33,7 +34,7 @@ def register_figures(order: int) -> Callable[[FigureProvider], FigureProvider]:
     return decorate
 
 
-def figures_for(user: Any, department_id: int | None) -> list[Figure]:
+def figures_for(user: Actor, department_id: int | None) -> list[Figure]:
     figures: list[Figure] = []
     for _order, provider in providers:
         figures.extend(provider(user, department_id))

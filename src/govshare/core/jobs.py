@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from govshare.core import audit
+from govshare.core.actors import Actor, person_of
 from govshare.core.context import audit_context
+from govshare.core.evidence import audit
 from govshare.core.models import Job
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def _queueable(func: JobFunction) -> Any:
 
 def job_start(
     *,
-    actor: Any,
+    actor: Actor,
     task: Any,
     name: str,
     args: tuple[Any, ...] = (),
@@ -126,7 +127,10 @@ def job_start(
     """Record a Job and queue its task once the surrounding transaction commits."""
     with transaction.atomic():
         job = Job.objects.create(
-            name=name, task_path=task.module_path, created_by=actor, department_id=department_id
+            name=name,
+            task_path=task.module_path,
+            created_by=person_of(actor),
+            department_id=department_id,
         )
         audit.record(
             actor=actor,

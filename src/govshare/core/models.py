@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govshare.core.chain import ChainHead, HashChainedModel, canonical_time
+from govshare.core.evidence.chain import ChainHead, HashChainedModel, canonical_time
 from govshare.core.permissions import RestrictedQuerySet
 
 __all__ = ["AuditEvent", "ChainHead", "ChangeStamp", "ConfigParam", "Job"]

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from govshare.core.errors import ErrorCode, field_error
 
-# 2026-02 or 2026-2, from 1900; the REST API states it as the pattern of a month (core.api_inputs).
+# 2026-02 or 2026-2, from 1900; the REST API states it as the pattern of a month
+# (core.web.api_inputs).
 MONTH_REGEX = "(19[0-9]{2}|[2-9][0-9]{3})-(0?[1-9]|1[0-2])"
 MONTH_PATTERN = re.compile(MONTH_REGEX)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from govshare.core.actors import Actor
 from govshare.core.registry import Registry
 
 
@@ -39,7 +40,7 @@ def register_section(section: NavSection) -> None:
     sections.register(section)
 
 
-def navigation_for(user: Any) -> list[dict[str, Any]]:
+def navigation_for(user: Actor) -> list[dict[str, Any]]:
     """Sections with the items ``user`` may see; empty sections are dropped."""
     visible = []
     for section in sections:

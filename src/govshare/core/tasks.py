@@ -7,12 +7,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core.chain import verify_chain
-from govshare.core.checkpoints import verify_checkpoints
+from govshare.core.evidence.chain import verify_chain
+from govshare.core.evidence.checkpoints import verify_checkpoints
 from govshare.core.jobs import job_progress, job_task
 from govshare.core.models import AuditEvent, Job
 
-# The chain walk's findings (core/chain.py) by their first words, as an auditor reads them.
+# The chain walk's findings (core/evidence/chain.py) by their first words, as an auditor reads them.
 BREAK_KINDS = {
     "sequence gap": gettext_lazy("a record before it is missing"),
     "link to the previous": gettext_lazy("its link to the previous record does not match"),

@@ -11,17 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
 from govshare.core.config import param_set, param_values, specs
 from govshare.core.dashboard import figures_for
 from govshare.core.forms import AuditFilterForm
 from govshare.core.jobs import job_start
 from govshare.core.models import AuditEvent, ConfigParam, Job
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can
 from govshare.core.roles import principal_of
 from govshare.core.selectors import audit_search
 from govshare.core.tasks import verify_audit_chain
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pagination import paginate
 
 
 @login_required

@@ -48,6 +48,7 @@ from govshare.catalog.services import (
     resource_withdraw,
     version_update,
 )
+from govshare.core.actors import Actor
 from govshare.demo.catalog_data import (
     BASE_RESOURCES,
     CHANGE_ITEMS,
@@ -434,7 +435,7 @@ def systems_of(plan: Plan, provider: Department, lookups: Lookups) -> list[Infor
 # --- the step -------------------------------------------------------------------------------
 
 
-def load_catalog(actor: Any, say: Say) -> None:
+def load_catalog(actor: Actor, say: Say) -> None:
     lookups = Lookups.load()
     existing = set(Resource.objects.values_list("provider_id", "name"))
     created: list[Resource] = []
@@ -454,7 +455,9 @@ def load_catalog(actor: Any, say: Say) -> None:
     )
 
 
-def build(actor: Any, plan: Plan, number: int, provider: Department, lookups: Lookups) -> Resource:
+def build(
+    actor: Actor, plan: Plan, number: int, provider: Department, lookups: Lookups
+) -> Resource:
     """Create the resource and take it through the services to its planned state."""
     items = [item_data(item, plan, lookups) for item in plan.items]
     systems = systems_of(plan, provider, lookups)
@@ -482,7 +485,7 @@ def build(actor: Any, plan: Plan, number: int, provider: Department, lookups: Lo
     return resource
 
 
-def _change(actor: Any, resource: Resource, plan: Plan, items: list, systems: list, lookups):
+def _change(actor: Actor, resource: Resource, plan: Plan, items: list, systems: list, lookups):
     """Version 2: a data item added and the summary extended; version 1 stays in force."""
     resource_start_change(actor=actor, resource=resource, note="新增数据来源信息项")
     added = item_data(parse_item("数据来源系统 SJLYXT C200"), plan, lookups)

@@ -18,6 +18,7 @@ from typing import Any
 
 from govshare.catalog.choices import MountKind, MountStatus, ResourceStatus
 from govshare.catalog.models import Mount, Resource
+from govshare.core.actors import Actor
 from govshare.demo.base_data import Rows, build
 from govshare.demo.city import DEPARTMENTS
 from govshare.demo.inventory import demo_base_url
@@ -41,7 +42,7 @@ UPSTREAM_RESOURCES = (("社会信用信息", "dsj", "TYSHXYDM"),)
 KEY_PREFERENCE = ("GMSFHM", "TYSHXYDM", "ZZBH", "BDCQZH", "XMDM")
 
 
-def load_exchange(actor: Any, say: Say) -> None:
+def load_exchange(actor: Actor, say: Say) -> None:
     sources_dir().mkdir(parents=True, exist_ok=True)
     served = 0
     for name, key, filename, table, key_item, rows in BASE_TABLES:
@@ -78,7 +79,7 @@ def _items(resource: Resource) -> list[Column]:
     ]
 
 
-def _connection(actor: Any, department: Department, filename: str, label: str) -> Connection:
+def _connection(actor: Actor, department: Department, filename: str, label: str) -> Connection:
     existing = Connection.objects.filter(department=department, database=filename).first()
     if existing is not None:
         return existing
@@ -90,7 +91,7 @@ def _connection(actor: Any, department: Department, filename: str, label: str) -
 
 
 def _mount_base(
-    actor: Any, resource: Resource, filename: str, table: str, key_item: str, rows: int
+    actor: Actor, resource: Resource, filename: str, table: str, key_item: str, rows: int
 ) -> bool:
     if TableMount.objects.filter(mount__resource=resource).exists():
         return False
@@ -114,7 +115,7 @@ def _mount_base(
     return True
 
 
-def _mount_upstream(actor: Any, resource: Resource, key_item: str) -> bool:
+def _mount_upstream(actor: Actor, resource: Resource, key_item: str) -> bool:
     if ApiMount.objects.filter(mount__resource=resource).exists():
         return False
     items = _items(resource)
@@ -136,7 +137,7 @@ def _mount_upstream(actor: Any, resource: Resource, key_item: str) -> bool:
     return True
 
 
-def _mount_front_tables(actor: Any) -> int:
+def _mount_front_tables(actor: Actor) -> int:
     """A front-end table for each published resource whose slot says mounted without a
     connector behind it (the catalog demo planned the slots before connectors existed)."""
     configured = _configured_slots()

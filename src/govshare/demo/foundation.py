@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from govshare.core.actors import Actor
 from govshare.demo.city import DEMO_PASSWORD, DEPARTMENTS, REGIONS, USERS, department_uscc
 from govshare.identity.services import user_create
 from govshare.orgs.models import Department, Membership, Region
@@ -15,7 +15,7 @@ from govshare.orgs.services import DepartmentData, department_create, membership
 Say = Callable[[str], None]
 
 
-def load_regions(actor: Any, say: Say) -> None:
+def load_regions(actor: Actor, say: Say) -> None:
     created = 0
     for code, name, level, parent_code in REGIONS:
         if Region.objects.filter(code=code).exists():
@@ -26,7 +26,7 @@ def load_regions(actor: Any, say: Say) -> None:
     say(f"regions: {created} created, {Region.objects.count()} in all")
 
 
-def load_departments(actor: Any, say: Say) -> None:
+def load_departments(actor: Actor, say: Say) -> None:
     created = 0
     for index, (key, name, short_name, kind, region_code, parent_key) in enumerate(DEPARTMENTS):
         if Department.objects.filter(name=name).exists():
@@ -53,7 +53,7 @@ def _department(key: str) -> Department:
     return Department.objects.get(name=name)
 
 
-def load_users(actor: Any, say: Say) -> None:
+def load_users(actor: Actor, say: Say) -> None:
     User = get_user_model()
     for username, full_name, roles in USERS:
         user = User.objects.filter(username=username).first() or user_create(

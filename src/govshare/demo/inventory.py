@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from govshare.core.actors import Actor
 from govshare.demo.city import DEPARTMENTS
 from govshare.demo.inventory_data import SYSTEMS
 from govshare.inventory.choices import CensusStatus, CleanupDecision, Lifecycle
@@ -78,7 +79,7 @@ def demo_base_url() -> str:
     return os.environ.get("GOVSHARE_DEMO_BASE_URL", f"http://127.0.0.1:{port}")
 
 
-def load_inventory(actor: Any, say: Say) -> None:
+def load_inventory(actor: Actor, say: Say) -> None:
     departments = {key: Department.objects.get(name=name) for key, name, *_r in DEPARTMENTS}
     created: list[InformationSystem] = []
     for index, (key, name, description, overrides) in enumerate(SYSTEMS):
@@ -97,7 +98,7 @@ def load_inventory(actor: Any, say: Say) -> None:
 
 
 def _register(
-    actor: Any, department: Department, index: int, record: dict[str, Any]
+    actor: Actor, department: Department, index: int, record: dict[str, Any]
 ) -> InformationSystem:
     """Register the system; one in three of those now on the cloud and connected was registered
     before it got there, and its record was updated when it did (a second version)."""
@@ -114,7 +115,7 @@ def _register(
     return system
 
 
-def _assess_then_clean_up(actor: Any) -> None:
+def _assess_then_clean_up(actor: Actor) -> None:
     """The quarterly zombie assessment, a clean-up decision on one flagged duplicate, then the
     assessment of today (spread_history dates the first two back)."""
     zombie_assess(actor=actor)
@@ -241,7 +242,7 @@ def _history(system: InformationSystem, index: int, overrides: dict) -> None:
     )
 
 
-def _census_returns(actor: Any, departments: dict[str, Department]) -> None:
+def _census_returns(actor: Actor, departments: dict[str, Department]) -> None:
     """Most departments have submitted their census; the authority confirmed most of those."""
     for position, department in enumerate(departments.values()):
         if not department.systems.exists():

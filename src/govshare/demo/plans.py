@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from govshare.core.actors import Actor
 from govshare.demo.city import DEPARTMENTS
 from govshare.demo.datafiles import load
 from govshare.inventory.choices import IntegrationStatus, ShadowStatus
@@ -32,7 +33,7 @@ Say = Callable[[str], None]
 PROJECT_FIELDS = ("name", "funding_channel", "stage", "filing_status", "data_resources")
 
 
-def load_plans(actor: Any, say: Say) -> None:
+def load_plans(actor: Actor, say: Say) -> None:
     data = load("projects")
     departments = {key: Department.objects.get(name=name) for key, name, *_r in DEPARTMENTS}
     projects = sum(_project(actor, departments[p["department"]], p) for p in data["projects"])
@@ -47,7 +48,7 @@ def load_plans(actor: Any, say: Say) -> None:
     )
 
 
-def _project(actor: Any, department: Department, entry: dict[str, Any]) -> int:
+def _project(actor: Actor, department: Department, entry: dict[str, Any]) -> int:
     if Project.objects.filter(department=department, name=entry["name"]).exists():
         return 0
     data = {field: entry.get(field, "") for field in PROJECT_FIELDS}
@@ -58,7 +59,7 @@ def _project(actor: Any, department: Department, entry: dict[str, Any]) -> int:
     return 1
 
 
-def _integration_plan(actor: Any, department: Department, entry: dict[str, Any]) -> None:
+def _integration_plan(actor: Actor, department: Department, entry: dict[str, Any]) -> None:
     if IntegrationPlan.objects.filter(department=department).exists():
         return
     own = InformationSystem.objects.filter(department=department)
@@ -77,7 +78,7 @@ def _integration_plan(actor: Any, department: Department, entry: dict[str, Any])
             integration_item_set_status(actor=actor, item=item, status=entry["status"])
 
 
-def _shadow(actor: Any, department: Department, entry: dict[str, Any]) -> None:
+def _shadow(actor: Actor, department: Department, entry: dict[str, Any]) -> None:
     if ShadowSystem.objects.filter(name=entry["name"]).exists():
         return
     shadow = shadow_record(name=entry["name"], source=entry["source"], department=department)

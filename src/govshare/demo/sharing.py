@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
+from govshare.core.actors import Actor
 from govshare.core.config import param
 from govshare.core.crypto import sm3_hex
 from govshare.demo.city import DEPARTMENTS
@@ -92,7 +93,7 @@ PURPOSES = {
 }
 
 
-def load_sharing(actor: Any, say: Say) -> None:
+def load_sharing(actor: Actor, say: Say) -> None:
     departments = {key: Department.objects.get(name=name) for key, name, *_ in DEPARTMENTS}
     users = {user.username: user for user in get_user_model().objects.all()}
     reviewer, admin = users["reviewer"], users["admin"]
@@ -288,7 +289,7 @@ def credential_file() -> Path:
     return Path(settings.VAR_DIR) / "demo_gateway_credential.json"
 
 
-def gateway_credential(actor: Any) -> tuple[AppCredential, str] | None:
+def gateway_credential(actor: Actor) -> tuple[AppCredential, str] | None:
     """人社局's live credential and its secret: the secret kept when the demo issued it, or, when
     the kept one is not this credential's (a new database, a lost file), a new secret from
     rotating it through the service, as its officer would."""

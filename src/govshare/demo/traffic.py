@@ -15,12 +15,12 @@ import random
 import sqlite3
 import warnings
 from collections.abc import Callable
-from typing import Any
 
 from django.utils import timezone
 
-from govshare.core.chain import append_records
+from govshare.core.actors import Actor
 from govshare.core.crypto import sm3_hex
+from govshare.core.evidence.chain import append_records
 from govshare.demo.sharing import gateway_credential
 from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.gateway.app import create_app
@@ -44,7 +44,7 @@ OUTCOMES = (
 )
 
 
-def load_traffic(actor: Any, say: Say) -> None:
+def load_traffic(actor: Actor, say: Say) -> None:
     grants = list(
         Grant.objects.filter(request__state=RequestState.ACTIVE)
         .select_related("request", "application", "consumer", "resource")

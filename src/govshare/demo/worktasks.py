@@ -31,6 +31,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from govshare.core.actors import Actor
 from govshare.demo.city import DEPARTMENTS
 from govshare.demo.datafiles import load
 from govshare.inventory.choices import TaskStatus
@@ -139,7 +140,7 @@ def demo_departments() -> dict[str, Department]:
 # --- the step -------------------------------------------------------------------------------
 
 
-def load_work_tasks(actor: Any, say: Say) -> None:
+def load_work_tasks(actor: Actor, say: Say) -> None:
     """Create the plan's tasks that do not exist yet (by number), with some progress reports."""
     departments = demo_departments()
     lead = departments.get(LEAD_KEY)
@@ -160,7 +161,7 @@ def load_work_tasks(actor: Any, say: Say) -> None:
 
 
 def _create_task(
-    actor: Any,
+    actor: Actor,
     category: str,
     plan_task: PlanTask,
     lead: Department,
@@ -183,7 +184,7 @@ def _create_task(
     return task
 
 
-def _report_progress(actor: Any, task: WorkTask, departments: dict[str, Department]) -> int:
+def _report_progress(actor: Actor, task: WorkTask, departments: dict[str, Department]) -> int:
     """Reports of the two months before this one, leaving out the silent pairs."""
     latest = add_months(month_start(timezone.localdate()), -1)
     keys = {department.pk: key for key, department in departments.items()}
@@ -200,7 +201,7 @@ def _report_progress(actor: Any, task: WorkTask, departments: dict[str, Departme
 
 
 def _send(
-    actor: Any,
+    actor: Actor,
     task: WorkTask,
     department: Department,
     month: dt.date,

@@ -8,7 +8,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Data exchange")
 
     def ready(self) -> None:
-        from govshare.core.audit import action_labels
+        from govshare.core.evidence.audit import action_labels
         from govshare.exchange import permissions  # noqa: F401  (register)
         from govshare.exchange.audit_labels import AUDIT_LABELS
         from govshare.exchange.indicators import delivery_indicators

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from govshare.catalog.models import DataItem, Resource
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.exchange import selectors
@@ -281,7 +282,7 @@ class DeliveryFilterForm(StyledForm):
     request_id = forms.CharField(label=_("Request id"), required=False, max_length=64)
     side = forms.ChoiceField(required=False, choices=Side.choices, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         departments = Department.objects.order_by("name")
         grants = Grant.objects.restrict(user, "view")

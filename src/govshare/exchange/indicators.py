@@ -4,15 +4,15 @@ share served without error (registered with ``sharing.indicators`` when exchange
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor
 from govshare.exchange.models import DeliveryRecord
 from govshare.inventory.indicators import Indicator
 
 
-def delivery_indicators(user: Any, start: dt.datetime, end: dt.datetime) -> list[Indicator]:
+def delivery_indicators(user: Actor, start: dt.datetime, end: dt.datetime) -> list[Indicator]:
     """Calls the user may see in the month, and those answered without error (status < 400)."""
     deliveries = DeliveryRecord.objects.restrict(user, "view").filter(
         created__gte=start, created__lt=end

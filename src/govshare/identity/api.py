@@ -9,8 +9,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator
 
-from govshare.core.api import InputSchema, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, Moment, ObjectId
+from govshare.core.web.api import InputSchema, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, Moment, ObjectId
 from govshare.identity.models import ApiToken
 from govshare.identity.services import TOKEN_PREFIX, token_create, token_revoke
 from govshare.orgs.middleware import active_department_id

@@ -8,9 +8,9 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self) -> None:
-        from govshare.core.api import token_checks
-        from govshare.core.audit import action_labels
         from govshare.core.errors import register_error_codes
+        from govshare.core.evidence.audit import action_labels
+        from govshare.core.web.api import token_checks
         from govshare.identity import permissions  # noqa: F401  (registers policies)
         from govshare.identity.audit_labels import AUDIT_LABELS
         from govshare.identity.errors import MESSAGES, IdentityCode

@@ -24,7 +24,6 @@ import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -33,7 +32,8 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
+from govshare.core.actors import Person
+from govshare.core.evidence import audit
 from govshare.orgs.selectors import node_name
 
 SESSION_KEY = "identity.second_check"
@@ -66,7 +66,7 @@ def email_codes_enabled() -> bool:
     return bool(settings.EMAIL_HOST)
 
 
-def challenge_start(request: HttpRequest, username: str, user: Any | None) -> Challenge:
+def challenge_start(request: HttpRequest, username: str, user: Person | None) -> Challenge:
     """Open the browser's challenge for ``username``; when ``user`` is given (the password was
     right) and has an e-mail address, a new code is mailed to it once the transaction commits."""
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -116,7 +116,7 @@ def _mac(username: str, code: str) -> str:
     return salted_hmac(SALT, f"{username}\n{code}").hexdigest()
 
 
-def _send_code(user: Any, code: str) -> None:
+def _send_code(user: Person, code: str) -> None:
     """Mail the code after commit, on a thread of its own: the answer takes no longer when the
     password was right (a guesser could time it), and a slow mail server holds up no page."""
     minutes = settings.GOVSHARE_LOGIN_CODE_MINUTES

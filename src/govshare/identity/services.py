@@ -15,12 +15,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor, Person, person_of
-from govshare.core.client_ip import client_ip
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import open_to_anyone, require
+from govshare.core.web.client_ip import client_ip
 from govshare.identity import browsers, second_check, throttle
 from govshare.identity.choices import ThrottleScope
 from govshare.identity.errors import IdentityCode
@@ -420,7 +420,7 @@ def token_create(*, actor: Actor, name: str, expires: dt.datetime | None = None)
     if not name:
         errors.add("name", _("Name is required."), ErrorCode.REQUIRED)
     if expires is not None and expires <= timezone.now():
-        # The clock, not the input, makes it wrong: a conflict (409), as core.api says.
+        # The clock, not the input, makes it wrong: a conflict (409), as core.web.api says.
         errors.add("expires", _("Expiry must be in the future."), ErrorCode.CONFLICT)
     errors.raise_if_any()
     key_id = "".join(secrets.choice(KEY_ID_ALPHABET) for _ in range(8))

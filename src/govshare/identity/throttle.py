@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from govshare.core import audit
-from govshare.core.client_ip import parse_ip
+from govshare.core.evidence import audit
+from govshare.core.web.client_ip import parse_ip
 from govshare.identity.choices import ThrottleScope
 from govshare.identity.models import LoginThrottle
 

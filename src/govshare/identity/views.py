@@ -16,13 +16,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from govshare.core import audit, form_tokens
-from govshare.core.action_views import action_view
+from govshare.core.actors import Person
+from govshare.core.evidence import audit
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page, signed_in_user
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web import form_tokens
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page, signed_in_user
+from govshare.core.web.pagination import paginate
 from govshare.identity import browsers, second_check, selectors, services
 from govshare.identity.forms import (
     PasswordChangeForm,
@@ -86,7 +88,7 @@ def sign_in_check_view(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/login_check.html", context)
 
 
-def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+def _signed_in(request: HttpRequest, user: Person) -> HttpResponse:
     login(request, user)  # rotates the session key (session fixation)
     with transaction.atomic():
         audit.record(actor=user, action="identity.login", obj=user)

@@ -8,8 +8,8 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Information systems")
 
     def ready(self) -> None:
-        from govshare.core.audit import action_labels
         from govshare.core.errors import register_error_codes
+        from govshare.core.evidence.audit import action_labels
         from govshare.inventory import config, permissions  # noqa: F401  (declare, register)
         from govshare.inventory.audit_labels import AUDIT_LABELS
         from govshare.inventory.dashboard import register_navigation

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor
 from govshare.core.dashboard import Figure, register_figures
 from govshare.core.navigation import NavItem, NavSection, register_section
 from govshare.inventory.choices import LIVE_LIFECYCLES
@@ -15,7 +14,7 @@ from govshare.orgs.roles import principal_of
 
 
 @register_figures(20)
-def inventory_figures(user: Any, department_id: int | None) -> list[Figure]:
+def inventory_figures(user: Actor, department_id: int | None) -> list[Figure]:
     visible = InformationSystem.objects.restrict(user, "view")
     if not principal_of(user).sees_everything and department_id is not None:
         visible = visible.filter(department_id=department_id)

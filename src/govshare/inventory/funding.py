@@ -19,11 +19,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govshare.core.actors import Actor
 from govshare.core.registry import Registry
 from govshare.core.xlsx.writer import ColumnFormat, Style, Workbook
 from govshare.inventory.choices import LIVE_LIFECYCLES, Connection, ZombieRule
@@ -123,7 +123,7 @@ def resource_counts(system_ids: Collection[int]) -> dict[int, int] | None:
 # --- the report -----------------------------------------------------------------------------
 
 
-def funding_gate(user: Any, department_id: int | None = None) -> list[GateRow]:
+def funding_gate(user: Actor, department_id: int | None = None) -> list[GateRow]:
     """Every project and every live system ``user`` may see, each with its failures."""
     projects = Project.objects.restrict(user, "view").select_related("department")
     systems = InformationSystem.objects.restrict(user, "view").filter(lifecycle__in=LIVE_LIFECYCLES)

@@ -23,6 +23,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govshare.core.actors import Actor
 from govshare.core.config import param
 from govshare.inventory import config
 from govshare.inventory.choices import LIVE_LIFECYCLES, Lifecycle
@@ -314,7 +315,7 @@ class ConnectivityRow:
             self.unreachable += 1
 
 
-def connectivity_overview(user: Any) -> tuple[list[ConnectivityRow], ConnectivityRow]:
+def connectivity_overview(user: Actor) -> tuple[list[ConnectivityRow], ConnectivityRow]:
     """Per department and in total: who must connect, who is connected, who answers probes."""
     systems = InformationSystem.objects.restrict(user, "view").filter(lifecycle__in=LIVE_LIFECYCLES)
     rows = systems.annotate(last_is_up=latest_probe("is_up")).values(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from govshare.core import months
+from govshare.core.actors import Actor
 from govshare.inventory.choices import (
     INTEGRATED_LIFECYCLES,
     LIVE_LIFECYCLES,
@@ -303,7 +304,7 @@ def month_end(month: dt.date) -> dt.datetime:
 # --- the report -----------------------------------------------------------------------------
 
 
-def indicator_values(user: Any, month: dt.date | None = None) -> IndicatorReport:
+def indicator_values(user: Actor, month: dt.date | None = None) -> IndicatorReport:
     """The indicators over the systems ``user`` may see: now, or at the end of ``month``."""
     systems = InformationSystem.objects.restrict(user, "view")
     now = timezone.now()

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor
+from govshare.core.evidence import audit
 from govshare.core.models import AuditEvent
 from govshare.inventory.choices import (
     LIFECYCLE_TRANSITIONS,

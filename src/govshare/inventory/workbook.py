@@ -26,8 +26,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.core.xlsx.columns import (
     NO,
@@ -237,7 +238,7 @@ def guide_rows(with_context: bool) -> list[list[str]]:
 # --- reading: import ------------------------------------------------------------------------
 
 
-def census_import(*, actor: Any, department: Department, content: bytes) -> CensusImportResult:
+def census_import(*, actor: Actor, department: Department, content: bytes) -> CensusImportResult:
     """Register and update ``department``'s systems from a census workbook, all or nothing."""
     require(actor, "add", InformationSystem(department=department))
     require(actor, "change", InformationSystem(department=department))
@@ -321,7 +322,7 @@ def _candidate(row: CensusRow, department: Department) -> InformationSystem:
 
 
 def _apply(
-    actor: Any, department: Department, rows: list[CensusRow], result: CensusImportResult
+    actor: Actor, department: Department, rows: list[CensusRow], result: CensusImportResult
 ) -> None:
     note = _("Census workbook import")
     for row in rows:
@@ -344,7 +345,7 @@ def _apply(
 
 
 def _apply_row(
-    actor: Any, department: Department, row: CensusRow, note: str, result: CensusImportResult
+    actor: Actor, department: Department, row: CensusRow, note: str, result: CensusImportResult
 ) -> None:
     try:
         if row.target is None:

@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from govshare.core.api import (
+from govshare.core.actors import Actor
+from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.permissions import can
+from govshare.core.web.api import (
     ApiError,
     InputSchema,
     Pagination,
@@ -23,9 +26,7 @@ from govshare.core.api import (
     auth_user,
     responses,
 )
-from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
-from govshare.core.errors import ErrorCode, ErrorCollector
-from govshare.core.permissions import can
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.orgs.choices import DepartmentKind, RegionLevel
 from govshare.orgs.models import Department, Membership, Region
 from govshare.orgs.selectors import department_list, department_members
@@ -270,7 +271,7 @@ def _visible_department(request: HttpRequest, pk: int) -> Department:
     return get_object_or_404(departments, pk=pk)
 
 
-def _references(user: Any, values: dict[str, Any]) -> dict[str, Any]:
+def _references(user: Actor, values: dict[str, Any]) -> dict[str, Any]:
     """Turn the region code and parent id of a body into objects the user may see."""
     errors = ErrorCollector()
     resolved: dict[str, Any] = {}
@@ -288,7 +289,7 @@ def _references(user: Any, values: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _merged(user: Any, department: Department, changes: dict[str, Any]) -> DepartmentData:
+def _merged(user: Actor, department: Department, changes: dict[str, Any]) -> DepartmentData:
     current = {f.name: getattr(department, f.name) for f in dataclass_fields(DepartmentData)}
     return DepartmentData(**{**current, **changes, **_references(user, changes)})
 

@@ -8,8 +8,8 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from govshare.core.audit import action_labels
         from govshare.core.errors import register_error_codes
+        from govshare.core.evidence.audit import action_labels
         from govshare.core.roles import principal_sources
         from govshare.orgs import permissions  # noqa: F401  (registers policies)
         from govshare.orgs.audit_labels import AUDIT_LABELS

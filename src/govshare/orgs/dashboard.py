@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor
 from govshare.core.dashboard import Figure, register_figures
 from govshare.core.navigation import NavItem, NavSection, register_section
 from govshare.orgs.models import Department, Membership, Region
@@ -15,7 +14,7 @@ from govshare.orgs.roles import principal_of
 
 
 @register_figures(10)
-def org_figures(user: Any, department_id: int | None) -> list[Figure]:
+def org_figures(user: Actor, department_id: int | None) -> list[Figure]:
     principal = principal_of(user)
     figures = [
         Figure(

@@ -15,9 +15,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor, Person
 from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.core.roles import Role
 from govshare.orgs.choices import DepartmentKind, RegionLevel
@@ -110,7 +110,7 @@ def _validate_department(data: DepartmentData, instance: Department | None) -> D
         errors.add(
             "parent",
             _("A department cannot be placed under itself or its own sub-department."),
-            ErrorCode.CONFLICT,  # the stored tree decides: a conflict (core.api)
+            ErrorCode.CONFLICT,  # the stored tree decides: a conflict (core.web.api)
         )
     errors.raise_if_any()
     return data

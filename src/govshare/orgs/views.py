@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.orgs import selectors, services
 from govshare.orgs.choices import RegionLevel
 from govshare.orgs.forms import (

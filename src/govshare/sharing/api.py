@@ -18,8 +18,11 @@ from ninja.pagination import paginate
 
 from govshare.catalog.choices import Masking
 from govshare.catalog.models import Resource
-from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.api_inputs import (
+from govshare.core.actors import Actor
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import can
+from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.web.api_inputs import (
     FILLED_TEXT,
     INT_MAX,
     PLAIN_TEXT,
@@ -28,8 +31,6 @@ from govshare.core.api_inputs import (
     OneOf,
     Pattern,
 )
-from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import can
 from govshare.inventory.api.systems import IndicatorOut, MonthText
 from govshare.inventory.indicators import parse_month
 from govshare.inventory.models import InformationSystem
@@ -668,7 +669,7 @@ def _visible_credential(request: HttpRequest, pk: int) -> AppCredential:
     return get_object_or_404(AppCredential.objects.restrict(auth_user(request), "view"), pk=pk)
 
 
-def _application(user: Any, pk: int) -> InformationSystem:
+def _application(user: Actor, pk: int) -> InformationSystem:
     application = (
         InformationSystem.objects.restrict(user, "view")
         .select_related("department")
@@ -682,7 +683,7 @@ def _application(user: Any, pk: int) -> InformationSystem:
     return application
 
 
-def _resource(user: Any, pk: int) -> Resource:
+def _resource(user: Actor, pk: int) -> Resource:
     resource = Resource.objects.restrict(user, "view").filter(pk=pk).first()
     if resource is None:
         raise field_error("resource_id", _("No resource has this id."), ErrorCode.NOT_FOUND)

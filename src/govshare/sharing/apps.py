@@ -10,7 +10,7 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from govshare.catalog.resource_page import resource_page_parts
         from govshare.catalog.withdrawal import GrantHandler, register_grant_handler
-        from govshare.core.audit import action_labels
+        from govshare.core.evidence.audit import action_labels
         from govshare.sharing import config, permissions  # noqa: F401  (declare, register)
         from govshare.sharing.audit_labels import AUDIT_LABELS
         from govshare.sharing.dashboard import register_navigation

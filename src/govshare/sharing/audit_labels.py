@@ -1,5 +1,5 @@
 """What each action sharing records in the audit trail is called on the audit pages (审计动作);
-registered with ``core.audit.action_labels`` when the app is ready."""
+registered with ``core.evidence.audit.action_labels`` when the app is ready."""
 
 from __future__ import annotations
 

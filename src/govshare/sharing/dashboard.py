@@ -6,11 +6,10 @@ never adds links to pages that are not there.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor
 from govshare.core.dashboard import Figure, register_figures
 from govshare.core.navigation import NavItem, NavSection, register_section
 from govshare.core.roles import Role
@@ -23,7 +22,7 @@ FIGURES_ORDER = 40  # after the catalog (30)
 SECTION_ORDER = 40
 
 
-def sharing_figures(user: Any, department_id: int | None) -> list[Figure]:
+def sharing_figures(user: Actor, department_id: int | None) -> list[Figure]:
     """Requests awaiting the department's answer and those overdue; for the authority, its
     queues and their overdue requests."""
     figures = []
@@ -46,23 +45,23 @@ def sharing_figures(user: Any, department_id: int | None) -> list[Figure]:
     return figures
 
 
-def _reviews(user: Any) -> bool:
+def _reviews(user: Actor) -> bool:
     principal = principal_of(user)
     return principal.is_reviewer or principal.is_platform_admin
 
 
-def _member(user: Any) -> bool:
+def _member(user: Actor) -> bool:
     principal = principal_of(user)
     return principal.is_platform_admin or bool(principal.departments(*selectors.MEMBER_ROLES))
 
 
-def _department_officer(user: Any) -> bool:
+def _department_officer(user: Actor) -> bool:
     """A request is made, and the API console tries a grant, for the officer's own department:
     no admin bypass (an administrator acts for no department)."""
     return bool(principal_of(user).departments(Role.DATA_OFFICER))
 
 
-def _reads(user: Any) -> bool:
+def _reads(user: Actor) -> bool:
     return _member(user) or principal_of(user).sees_everything
 
 

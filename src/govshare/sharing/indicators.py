@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govshare.core.actors import Actor
 from govshare.core.registry import Registry
 from govshare.inventory.indicators import Indicator, month_end
 from govshare.sharing.choices import RequestState
@@ -26,7 +27,7 @@ MonthFigures = Callable[[Any, dt.datetime, dt.datetime], list[Indicator]]
 month_figures: Registry[MonthFigures] = Registry("sharing month figures")
 
 
-def sharing_indicators(user: Any, month: dt.date | None = None) -> list[Indicator]:
+def sharing_indicators(user: Actor, month: dt.date | None = None) -> list[Indicator]:
     """The month's figures (``month`` is its first day; None for the current month)."""
     today = timezone.localdate()
     start = month or today.replace(day=1)

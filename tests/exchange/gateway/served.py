@@ -135,7 +135,7 @@ def revoke(credential_id: str) -> dict[str, Any]:
 
 
 def deliveries() -> dict[str, Any]:
-    from govshare.core.chain import verify_chain
+    from govshare.core.evidence.chain import verify_chain
     from govshare.exchange.models import DeliveryRecord
 
     report = verify_chain(DeliveryRecord)

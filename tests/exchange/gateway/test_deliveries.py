@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from govshare.core import chain
 from govshare.core.async_bridge import greenlet_spawn
 from govshare.core.crypto import sm3_hex
+from govshare.core.evidence import chain
 from govshare.exchange.models import DeliveryRecord
 from govshare.exchange.selectors import visible_deliveries
 from tests.exchange.gateway.factories import PEOPLE, grant

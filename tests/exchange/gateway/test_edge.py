@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from govshare.core import chain
 from govshare.core.crypto import sm3_hex
+from govshare.core.evidence import chain
 from govshare.exchange.gateway import endpoints
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.factories import PEOPLE, api_mount, grant

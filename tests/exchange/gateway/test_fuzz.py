@@ -26,7 +26,7 @@ import httpx
 import pytest
 from django.core.management import call_command
 
-from govshare.core import chain
+from govshare.core.evidence import chain
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.factories import ITEMS, PEOPLE, api_mount, grant
 from tests.exchange.gateway.served import Server, command, process_env, served_database

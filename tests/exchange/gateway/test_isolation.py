@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from govshare.core import chain
+from govshare.core.evidence import chain
 from govshare.exchange.gateway.writer import QUARANTINE_FILE, DeliveryLogUnavailable
 from govshare.exchange.models import DeliveryRecord
 from tests.exchange.gateway.conftest import start_gateway

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from govshare.catalog.models import Category
-from govshare.core.api import auth_user, responses
-from govshare.core.api_inputs import PLAIN_TEXT
+from govshare.core.web.api import auth_user, responses
+from govshare.core.web.api_inputs import PLAIN_TEXT
 
 router = Router(tags=["catalog"])
 Code = Annotated[str, Field(max_length=20, pattern=r"^[0-9]+$"), PLAIN_TEXT]

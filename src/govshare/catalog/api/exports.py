@@ -21,8 +21,8 @@ from govshare.catalog.views.transfer import (
     dcat_document,
     export_download,
 )
-from govshare.core.api import auth_user, responses
-from govshare.core.api_inputs import ObjectId
+from govshare.core.web.api import auth_user, responses
+from govshare.core.web.api_inputs import ObjectId
 
 router = Router(tags=["catalog"])
 

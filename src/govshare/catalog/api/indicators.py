@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from govshare.catalog.indicators import GroupIndicators, indicator_values, parse_month
-from govshare.core.api import auth_user, responses
+from govshare.core.web.api import auth_user, responses
 from govshare.inventory.api.systems import IndicatorOut, MonthText
 
 router = Router(tags=["catalog"])

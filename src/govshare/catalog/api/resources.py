@@ -40,11 +40,12 @@ from govshare.catalog.services import (
     version_update,
 )
 from govshare.catalog.withdrawal import GrantDecision
-from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, INT_MAX, PLAIN_TEXT, ObjectId, OneOf, Pattern
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
+from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, INT_MAX, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
 from govshare.orgs.roles import principal_of
@@ -386,7 +387,7 @@ def _visible_versions(request: HttpRequest, resource: Resource) -> QuerySet[Reso
     return selectors.resource_versions(auth_user(request), resource).select_related("category")
 
 
-def _provider(user: Any, provider_id: int | None) -> Department:
+def _provider(user: Actor, provider_id: int | None) -> Department:
     """The named department, else the one department where the caller is data officer."""
     if provider_id is not None:
         provider = Department.objects.filter(pk=provider_id).first()
@@ -417,7 +418,7 @@ def _current(version: ResourceVersion) -> dict[str, Any]:
 
 
 def _references(
-    user: Any, provider: Department, values: dict[str, Any]
+    user: Actor, provider: Department, values: dict[str, Any]
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[InformationSystem]]:
     """Version data, items and source systems with the codes and ids turned into objects."""
     errors = ErrorCollector()
@@ -440,21 +441,21 @@ def _references(
     return data, items, systems
 
 
-def _elements(user: Any, items: list[dict[str, Any]]) -> dict[str, DataElement]:
+def _elements(user: Actor, items: list[dict[str, Any]]) -> dict[str, DataElement]:
     wanted = {item["element"] for item in items if item.get("element")}
     found = DataElement.objects.restrict(user, "view").filter(identifier__in=wanted)
     return {element.identifier: element for element in found}
 
 
 def _systems(
-    user: Any, provider: Department, ids: list[int], errors: ErrorCollector
+    user: Actor, provider: Department, ids: list[int], errors: ErrorCollector
 ) -> list[InformationSystem]:
     """The provider's own information systems the resource's data comes from."""
     visible = InformationSystem.objects.restrict(user, "view").filter(pk__in=set(ids))
     systems = list(visible.filter(department=provider))
     if len(systems) != len(set(ids)):
         message = _("Source systems must be information systems of the provider department.")
-        # none such (404), or another department's (409): core.api's service_status
+        # none such (404), or another department's (409): core.web.api's service_status
         code = ErrorCode.NOT_FOUND if visible.count() != len(set(ids)) else ErrorCode.CONFLICT
         errors.add("source_systems", message, code)
     return systems

@@ -27,8 +27,8 @@ from govshare.catalog.choices import (
 )
 from govshare.catalog.search.page import ResourceHit, SearchResult, search
 from govshare.catalog.search.query import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH
-from govshare.core.api import auth_user, responses
-from govshare.core.api_inputs import PLAIN_TEXT, ObjectId
+from govshare.core.web.api import auth_user, responses
+from govshare.core.web.api_inputs import PLAIN_TEXT, ObjectId
 
 router = Router(tags=["catalog"])  # mounted at /api/v1/catalog/; see resource_search's route
 

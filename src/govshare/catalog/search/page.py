@@ -41,6 +41,7 @@ from govshare.catalog.search.query import (
     where_clause,
 )
 from govshare.core import alongside
+from govshare.core.actors import Actor
 
 COUNTS_CACHE_SECONDS = 600  # and until the index changes (its token is in the key)
 SUMMARY_SNIPPET = 160
@@ -81,7 +82,7 @@ class SearchResult:
 
 
 def search(
-    user: Any,
+    user: Actor,
     query: str = "",
     filters: Mapping[str, Any] | None = None,
     page: int = 1,
@@ -107,7 +108,7 @@ def search(
 
 
 def matching(
-    user: Any, query: str = "", filters: Mapping[str, Any] | None = None
+    user: Actor, query: str = "", filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Resource]:
     """Every resource ``user`` may see that ``search`` finds for ``query`` and ``filters``,
     unranked: what an export of a search page holds. The same way of
@@ -307,7 +308,7 @@ HIT_FIELDS = (
 )
 
 
-def _hits(user: Any, ranked: list[tuple[int, float]], terms: Sequence[str]) -> list[ResourceHit]:
+def _hits(user: Actor, ranked: list[tuple[int, float]], terms: Sequence[str]) -> list[ResourceHit]:
     """The page's resources, in rank order, read through restrict() once more (only the fields
     a hit shows: the versions' thirty columns would double the time it takes)."""
     resources = (
@@ -374,7 +375,7 @@ class BrowseCounts:
     providers: dict[int, int]
 
 
-def browse_counts(user: Any) -> BrowseCounts:
+def browse_counts(user: Actor) -> BrowseCounts:
     """Counted once per index state and visibility (a whole-catalog pass: ~100 ms at 100,000
     resources), like a search's counts."""
     visible = visibility(user)

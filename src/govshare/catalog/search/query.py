@@ -32,6 +32,7 @@ from govshare.catalog.choices import (
 from govshare.catalog.models import Resource
 from govshare.catalog.search.facets import PACKED_FACETS, facet_sql
 from govshare.catalog.search.index import DOC_TABLE, FACET_TABLE, FTS_TABLE
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector
 
 MAX_PER_PAGE = 200
@@ -146,14 +147,14 @@ def _valid_value(name: str, value: str) -> bool:
     if name in CHOICE_FACETS:
         return value in CHOICE_FACETS[name].values
     if name == "provider":
-        # any database id (core.api_inputs.MAX_ID), as the API's provider parameter allows
+        # any database id (core.web.api_inputs.MAX_ID), as the API's provider parameter allows
         return value.isascii() and value.isdigit() and len(value) <= 19 and int(value) < 2**63
     if name == "is_open":
         return value in BOOLEAN_VALUES
     return value.isascii() and value.isalnum() and len(value) <= 20  # category code
 
 
-def visibility(user: Any) -> Visibility | None:
+def visibility(user: Actor) -> Visibility | None:
     """restrict()'s own filter as SQL on the index row ``d``; None when nothing is visible.
 
     The index keeps a copy of the resource columns the policy reads (provider, version in

@@ -25,10 +25,10 @@ from govshare.catalog.choices import (
 )
 from govshare.catalog.models import DataItem, Resource, ResourceEvent, ResourceVersion
 from govshare.catalog.services.codes import allocate_code
-from govshare.core import audit
 from govshare.core.actors import Actor, person_of
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.core.transitions import check_transition
 from govshare.orgs.models import Department

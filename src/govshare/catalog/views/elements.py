@@ -11,7 +11,7 @@ from django.urls import URLPattern, path
 from govshare.catalog import rules, selectors
 from govshare.catalog.forms import ElementFilterForm
 from govshare.catalog.models import DataElement
-from govshare.core.pagination import paginate
+from govshare.core.web.pagination import paginate
 
 
 @login_required

@@ -31,11 +31,12 @@ from govshare.catalog.forms import (
 )
 from govshare.catalog.models import Category, DataElement, Resource, ResourceVersion
 from govshare.catalog.resource_page import resource_page_context
-from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -139,7 +140,7 @@ def _visible_working(resource: Resource, versions: list[ResourceVersion]) -> Any
     return next((v for v in versions if v.pk == resource.working_version_id), None)
 
 
-def resource_actions(user: Any, resource: Resource) -> dict[str, bool]:
+def resource_actions(user: Actor, resource: Resource) -> dict[str, bool]:
     """Which lifecycle buttons ``user`` sees; the services check the same again."""
     may_change = can(user, "change", resource)
     working = resource.working_version
@@ -175,7 +176,7 @@ def _basics_groups(version: ResourceVersion) -> list[tuple[Any, list[tuple[str, 
     ]
 
 
-def _systems_shown(user: Any, version: ResourceVersion) -> list[tuple[InformationSystem, bool]]:
+def _systems_shown(user: Actor, version: ResourceVersion) -> list[tuple[InformationSystem, bool]]:
     """The source systems, each with whether ``user`` may open its census page."""
     systems = list(version.source_systems.all())
     readable = set(
@@ -229,19 +230,19 @@ def _version_number(request: HttpRequest, key: str, default: int | None) -> int 
 # --- drafting and editing -------------------------------------------------------------------
 
 
-def provider_departments(user: Any) -> QuerySet[Department]:
+def provider_departments(user: Actor) -> QuerySet[Department]:
     """Departments for which ``user`` may draft a resource (the policy decides, per department)."""
     active = Department.objects.filter(is_active=True).order_by("name")
     allowed = [d.pk for d in active if can(user, "add", Resource(provider=d))]
     return active.filter(pk__in=allowed)
 
 
-def _categories(user: Any) -> QuerySet[Category]:
+def _categories(user: Actor) -> QuerySet[Category]:
     return Category.objects.restrict(user, "view").filter(level__gte=2).order_by("code")
 
 
 def _systems(
-    user: Any, department_ids: list[int], linked: list[int]
+    user: Actor, department_ids: list[int], linked: list[int]
 ) -> QuerySet[InformationSystem]:
     """Live census systems of the providers, and those the version already names."""
     systems = InformationSystem.objects.restrict(user, "view").filter(

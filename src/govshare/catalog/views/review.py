@@ -17,11 +17,11 @@ from govshare.catalog import selectors, services
 from govshare.catalog.forms import InboxFilterForm, ReviewForm
 from govshare.catalog.models import Resource
 from govshare.catalog.views.resources import catalog_crumbs, visible_resource
-from govshare.core.action_views import action_view
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import require
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.orgs.models import Department
 
 

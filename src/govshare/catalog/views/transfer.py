@@ -26,11 +26,12 @@ from govshare.catalog.forms import ImportForm
 from govshare.catalog.models import Resource
 from govshare.catalog.search import page as search
 from govshare.catalog.search.query import FACETS
-from govshare.core.downloads import CSV, XLSX, attachment
+from govshare.core.actors import Actor
 from govshare.core.models import Job
-from govshare.core.pages import signed_in_user
 from govshare.core.permissions import require
 from govshare.core.text import join_sentences
+from govshare.core.web.downloads import CSV, XLSX, attachment
+from govshare.core.web.pages import signed_in_user
 from govshare.orgs.models import Department
 from govshare.orgs.selectors import node_name
 
@@ -69,7 +70,7 @@ def importing_department(request: HttpRequest) -> Department:
     return department
 
 
-def import_jobs(user: Any) -> QuerySet[Job]:
+def import_jobs(user: Actor) -> QuerySet[Job]:
     """The catalog imports ``user`` may see: the jobs' own rule (their own; admins all)."""
     path = tasks.import_catalog_workbook.module_path
     return Job.objects.restrict(user, "view").filter(task_path=path)

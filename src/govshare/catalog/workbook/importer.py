@@ -21,8 +21,9 @@ from govshare.catalog.services import (
 from govshare.catalog.workbook.columns import CatalogImportResult, item_columns, resource_columns
 from govshare.catalog.workbook.reader import ItemRow, Parser, ResourceRow, Row, link_items
 from govshare.catalog.workbook.writer import catalog_form, resource_names
-from govshare.core import audit
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.core.xlsx.columns import CellError
 from govshare.core.xlsx.importer import apply_all, error_workbook, errors_of
@@ -38,7 +39,7 @@ PARSED_PERCENT, ROLLED_BACK_PERCENT = 10, 90
 
 
 def catalog_import(
-    *, actor: Any, provider: Department, content: bytes, on_progress: Progress | None = None
+    *, actor: Actor, provider: Department, content: bytes, on_progress: Progress | None = None
 ) -> CatalogImportResult:
     """Draft, update or change ``provider``'s resources from a catalog workbook, all or nothing.
 
@@ -69,7 +70,7 @@ def catalog_import(
 
 
 def _apply(
-    actor: Any,
+    actor: Actor,
     provider: Department,
     resources: list[ResourceRow],
     items: list[ItemRow],
@@ -92,7 +93,7 @@ def _no_progress(percent: int, message: str) -> None:
 
 
 def _write_all(
-    actor: Any, provider: Department, rows: list[ResourceRow], result: CatalogImportResult
+    actor: Actor, provider: Department, rows: list[ResourceRow], result: CatalogImportResult
 ) -> None:
     existing = Resource.objects.filter(provider=provider).select_related(
         "current_version", "working_version"
@@ -112,7 +113,7 @@ def _write_all(
 
 
 def _write_resource(
-    actor: Any,
+    actor: Actor,
     provider: Department,
     target: Resource | None,
     data: dict[str, Any],
@@ -180,7 +181,7 @@ def _import_note() -> str:
 
 
 def _record_import(
-    actor: Any, provider: Department, resources: int, items: int, result: CatalogImportResult
+    actor: Actor, provider: Department, resources: int, items: int, result: CatalogImportResult
 ) -> None:
     audit.record(
         actor=actor,

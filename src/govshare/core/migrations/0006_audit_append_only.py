@@ -1,8 +1,8 @@
-# The audit trail is append-only in the database too (issue #11 item 4): see core/append_only.py.
+# The audit trail is append-only in the database too (issue #11 item 4): see core/evidence/append_only.py.
 
 from django.db import migrations
 
-from govshare.core.append_only import guard_table
+from govshare.core.evidence.append_only import guard_table
 
 
 class Migration(migrations.Migration):

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 
-from govshare.core.audit import action_label as label_of
-from govshare.core.checkpoints import CheckpointFault
+from govshare.core.evidence.audit import action_label as label_of
+from govshare.core.evidence.checkpoints import CheckpointFault
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from govshare.core.api import ApiError, Pagination, auth_user, responses
-from govshare.core.api_inputs import PLAIN_TEXT, Day, ObjectId
 from govshare.core.errors import ErrorCode
 from govshare.core.roles import Role
+from govshare.core.web.api import ApiError, Pagination, auth_user, responses
+from govshare.core.web.api_inputs import PLAIN_TEXT, Day, ObjectId
 from govshare.exchange import selectors
 from govshare.exchange.models import CallMode, DeliveryRecord
 from govshare.exchange.selectors import DeliveryFilters, Side, StatusClass

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from govshare.core.bodies import BodyTimeout
-from govshare.core.json_limits import JsonLimitError, loads_limited
+from govshare.core.web.bodies import BodyTimeout
+from govshare.core.web.json_limits import JsonLimitError, loads_limited
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -52,7 +52,7 @@ async def read_body(request: Request) -> bytes:
             if size > MAX_BODY_BYTES:
                 raise GatewayError(GatewayCode.BODY_TOO_LARGE)
             chunks.append(chunk)
-    except BodyTimeout:  # the server's body deadline (core/bodies.py): a recorded 408
+    except BodyTimeout:  # the server's body deadline (core/web/bodies.py): a recorded 408
         raise GatewayError(GatewayCode.BODY_TIMEOUT) from None
     return b"".join(chunks)
 

@@ -19,9 +19,9 @@ from django.conf import settings
 from django.utils import timezone
 from starlette.requests import Request
 
-from govshare.core.client_ip import forwarded_client
 from govshare.core.crypto import sm3_hex
 from govshare.core.text import escaped, is_storable
+from govshare.core.web.client_ip import forwarded_client
 from govshare.exchange.gateway.errors import GatewayCode, GatewayError, wants_english
 from govshare.exchange.gateway.policy import CredentialPolicy, GrantPolicy, ResourcePolicy
 

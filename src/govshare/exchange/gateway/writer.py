@@ -3,7 +3,7 @@
 A handler hands its record over and awaits it: the answer leaves only after the record is in the
 database, so a process killed at any moment never leaves a delivered answer without its evidence.
 Records handed over while the loop is busy go together in one transaction (group commit), on a
-connection of the writer's own (``core.chain.ChainWriter``):
+connection of the writer's own (``core.evidence.chain.ChainWriter``):
 
 - into a SQLite file, by a callback the loop runs once per turn: the write blocks the loop for
   one short local transaction, which the waiting handlers would wait for anyway, whereas a
@@ -49,7 +49,7 @@ from django.utils import timezone
 from starlette.concurrency import run_in_threadpool
 
 from govshare.core.async_bridge import greenlet_spawn
-from govshare.core.chain import ChainWriter
+from govshare.core.evidence.chain import ChainWriter
 from govshare.core.text import escaped
 from govshare.exchange.models import DeliveryRecord
 

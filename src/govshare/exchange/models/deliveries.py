@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govshare.core.chain import HashChainedModel, canonical_time
+from govshare.core.evidence.chain import HashChainedModel, canonical_time
 from govshare.core.permissions import RestrictedQuerySet
 from govshare.sharing.choices import Purpose
 

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import DataItem, Mount, Resource
 from govshare.catalog.search.index import reindex_resource
-from govshare.core import audit, stamps
+from govshare.core import stamps
 from govshare.core.actors import Actor
 from govshare.core.crypto import sm4_encrypt
 from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.core.text import join_sentences
 from govshare.exchange.connectors import (

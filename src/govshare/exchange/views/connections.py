@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data
 from govshare.core.permissions import can, require
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data
 from govshare.exchange import services
 from govshare.exchange.forms import ConnectionForm
 from govshare.exchange.models import Connection, TableMount
@@ -27,7 +28,7 @@ def connection_crumbs() -> list[Crumb]:
     return [Crumb(_("Database connections"), reverse("exchange:connection_list"))]
 
 
-def connection_departments(user: Any) -> QuerySet[Department]:
+def connection_departments(user: Actor) -> QuerySet[Department]:
     """Departments for which ``user`` may register a connection (the policy decides)."""
     active = Department.objects.filter(is_active=True).order_by("name")
     allowed = [d.pk for d in active if can(user, "add", Connection(department=d))]

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govshare.catalog.exports import FORMULA_START
-from govshare.core.downloads import CSV, streamed_attachment
-from govshare.core.pages import Crumb
-from govshare.core.pagination import paginate
 from govshare.core.text import join_sentences
+from govshare.core.web.downloads import CSV, streamed_attachment
+from govshare.core.web.pages import Crumb
+from govshare.core.web.pagination import paginate
 from govshare.exchange import selectors
 from govshare.exchange.forms import DeliveryFilterForm
 from govshare.exchange.models import DeliveryRecord

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from govshare.catalog import selectors
 from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import Mount, Resource
-from govshare.core.action_views import action_view
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data
 from govshare.exchange import services
 from govshare.exchange.forms import (
     ApiMountForm,

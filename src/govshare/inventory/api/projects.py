@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from govshare.core.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, Amount, ObjectId, OneOf
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.permissions import can
+from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, Amount, ObjectId, OneOf
 from govshare.inventory import funding
 from govshare.inventory.choices import FilingStatus, FundingSource, ProjectStage
 from govshare.inventory.models import InformationSystem, Project
@@ -188,7 +189,7 @@ def _projects(request: HttpRequest) -> QuerySet[Project]:
     return projects.select_related("department").prefetch_related("systems").order_by("pk")
 
 
-def _department(user: Any, department_id: int) -> Department:
+def _department(user: Actor, department_id: int) -> Department:
     department = Department.objects.restrict(user, "view").filter(pk=department_id).first()
     if department is None:
         errors = ErrorCollector()
@@ -197,7 +198,7 @@ def _department(user: Any, department_id: int) -> Department:
     return department  # type: ignore[return-value]
 
 
-def _systems(user: Any, ids: list[int]) -> list[InformationSystem]:
+def _systems(user: Actor, ids: list[int]) -> list[InformationSystem]:
     """The systems the ids name, among those the caller may see; unknown ids are an error."""
     found = list(InformationSystem.objects.restrict(user, "view").filter(pk__in=ids))
     unknown = sorted(set(ids) - {system.pk for system in found})

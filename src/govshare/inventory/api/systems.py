@@ -20,7 +20,11 @@ from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
-from govshare.core.api import (
+from govshare.core.actors import Actor
+from govshare.core.errors import ErrorCode, field_error
+from govshare.core.permissions import can
+from govshare.core.roles import Role
+from govshare.core.web.api import (
     ApiError,
     InputSchema,
     Pagination,
@@ -29,7 +33,7 @@ from govshare.core.api import (
     default_auth,
     responses,
 )
-from govshare.core.api_inputs import (
+from govshare.core.web.api_inputs import (
     FILLED_TEXT,
     PLAIN_TEXT,
     Amount,
@@ -40,9 +44,6 @@ from govshare.core.api_inputs import (
     OptionalMonth,
     Pattern,
 )
-from govshare.core.errors import ErrorCode, field_error
-from govshare.core.permissions import can
-from govshare.core.roles import Role
 from govshare.inventory import selectors
 from govshare.inventory.choices import (
     CloudStatus,
@@ -115,7 +116,7 @@ DomainChoice = Annotated[str, OneOf(NetworkDomain)]
 CloudChoice = Annotated[str, OneOf(CloudStatus)]
 OriginChoice = Annotated[str, OneOf(VerticalOrigin)]
 ConnectionChoice = Annotated[str, OneOf(Connection)]
-# Dates of the census lie in the past: a future one is refused with 409 (core.api).
+# Dates of the census lie in the past: a future one is refused with 409 (core.web.api).
 PastDay = Annotated[Day, Field(description="not after today (else 409)")]
 
 
@@ -405,7 +406,7 @@ def system_add(request: HttpRequest, payload: SystemIn) -> Status[InformationSys
     return Status(201, _visible_system(request, system.pk))
 
 
-def _target_department(user: Any, department_id: int | None) -> Department:
+def _target_department(user: Actor, department_id: int | None) -> Department:
     """The named department, or the caller's only data-officer department."""
     if department_id is not None:
         department = Department.objects.filter(pk=department_id, is_active=True).first()
@@ -499,7 +500,7 @@ def _report_as_system(reporter: SystemReporter, payload: UsageIn) -> UsageReport
     )
 
 
-def _report_by_name(user: Any, payload: UsageIn) -> Any:
+def _report_by_name(user: Actor, payload: UsageIn) -> Any:
     if not payload.system or not payload.system.strip():
         raise field_error("system", _("Name the system you report for."), ErrorCode.REQUIRED)
     department = None

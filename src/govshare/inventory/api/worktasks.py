@@ -16,11 +16,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from govshare.core import months
-from govshare.core.api import InputSchema, Pagination, auth_user, responses
-from govshare.core.api_inputs import FILLED_TEXT, PLAIN_TEXT, Month, ObjectId, OptionalMonth
+from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.permissions import can
 from govshare.core.roles import Role
+from govshare.core.web.api import InputSchema, Pagination, auth_user, responses
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, Month, ObjectId, OptionalMonth
 from govshare.inventory import progress
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.models import ProgressReport, WorkTask
@@ -233,7 +234,7 @@ def report_send(request: HttpRequest, id: ObjectId, payload: ReportIn) -> Status
     return Status(201 if is_new else 200, report)
 
 
-def _reporting_unit(user: Any, task: WorkTask, unit_id: int | None) -> Department:
+def _reporting_unit(user: Actor, task: WorkTask, unit_id: int | None) -> Department:
     """The unit named in the body, else the caller's only data-officer unit on the task."""
     if unit_id is not None:
         department = Department.objects.restrict(user, "view").filter(pk=unit_id).first()

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core.downloads import XLSX
 from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
+from govshare.core.web.downloads import XLSX
 from govshare.inventory import workbook
 from govshare.inventory.choices import CensusStatus
 from govshare.inventory.forms.fields import ANY

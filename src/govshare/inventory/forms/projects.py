@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
+from govshare.core.actors import Actor
 from govshare.core.forms import ModelMultipleChoiceField, StyledForm
 from govshare.core.roles import Role
 from govshare.inventory.choices import FilingStatus, FundingSource, ProjectStage
@@ -96,7 +97,7 @@ class ProjectForm(StyledForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, project: Project | None = None, **kwargs: Any
+        self, *args: Any, user: Actor, project: Project | None = None, **kwargs: Any
     ) -> None:
         if project is not None:
             kwargs.setdefault("initial", _initial(project))
@@ -114,7 +115,7 @@ class ProjectForm(StyledForm):
         return {name: self.cleaned_data[name] for name in PROJECT_FIELDS}
 
 
-def _filing_departments(user: Any) -> QuerySet[Department]:
+def _filing_departments(user: Actor) -> QuerySet[Department]:
     """Departments the user may file projects for: their own as data officer, all for admins."""
     departments = Department.objects.filter(is_active=True).order_by("name")
     principal = principal_of(user)

@@ -12,9 +12,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.core.transitions import check_transition
 from govshare.inventory.choices import (

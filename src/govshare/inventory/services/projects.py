@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.inventory.models import InformationSystem, Project
 from govshare.orgs.models import Department

@@ -17,10 +17,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.assign import assign
 from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.core.transitions import check_transition
 from govshare.inventory.choices import (

@@ -18,11 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.config import param
 from govshare.core.crypto import constant_time_equal, sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.jobs import job_start
 from govshare.core.models import Job
 from govshare.core.permissions import internal, open_to_anyone, require
@@ -148,7 +148,9 @@ def usage_report_submit(
             defaults={"active_users": active_users, "requests": requests},
         )
         audit.record(
-            actor=actor,
+            # A system's own credential is no Actor: it is named, and no person acted.
+            actor=None if isinstance(actor, SystemReporter) else actor,
+            actor_name=actor.get_username(),
             action="inventory.usage.report",
             obj=report,
             department_id=system.department_id,

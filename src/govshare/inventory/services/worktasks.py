@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor, person_of
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.config import REPORT_WINDOW

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor, person_of
 from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.inventory import zombies
 from govshare.inventory.choices import (

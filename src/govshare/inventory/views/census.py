@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.core.action_views import action_view
-from govshare.core.downloads import XLSX, attachment, keep, kept
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import signed_in_user
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import DEPARTMENT_ROLES
+from govshare.core.web.action_views import action_view
+from govshare.core.web.downloads import XLSX, attachment, keep, kept
+from govshare.core.web.pages import signed_in_user
+from govshare.core.web.pagination import paginate
 from govshare.inventory import selectors, workbook
 from govshare.inventory.choices import CENSUS_TRANSITIONS, CensusStatus
 from govshare.inventory.forms.census import ImportForm, ReturnFilterForm, ReviewForm
@@ -72,7 +73,7 @@ def _visible_return(request: HttpRequest, pk: int) -> CensusReturn:
     return get_object_or_404(returns, pk=pk)
 
 
-def _may_submit(user: Any, department: Department, census: CensusReturn | None) -> bool:
+def _may_submit(user: Actor, department: Department, census: CensusReturn | None) -> bool:
     census = census or CensusReturn(department=department)
     allowed = CensusStatus.SUBMITTED in _next_states(census)
     return allowed and can(user, "change", census)
@@ -101,7 +102,7 @@ def census_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/census/list.html", context)
 
 
-def _inbox(user: Any, form: ReturnFilterForm, year: int) -> QuerySet[CensusReturn]:
+def _inbox(user: Actor, form: ReturnFilterForm, year: int) -> QuerySet[CensusReturn]:
     returns = CensusReturn.objects.restrict(user, "view").select_related("department")
     data = form.cleaned_data if form.is_valid() else {}
     returns = returns.filter(year=data.get("year") or year)
@@ -111,7 +112,7 @@ def _inbox(user: Any, form: ReturnFilterForm, year: int) -> QuerySet[CensusRetur
     return returns.order_by("-submitted", "department__name")
 
 
-def _own_return_context(user: Any, department: Department, year: int) -> dict[str, Any]:
+def _own_return_context(user: Actor, department: Department, year: int) -> dict[str, Any]:
     census = CensusReturn.objects.filter(department=department, year=year).first()
     systems = InformationSystem.objects.restrict(user, "view").filter(department=department)
     return {

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pagination import paginate
 from govshare.inventory import health
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.inventory.indicators import CONNECTIVITY, indicator_values, parse_month

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
 from govshare.core.forms import StyledForm, submit
-from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.inventory import selectors, services
 from govshare.inventory.forms.integration import (
     IntegrationItemForm,

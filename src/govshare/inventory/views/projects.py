@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from govshare.core.downloads import XLSX, attachment
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
+from govshare.core.web.downloads import XLSX, attachment
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.inventory import funding, selectors
 from govshare.inventory.forms.projects import GateFilterForm, ProjectFilterForm, ProjectForm
 from govshare.inventory.models import Project

@@ -15,12 +15,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.inventory import selectors, services
 from govshare.inventory.choices import LIFECYCLE_TRANSITIONS
 from govshare.inventory.forms.systems import LifecycleForm, SystemFilterForm, SystemForm
@@ -175,7 +176,7 @@ def system_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 # --- census form ----------------------------------------------------------------------------
 
 
-def _departments_for_new_system(user: Any) -> QuerySet[Department]:
+def _departments_for_new_system(user: Actor) -> QuerySet[Department]:
     """Departments where ``user`` may register a system (the policy decides, per department)."""
     active = Department.objects.filter(is_active=True).order_by("name")
     allowed = [d.pk for d in active if can(user, "add", InformationSystem(department=d))]

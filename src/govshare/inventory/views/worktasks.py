@@ -21,13 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from govshare.core import months
-from govshare.core.action_views import action_view
-from govshare.core.downloads import XLSX, attachment
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.downloads import XLSX, attachment
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.inventory import progress, services
 from govshare.inventory.choices import TaskStatus
 from govshare.inventory.forms.worktasks import (
@@ -69,7 +70,7 @@ def _visible_task(request: HttpRequest, pk: int) -> WorkTask:
     return get_object_or_404(tasks, pk=pk)
 
 
-def _readable_units(user: Any) -> Readable:
+def _readable_units(user: Actor) -> Readable:
     """``readable(department_id)``: may ``user`` read that unit's reports (asked once per unit)."""
     cache: dict[int, bool] = {}
 

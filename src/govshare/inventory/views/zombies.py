@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.inventory import selectors, services
 from govshare.inventory.choices import ShadowStatus
 from govshare.inventory.forms.fields import system_label
@@ -70,7 +71,7 @@ def _decision_form(
     return CleanupDecisionForm(data, system=system, targets=targets)
 
 
-def _visible_matches(user: Any, rows: list[selectors.ZombieRow]) -> set[int]:
+def _visible_matches(user: Actor, rows: list[selectors.ZombieRow]) -> set[int]:
     """Matched systems the user may open (others are named in the evidence, not linked)."""
     matched = [f.matched_system for row in rows for f in row.findings if f.matched_system]
     return {system.pk for system in matched if can(user, "view", system)}
@@ -138,7 +139,7 @@ def shadow_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resolvable(user: Any, shadow: ShadowSystem) -> bool:
+def _resolvable(user: Actor, shadow: ShadowSystem) -> bool:
     return shadow.status == ShadowStatus.OPEN and can(user, "change", shadow)
 
 

@@ -13,9 +13,9 @@ from typing import Any, cast
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from govshare.core import audit
 from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.sharing import holidays
 from govshare.sharing.calendar import SATURDAY

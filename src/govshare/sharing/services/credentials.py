@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit, stamps
+from govshare.core import stamps
 from govshare.core.actors import Actor, person_of
 from govshare.core.crypto import sm3_hex
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.sharing.models import AppCredential

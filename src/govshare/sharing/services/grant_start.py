@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.core import audit, stamps
+from govshare.core import stamps
 from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import require
 from govshare.sharing.choices import Action, Party
 from govshare.sharing.models import Grant

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import Masking
-from govshare.core import audit, stamps
+from govshare.core import stamps
 from govshare.core.actors import SYSTEM, Actor
 from govshare.core.errors import ErrorCode, field_error
+from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.sharing.choices import Action, Party, RequestState
 from govshare.sharing.models import Grant

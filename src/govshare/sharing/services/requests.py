@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import Masking, ResourceStatus, ShareType
 from govshare.catalog.models import DataItem, Resource
-from govshare.core import audit, stamps
+from govshare.core import stamps
 from govshare.core.actors import Actor, person_of
 from govshare.core.assign import assign
 from govshare.core.config import param
 from govshare.core.errors import ErrorCode, ErrorCollector, field_error
+from govshare.core.evidence import audit
 from govshare.core.months import add_months
 from govshare.core.permissions import internal, require
 from govshare.core.text import join_sentences

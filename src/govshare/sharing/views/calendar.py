@@ -23,11 +23,11 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from govshare.core.action_views import action_view
 from govshare.core.forms import submit
 from govshare.core.navigation import NavItem
-from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.sharing import holidays
 from govshare.sharing.calendar import SATURDAY, WorkingCalendar
 from govshare.sharing.choices import DayKind

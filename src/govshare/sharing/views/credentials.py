@@ -7,7 +7,7 @@ not even in the session or a message (as the personal API tokens of identity/vie
 So that reloading that page, or Back and submitting again, does not send the POST a second time
 (a second credential made silently, or the secret just copied rotated away: the gateway would
 then answer 401 bad_credentials), the page's create form and rotate buttons carry a one-time
-token (``core.form_tokens``); a POST whose token is missing or already consumed does nothing.
+token (``core.web.form_tokens``); a POST whose token is missing or already consumed does nothing.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from govshare.core import form_tokens
-from govshare.core.action_views import action_view
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
 from govshare.core.permissions import can, require
 from govshare.core.roles import Role
 from govshare.core.text import join_sentences
+from govshare.core.web import form_tokens
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.sharing import selectors
 from govshare.sharing.forms import AllowlistForm, CredentialForm
 from govshare.sharing.models import AppCredential

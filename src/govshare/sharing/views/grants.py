@@ -18,11 +18,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data, render_form_page
-from govshare.core.pagination import paginate
 from govshare.core.permissions import require
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data, render_form_page
+from govshare.core.web.pagination import paginate
 from govshare.sharing import selectors
 from govshare.sharing.choices import Action
 from govshare.sharing.forms import (
@@ -106,7 +107,7 @@ class GrantStep:
 
 
 def _reasoned(service: Callable[..., Grant]) -> Callable[[Any, Grant, dict[str, Any]], Grant]:
-    def call(actor: Any, grant: Grant, data: dict[str, Any]) -> Grant:
+    def call(actor: Actor, grant: Grant, data: dict[str, Any]) -> Grant:
         try:
             return service(actor=actor, grant=grant, reason=data["note"])
         except ValidationError as error:
@@ -115,13 +116,13 @@ def _reasoned(service: Callable[..., Grant]) -> Callable[[Any, Grant, dict[str, 
     return call
 
 
-def _extension_ask(actor: Any, grant: Grant, data: dict[str, Any]) -> Grant:
+def _extension_ask(actor: Actor, grant: Grant, data: dict[str, Any]) -> Grant:
     return services.grant_extension_ask(
         actor=actor, grant=grant, until=data["until"], note=data["note"]
     )
 
 
-def _extension_decide(actor: Any, grant: Grant, data: dict[str, Any]) -> Grant:
+def _extension_decide(actor: Actor, grant: Grant, data: dict[str, Any]) -> Grant:
     return services.grant_extension_decide(
         actor=actor, grant=grant, approve=data["decision"] == "approve", note=data["note"]
     )

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
-from govshare.core.pagination import paginate
 from govshare.core.permissions import require
+from govshare.core.web.pagination import paginate
 from govshare.sharing import selectors
 from govshare.sharing.models import ShareRequest
 from govshare.sharing.services.requests import conformity_findings

@@ -11,8 +11,8 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
-from govshare.core.action_views import action_view
 from govshare.core.permissions import require
+from govshare.core.web.action_views import action_view
 from govshare.sharing.forms import NoteForm
 from govshare.sharing.services.refusals import refusals_negotiate
 from govshare.sharing.views.requests import detail_url, visible_request

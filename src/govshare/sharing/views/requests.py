@@ -22,13 +22,14 @@ from django.utils.translation import gettext_lazy
 
 from govshare.catalog.choices import ResourceStatus
 from govshare.catalog.models import Resource
-from govshare.core.action_views import action_view
+from govshare.core.actors import Actor
 from govshare.core.forms import submit
-from govshare.core.pages import Crumb, post_data
-from govshare.core.pagination import paginate
 from govshare.core.permissions import can, require
 from govshare.core.roles import Role
 from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
+from govshare.core.web.pages import Crumb, post_data
+from govshare.core.web.pagination import paginate
 from govshare.sharing import selectors
 from govshare.sharing.choices import Action, RequestState
 from govshare.sharing.clocks import clock_for
@@ -311,7 +312,7 @@ def step_form(name: str, share_request: ShareRequest, data: Any = None) -> forms
     return step.form(data, **kwargs)
 
 
-def _answer(actor: Any, share_request: ShareRequest, form: AnswerForm) -> ShareRequest:
+def _answer(actor: Actor, share_request: ShareRequest, form: AnswerForm) -> ShareRequest:
     """The item-by-item answer of the party whose turn it is."""
     return services.request_answer(
         actor=actor,
@@ -323,13 +324,13 @@ def _answer(actor: Any, share_request: ShareRequest, form: AnswerForm) -> ShareR
 
 
 def _noted(service: Callable[..., ShareRequest]) -> Callable[[Any, ShareRequest, Any], Any]:
-    def call(actor: Any, share_request: ShareRequest, form: forms.Form) -> ShareRequest:
+    def call(actor: Actor, share_request: ShareRequest, form: forms.Form) -> ShareRequest:
         return service(actor=actor, share_request=share_request, note=form.cleaned_data["note"])
 
     return call
 
 
-def _conformity(actor: Any, share_request: ShareRequest, form: forms.Form) -> ShareRequest:
+def _conformity(actor: Actor, share_request: ShareRequest, form: forms.Form) -> ShareRequest:
     return services.conformity_review(
         actor=actor,
         share_request=share_request,

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
-from govshare.core.chain import ChainReport, HashChainedModel, chained_models, verify_chain
-from govshare.core.checkpoints import (
+from govshare.core.evidence.chain import ChainReport, HashChainedModel, chained_models, verify_chain
+from govshare.core.evidence.checkpoints import (
     CheckpointRefused,
     CheckpointReport,
     Taken,
@@ -28,7 +28,7 @@ from govshare.core.checkpoints import (
     take_checkpoint,
     verify_checkpoints,
 )
-from govshare.core.signing import (
+from govshare.core.evidence.signing import (
     NodeKey,
     NodeKeyError,
     known_public_keys,

@@ -2,7 +2,8 @@
 
 Emptying every table is an owner's act: on PostgreSQL flush uses TRUNCATE, which the log
 tables' row triggers leave alone; on SQLite it deletes rows, so it lifts their DELETE trigger
-for its own statements (core/append_only.py). The test suite flushes this way between tests.
+for its own statements (core/evidence/append_only.py). The test suite flushes this way between
+tests.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.core.management.commands import flush
 
-from govshare.core.append_only import logs_erasable
+from govshare.core.evidence.append_only import logs_erasable
 
 
 class Command(flush.Command):

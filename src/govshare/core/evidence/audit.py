@@ -10,8 +10,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govshare.core.chain import append_records, json_safe
+from govshare.core.actors import Actor, person_of
 from govshare.core.context import current_context
+from govshare.core.evidence.chain import append_records, json_safe
 from govshare.core.models import AuditEvent
 from govshare.core.registry import Registry, look_up
 
@@ -40,7 +41,7 @@ def object_type_of(obj: models.Model | type[models.Model]) -> str:
 
 def record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
@@ -49,14 +50,18 @@ def record(
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Append one event to the audit chain (call inside the service's transaction)."""
+    """Append one event to the audit chain (call inside the service's transaction).
+
+    ``actor`` is None for an event nobody signed in caused; ``actor_name`` names who acted when
+    that is no Actor (a system reporting with its own credential), and otherwise comes from it.
+    """
     context = current_context()
-    is_person = getattr(actor, "is_authenticated", False) and not getattr(actor, "is_system", False)
     event = AuditEvent(
         created=timezone.now(),
-        actor=actor if is_person else None,
-        actor_name=actor.get_username() if actor is not None else "",
+        actor=person_of(actor),
+        actor_name=actor_name or (actor.get_username() if actor is not None else ""),
         action=action,
         object_type=object_type or (object_type_of(obj) if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),

@@ -5,8 +5,8 @@ queryset's ``update()``/``delete()`` or raw SQL go around them. A trigger does n
 item 4): on PostgreSQL a row-level ``BEFORE UPDATE OR DELETE`` trigger raises, so the
 application's role cannot change the evidence; getting past it takes a superuser
 (``session_replication_role``) or the table's owner (``ALTER TABLE … DISABLE TRIGGER``) — which
-is why the chains are also signed (core/checkpoints.py). TRUNCATE is left to the owner: it is how
-the test suite and ``govshare flush`` empty tables, and the signed checkpoints catch it.
+is why the chains are also signed (core/evidence/checkpoints.py). TRUNCATE is left to the owner:
+it is how the test suite and ``govshare flush`` empty tables, and the signed checkpoints catch it.
 
 SQLite has no roles; its triggers guard against the application's own mistakes. There
 ``govshare flush`` (and the test suite, which flushes with DELETE) may empty the logs, as

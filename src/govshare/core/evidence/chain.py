@@ -5,8 +5,8 @@ record before it; a per-chain head row holds the last sequence number and hash. 
 head row, so records are numbered without gaps even with many writers; editing, deleting or
 truncating any record breaks the chain at that point, and ``verify_chain`` names it — unless the
 editor also recomputes the later hashes and the head, which SM3 without a key cannot prevent:
-the node's signed checkpoints (core/checkpoints.py) and the tables' triggers
-(core/append_only.py) close that gap.
+the node's signed checkpoints (core/evidence/checkpoints.py) and the tables' triggers
+(core/evidence/append_only.py) close that gap.
 """
 
 from __future__ import annotations

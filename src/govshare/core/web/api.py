@@ -47,9 +47,9 @@ from govshare.core.errors import (
     error_codes,
     error_payload,
 )
-from govshare.core.json_limits import JsonLimitError, loads_limited
 from govshare.core.registry import Registry
 from govshare.core.text import join_sentences
+from govshare.core.web.json_limits import JsonLimitError, loads_limited
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -210,7 +210,7 @@ class SessionAuth(APIKeyCookie):
 
 
 class JsonParser(Parser):
-    """Request bodies parsed within the node's limits (core/json_limits.py): a body nested
+    """Request bodies parsed within the node's limits (core/web/json_limits.py): a body nested
     deeper than JSON_MAX_DEPTH, or longer than Django's DATA_UPLOAD_MAX_MEMORY_SIZE, is refused
     naming the rule (issue #11, item 3), not taken for malformed JSON."""
 

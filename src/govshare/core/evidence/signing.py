@@ -9,7 +9,7 @@ the node code (GOVSHARE_NODE_CODE) the key was made under, so a signature names 
 
 A key is known by its id, the SM3 of its public point (``04 || x || y``). Rotating keeps the
 earlier public keys, so what they signed still verifies. The signed chain checkpoints
-(core/checkpoints.py) use this key first; node-to-node signing in the cascade reuses it.
+(core/evidence/checkpoints.py) use this key first; node-to-node signing in the cascade reuses it.
 
 SM2 comes from gmssl-pyx (GmSSL, random nonce); never from the ``gmssl`` package, whose nonce
 is predictable. Signatures are DER ``SEQUENCE {r, s}`` over SM3(Z_A || message).
@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from django.conf import settings
 
 from govshare.core.crypto import data_key, sm3_hex, sm4_decrypt, sm4_encrypt
-from govshare.core.durable import sync_directory
+from govshare.core.evidence.durable import sync_directory
 
 KEY_FILE_FORMAT = 1
 UNCOMPRESSED = b"\x04"

@@ -9,7 +9,7 @@ alternation and quantifiers, anchored with ``^…$``. Values are checked with ``
 that a trailing newline is refused as ECMA-262 refuses it.
 
 Rules that JSON Schema cannot state (two fields compared, a value against stored data or today's
-date) are in each operation's description and answered as ``core/api.py`` says.
+date) are in each operation's description and answered as ``core/web/api.py`` says.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ _CHARACTERS = re.compile("[^\\u0000\\ud800-\\udfff]*")
 
 class Pattern:
     """``Annotated[str, Pattern(regex, error)]``: the value matches ``regex`` in full, else the
-    pydantic error ``error`` (its message is in ``core.api.INPUT_MESSAGES``)."""
+    pydantic error ``error`` (its message is in ``core.web.api.INPUT_MESSAGES``)."""
 
     def __init__(self, regex: str, error: str) -> None:
         assert regex.startswith("^") and regex.endswith("$"), regex

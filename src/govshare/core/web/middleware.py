@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from govshare.core.client_ip import client_ip
 from govshare.core.context import audit_context
+from govshare.core.web.client_ip import client_ip
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 
@@ -32,7 +32,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 class RequestContextMiddleware:
     """Gives each request an id (or keeps a well-formed X-Request-ID) and records the client IP
-    (the peer's, or the one a trusted proxy forwarded: core/client_ip.py)."""
+    (the peer's, or the one a trusted proxy forwarded: core/web/client_ip.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -4,10 +4,10 @@ A hash chain alone proves nothing to someone who can rewrite it: SM3 has no key,
 write to the database can delete the last records and step the head back, or change a record and
 recompute every later hash (issue #11 item 4). So the node signs its chain heads: a checkpoint is
 ``{chain, seq, hash, time, key_id, node}`` as canonical JSON, SM2-signed with the node's key
-(core/signing.py), appended to a store outside the database. ``govshare audit checkpoint`` takes
-them at a fixed interval (``govshare run`` starts it) and once more on shutdown; ``govshare audit
-verify`` checks the chain against them. Once a checkpoint covers record #n, no edit of records
-#1..#n can go unnoticed without the node's private key.
+(core/evidence/signing.py), appended to a store outside the database. ``govshare audit
+checkpoint`` takes them at a fixed interval (``govshare run`` starts it) and once more on
+shutdown; ``govshare audit verify`` checks the chain against them. Once a checkpoint covers
+record #n, no edit of records #1..#n can go unnoticed without the node's private key.
 
 The local store is an append-only JSON-lines file per chain (``<GOVSHARE_CHECKPOINT_DIR>/<chain>
 .jsonl``, mode 0600, fsync'd). Stores sit behind ``CheckpointStore`` so the node cascade can add
@@ -39,10 +39,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govshare.core.chain import ChainHead, HashChainedModel, canonical_json, canonical_time
-from govshare.core.durable import sync_directory, write_all
+from govshare.core.evidence.chain import ChainHead, HashChainedModel, canonical_json, canonical_time
+from govshare.core.evidence.durable import sync_directory, write_all
+from govshare.core.evidence.signing import NodeKey, NodeKeyError, PublicKey, known_public_keys
 from govshare.core.registry import Registry
-from govshare.core.signing import NodeKey, NodeKeyError, PublicKey, known_public_keys
 
 logger = logging.getLogger(__name__)
 
