@@ -22,11 +22,15 @@ class Purpose(models.TextChoices):
 
 
 class DeliveryMode(models.TextChoices):
-    """交付方式 — how the granted data reaches the consumer (table and file come later)."""
+    """交付方式 — how the granted data reaches the consumer: called through the gateway (query,
+    verify, proxy) or delivered in bulk (库表 into the consumer's front-end database, 文件 as
+    signed packages)."""
 
     QUERY = "query", _("Interface query")
     VERIFY = "verify", _("Verification")
     PROXY = "proxy", _("Interface proxy")
+    TABLE = "table", _("Table exchange")
+    FILE = "file", _("File exchange")
 
 
 class RequestState(models.TextChoices):

@@ -1,9 +1,24 @@
-"""Models of the exchange: connectors behind mount slots and the delivery log."""
+"""Models of the exchange: connectors behind mount slots, bulk exchange and the delivery log."""
 
+from govshare.exchange.models.bulk import (
+    DeleteMode,
+    DropFolder,
+    FilePackage,
+    PackageFormat,
+    PackageStatus,
+    RunKind,
+    RunStatus,
+    RunTrigger,
+    Subscription,
+    SubscriptionState,
+    SyncMode,
+    SyncRun,
+)
 from govshare.exchange.models.deliveries import CHAINED_FIELDS, CallMode, DeliveryRecord
 from govshare.exchange.models.mounts import (
     ApiMount,
     Connection,
+    ConnectionRole,
     Engine,
     FileSet,
     HttpMethod,
@@ -15,9 +30,22 @@ __all__ = [
     "ApiMount",
     "CallMode",
     "Connection",
+    "ConnectionRole",
+    "DeleteMode",
     "DeliveryRecord",
+    "DropFolder",
     "Engine",
+    "FilePackage",
     "FileSet",
     "HttpMethod",
+    "PackageFormat",
+    "PackageStatus",
+    "RunKind",
+    "RunStatus",
+    "RunTrigger",
+    "Subscription",
+    "SubscriptionState",
+    "SyncMode",
+    "SyncRun",
     "TableMount",
 ]

@@ -22,6 +22,8 @@ class CallMode(models.TextChoices):
     TOKEN = "token", _("Token")
     DISCOVERY = "discovery", _("Discovery")
     OPENAPI = "openapi", _("Interface description")
+    TABLE = "table", _("Table exchange")
+    FILE = "file", _("File exchange")
 
 
 class DeliveryRecord(HashChainedModel):

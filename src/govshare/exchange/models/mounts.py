@@ -14,13 +14,22 @@ class Engine(models.TextChoices):
     SQLITE = "sqlite", "SQLite"
 
 
+class ConnectionRole(models.TextChoices):
+    """What a connection is for: a provider's source (read only) or a consumer's front-end
+    database (前置库) that table subscriptions write into."""
+
+    SOURCE = "source", _("Data source")
+    DESTINATION = "destination", _("Front-end database")
+
+
 class HttpMethod(models.TextChoices):
     GET = "GET", "GET"
     POST = "POST", "POST"
 
 
 class Connection(models.Model):
-    """A provider department's database (数据源). The password is SM4-encrypted at rest."""
+    """A department's database: a provider's source (数据源) or a consumer's front-end database
+    (前置库). The password is SM4-encrypted at rest."""
 
     department = models.ForeignKey(
         "orgs.Department",
@@ -29,6 +38,9 @@ class Connection(models.Model):
         related_name="connections",
     )
     name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(
+        _("role"), max_length=12, choices=ConnectionRole, default=ConnectionRole.SOURCE
+    )
     engine = models.CharField(_("database engine"), max_length=12, choices=Engine)
     host = models.CharField(_("host"), max_length=255, blank=True)
     port = models.PositiveIntegerField(_("port"), null=True, blank=True)
