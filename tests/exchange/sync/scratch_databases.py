@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from govshare.exchange.models import Connection, ConnectionRole
+
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 MYSQL_SERVER = "mysql+pymysql://root@127.0.0.1:3306"
 PREFIX = "i13_reconcile_"
@@ -31,6 +33,18 @@ class Scratch:
 
     def engine(self) -> sa.Engine:
         return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+
+    def connection(self, role: str = ConnectionRole.SOURCE) -> Connection:
+        """An unsaved ``Connection`` to this database, as a run or a check reads it."""
+        return Connection(
+            name=self.database,
+            role=role,
+            engine=self.engine_name,
+            host=self.host,
+            port=self.port,
+            database=self.database,
+            username=self.username,
+        )
 
 
 def _reachable(server_url: str, admin_db: str) -> bool:
