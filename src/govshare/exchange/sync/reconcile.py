@@ -39,7 +39,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from django.utils import timezone
@@ -56,7 +57,6 @@ from govshare.exchange.connectors.sql import (
     is_text,
     python_type,
     reflect_table,
-    same_value,
     source_error,
     typed_values,
 )
@@ -233,8 +233,7 @@ def _side_message(side: str, message: str) -> str:
 # --- what each side's rows become ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     order: tuple[Any, ...]  # what the merge compares: numbers, or text in code-point order
     key: tuple[Any, ...]  # as reported
     text: str  # canonical text of the whole row
@@ -256,14 +255,18 @@ class _KeyColumn:
         return sa.cast(column, sa.Text).collate("BINARY")
 
     def order_value(self, value: Any) -> Any:
+        """Integers as they are (they compare with decimals exactly), other numbers as
+        decimals; text as ``str`` (MariaDB's ``CAST(… AS BINARY)`` gives bytes)."""
         if self.numeric:
-            return _number(value)
-        if isinstance(value, bytes | memoryview):  # MariaDB's CAST(… AS BINARY)
+            return value if type(value) is int else _number(value)
+        if isinstance(value, bytes | memoryview):
             return bytes(value).decode("utf-8")
-        return str(value)
+        return value if type(value) is str else str(value)
 
     def text(self, value: Any) -> str:
-        return _decimal_text(value) if self.numeric else value
+        if not self.numeric:
+            return value  # type: ignore[no-any-return]
+        return str(value) if type(value) is int else _decimal_text(value)
 
 
 @dataclass
@@ -350,23 +353,37 @@ class _Plan:
             selected.append(self.deleted.label("deleted"))
         return sa.select(*selected).where(*self._source_conditions()).order_by(*order)
 
-    def source_row(self, raw: Any) -> _Row | None:
-        mapping = raw._mapping
-        for n, (column, allowed) in enumerate(self.filters):
-            # The SQL IN may match case- or padding-insensitively (MariaDB): exact here.
-            if is_text(column) and not any(
-                same_value(column, mapping[f"f{n}"], str(v)) for v in allowed
-            ):
+    def source_row(self, raw: Sequence[Any]) -> _Row | None:
+        """A source row as compared, or None when it is not delivered: outside the row filter
+        (the SQL ``IN`` may match case- or padding-insensitively on MariaDB: exact here, as
+        the gateway checks) or flagged deleted."""
+        start = len(self.keys) + len(self.values)
+        for offset, wanted in self._text_filters:
+            if not _text_in(raw[start + offset], wanted):
                 return None
-        if self.deleted is not None and same_value(
-            self.deleted, mapping["deleted"], self.spec.soft_delete_value
-        ):
+        if self.deleted is not None and _is_deleted(raw[-1], self._deleted_value):
             return None
-        fields = []
-        for n, value in enumerate(self.values):
-            stored = mapping[f"v{n}"]
-            fields.append(value.canonical(stored if value.in_sql else mask(value.masking, stored)))
-        return self._row([mapping[f"k{n}"] for n in range(len(self.keys))], fields)
+        keys = raw[: len(self.keys)]
+        fields = [
+            value.canonical(stored if value.in_sql else mask(value.masking, stored))
+            for value, stored in zip(self.values, raw[len(self.keys) : start], strict=True)
+        ]
+        return self._row(keys, fields)
+
+    @cached_property
+    def _text_filters(self) -> list[tuple[int, frozenset[str]]]:
+        return [
+            (offset, frozenset(str(value) for value in allowed))
+            for offset, (column, allowed) in enumerate(self.filters)
+            if is_text(column)
+        ]
+
+    @cached_property
+    def _deleted_value(self) -> Any:
+        """The soft-delete value as the flag column's type (``_NEVER`` if it cannot be one)."""
+        assert self.deleted is not None
+        typed = typed_values(self.deleted, [self.spec.soft_delete_value])
+        return typed[0] if typed else _NEVER
 
     # --- the destination ---
 
@@ -380,17 +397,16 @@ class _Plan:
         conditions = [k.destination.is_not(None) for k in self.keys]
         return sa.select(*order, *values).where(*conditions).order_by(*order)
 
-    def destination_row(self, raw: Any) -> _Row:
-        mapping = raw._mapping
-        fields = [v.canonical(mapping[f"v{n}"]) for n, v in enumerate(self.values)]
-        return self._row([mapping[f"k{n}"] for n in range(len(self.keys))], fields)
+    def destination_row(self, raw: Sequence[Any]) -> _Row:
+        count = len(self.keys)
+        fields = [v.canonical(stored) for v, stored in zip(self.values, raw[count:], strict=True)]
+        return self._row(raw[:count], fields)
 
-    def _row(self, keys: list[Any], fields: list[str | None]) -> _Row:
-        order = tuple(k.order_value(v) for k, v in zip(self.keys, keys, strict=True))
-        key_texts = [k.text(v) for k, v in zip(self.keys, order, strict=True)]
-        text = ",".join(_field(v) for v in [*key_texts, *fields]) + "\n"
-        reported = tuple(_reported(v) for v in order)
-        return _Row(order, reported, text)
+    def _row(self, keys: Sequence[Any], fields: list[str | None]) -> _Row:
+        order = tuple([k.order_value(v) for k, v in zip(self.keys, keys, strict=True)])
+        texts = [k.text(v) for k, v in zip(self.keys, order, strict=True)] + fields
+        text = ",".join(["-" if v is None else f"{len(v)}:{v}" for v in texts]) + "\n"
+        return _Row(order, tuple([_reported(v) for v in order]), text)
 
 
 def _dialect(engine: sa.Engine) -> str:
@@ -428,10 +444,6 @@ def _value_column(
 # --- canonical text -----------------------------------------------------------------------
 
 
-def _field(value: str | None) -> str:
-    return "-" if value is None else f"{len(value)}:{value}"
-
-
 def _canonical_for(kind: type | None, *, padded: bool) -> Callable[[Any], str | None]:
     if kind is bool:
         return _canonical_bool
@@ -448,8 +460,13 @@ def _canonical_for(kind: type | None, *, padded: bool) -> Callable[[Any], str | 
 
 def _canonical_text(value: Any) -> str | None:
     """Any value as text, whatever its type (the fallback of every kind)."""
-    if value is None or isinstance(value, str):
-        return value
+    kind = type(value)
+    if kind is str or value is None:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return _decimal_text(value)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
@@ -535,9 +552,21 @@ def _number(value: Any) -> Decimal:
 
 
 def _reported(value: Any) -> Any:
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    if type(value) is Decimal and value.is_finite() and value == value.to_integral_value():
         return int(value)
     return value
+
+
+_NEVER = object()  # a soft-delete value no stored flag can equal
+
+
+def _is_deleted(stored: Any, deleted: Any) -> bool:
+    # CHAR(n) flags come back padded (connectors.sql.same_value does the same).
+    return stored == deleted or (isinstance(stored, str) and stored.rstrip() == deleted)
+
+
+def _text_in(stored: Any, wanted: frozenset[str]) -> bool:
+    return isinstance(stored, str) and (stored in wanted or stored.rstrip() in wanted)
 
 
 def _json_key(key: Sequence[Any] | None) -> list[Any] | None:
