@@ -18,10 +18,11 @@ from govshare.catalog.choices import Masking
 from govshare.exchange.connectors.base import ConnectorError
 from govshare.exchange.connectors.sql import TableNotFound
 from govshare.exchange.masking import mask
-from govshare.exchange.models import ConnectionRole
+from govshare.exchange.models import ConnectionRole, Subscription, TableMount
 from govshare.exchange.sync import reconcile as reconcile_module
 from govshare.exchange.sync.reconcile import ReconcileResult, reconcile
-from govshare.exchange.sync.spec import Column, SpecError, SyncSpec
+from govshare.exchange.sync.spec import Column, SpecError, SyncSpec, spec_for
+from tests.exchange.gateway.factories import ITEMS, PEOPLE, build_world, grant
 from tests.exchange.sync.scratch_databases import Scratch, scratch
 
 NAMES = ["张三", "李四", "欧阳娜娜", "王五", "司马相如", "赵六", "钱七", "孙八"]
@@ -411,3 +412,62 @@ def test_a_subscription_without_a_destination_cannot_be_reconciled(pair_of):
     pair = pair_of("sqlite", "sqlite")
     with pytest.raises(SpecError):
         reconcile(pair.spec(destination=None))
+
+
+# --- from a subscription ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_subscriptions_spec_is_reconciled_with_its_grant_masking_and_filters(sources_dir):
+    """The whole path from a grant: spec_for(subscription) → reconcile, with the mount's
+    two-item key (GMSFHM, XM), a masked item and the grant's row filter (区划 370702)."""
+    # given the provider's SQLite table, a 库表 grant of four items, one of them masked
+    world = build_world(sources_dir)
+    granted = grant(
+        world,
+        {"GMSFHM": "none", "XM": "none", "CSRQ": "none", "LXDH": "phone"},
+        mode="table",
+        row_filter={"XZQH": ["370702"]},
+    )
+    TableMount.objects.filter(mount=world.mount).update(columns={**ITEMS, "XZQH": "qh"})
+    with scratch("sqlite", sources_dir, "consumer.db") as destination:
+        connection = destination.connection(ConnectionRole.DESTINATION)
+        connection.department = world.consumer
+        connection.save()
+        subscription = Subscription.objects.create(
+            grant=granted, destination=connection, table="person_copy"
+        )
+        # and a destination holding what a sync delivers: the two people of 370702
+        engine = destination.engine()
+        with engine.begin() as db:
+            db.execute(
+                sa.text(
+                    "CREATE TABLE person_copy (gmsfhm TEXT, xm TEXT, csrq TEXT, lxdh TEXT, "
+                    "PRIMARY KEY (gmsfhm, xm))"
+                )
+            )
+            for person in PEOPLE[:2]:
+                db.execute(
+                    sa.text("INSERT INTO person_copy VALUES (:id, :name, :birth, :phone)"),
+                    {
+                        "id": person[0],
+                        "name": person[1],
+                        "birth": person[3],
+                        "phone": mask(Masking.PHONE, person[4]),
+                    },
+                )
+        # when reconciled from the subscription's spec
+        spec = spec_for(subscription)
+        result = reconcile(spec)
+        # then it is consistent: 欧阳娜娜 of 370703 is outside the grant's filter
+        assert_consistent(result)
+        assert result.source_rows == 2
+        # when one phone number arrived unmasked
+        with engine.begin() as db:
+            db.execute(
+                sa.text("UPDATE person_copy SET lxdh = :phone WHERE xm = :name"),
+                {"phone": PEOPLE[1][4], "name": PEOPLE[1][1]},
+            )
+        engine.dispose()
+        # then that person's composite key is listed
+        assert reconcile(spec).differing_keys == [(PEOPLE[1][0], PEOPLE[1][1])]
