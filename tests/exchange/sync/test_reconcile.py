@@ -471,3 +471,31 @@ def test_a_subscriptions_spec_is_reconciled_with_its_grant_masking_and_filters(s
         engine.dispose()
         # then that person's composite key is listed
         assert reconcile(spec).differing_keys == [(PEOPLE[1][0], PEOPLE[1][1])]
+
+
+def test_a_sqlite_sources_text_is_read_as_the_destinations_type(pair_of):
+    """SQLite keeps numbers and dates as text; the destination types them (NUMERIC, DATE)."""
+    pair = pair_of("sqlite", "postgresql")
+    engine = pair.source.engine()
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE loose (id INTEGER PRIMARY KEY, amount TEXT, day TEXT)"))
+        db.execute(sa.text("INSERT INTO loose VALUES (1, '12.50', '2024-02-29'), (2, '7', NULL)"))
+    engine.dispose()
+    engine = pair.destination.engine()
+    with engine.begin() as db:
+        db.execute(
+            sa.text("CREATE TABLE loose (id INT PRIMARY KEY, amount NUMERIC(10, 3), day DATE)")
+        )
+        db.execute(sa.text("INSERT INTO loose VALUES (1, 12.5, '2024-02-29'), (2, 7.000, NULL)"))
+    engine.dispose()
+    spec = replace(
+        pair.spec(),
+        source_table="loose",
+        destination_table="loose",
+        columns=(
+            Column(item="ID", source="id", target="id", is_key=True),
+            Column(item="JE", source="amount", target="amount"),
+            Column(item="RQ", source="day", target="day"),
+        ),
+    )
+    assert_consistent(reconcile(spec))

@@ -17,12 +17,13 @@ Canonical text (one form for every engine, so that PostgreSQL, MariaDB and SQLit
 - NULL is ``-``; any other value is ``<length>:<text>``; a row is its key values then its other
   columns in the spec's order, joined by ``,`` and ended by a newline; a range's digest is the
   SM3 of its rows in key order.
-- Each column is read as the kind of its source column (a masked item is text): numbers as
-  decimals without exponent or trailing fractional zeros (``12.50``, ``12.5`` and the text
-  ``'12.5'`` agree; ``1`` and ``'1'`` agree; ``True`` is ``1``); date-times as
-  ``YYYY-MM-DD HH:MM:SS[.ffffff]``, aware ones converted to UTC and naive ones taken as they are
-  (a destination without time zones holds UTC); dates and times in ISO form; bytes in hex; text
-  as it is, except that trailing spaces are dropped where either side is ``CHAR(n)`` (padded).
+- Each column is read as the type of its source column, or of the destination's where the
+  source's is text (a masked item is always text). Numbers: decimals without exponent or
+  trailing fractional zeros (``12.50``, ``12.5`` and the text ``'12.5'`` agree; ``1`` and
+  ``'1'`` agree; ``True`` is ``1``). Date-times: ``YYYY-MM-DD HH:MM:SS[.ffffff]``, aware ones
+  converted to UTC and naive ones taken as they are (a destination without time zones holds
+  UTC). Dates and times: ISO. Bytes: hex. Text: as it is, except that trailing spaces are
+  dropped where either side is ``CHAR(n)`` (padded).
 - Keys: where both sides' key columns are numbers, rows are ordered and matched by value;
   otherwise by their text in SQL (``CAST(… AS TEXT)``), in code-point order on every engine
   (``COLLATE "C"``, ``CAST(… AS BINARY)`` of utf8mb4, SQLite's BINARY), which is Python's own
@@ -437,11 +438,20 @@ def _value_column(
         canonical = _canonical_text
     else:
         padded = any(isinstance(c.type, sa.CHAR) for c in (source_column, destination_column))
-        canonical = _canonical_for(python_type(source_column), padded=padded)
+        kind = _kind(source_column, destination_column)
+        canonical = _canonical_for(kind, padded=padded)
     return _ValueColumn(source_column, destination_column, column.masking, in_sql, canonical)
 
 
 # --- canonical text -----------------------------------------------------------------------
+
+
+def _kind(source: sa.Column[Any], destination: sa.Column[Any]) -> type | None:
+    """The type both sides are read as: the source's, unless it is text and the destination's
+    is not (a SQLite source keeps numbers and dates as text; their destination types them)."""
+    kinds = [python_type(source), python_type(destination)]
+    typed = [kind for kind in kinds if kind not in (str, None)]
+    return typed[0] if typed else kinds[0]
 
 
 def _canonical_for(kind: type | None, *, padded: bool) -> Callable[[Any], str | None]:
