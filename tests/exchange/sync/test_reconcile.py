@@ -4,6 +4,7 @@ masking, the row filter and soft deletes, and values compared across engines."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govshare.catalog.choices import Masking
 from govshare.exchange.connectors.base import ConnectorError
@@ -499,3 +502,45 @@ def test_a_sqlite_sources_text_is_read_as_the_destinations_type(pair_of):
         ),
     )
     assert_consistent(reconcile(spec))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    changes=st.dictionaries(
+        st.integers(1, 40), st.sampled_from(["changed", "missing"]), max_size=12
+    ),
+    extra=st.sets(st.integers(41, 60), max_size=5),
+    ranges=st.integers(1, 9),
+)
+def test_exactly_the_keys_that_differ_are_listed_and_their_ranges_differ(
+    sqlite_pair, changes, extra, ranges
+):
+    # given a destination with some rows changed, some missing and some added
+    rows = [row for row in synced(sqlite_pair) if changes.get(row["id"]) != "missing"]
+    for row in rows:
+        if changes.get(row["id"]) == "changed":
+            row["sjhm"] = "changed"
+    rows += [{**rows[0], "id": key} for key in extra]
+    sqlite_pair.fill_destination(rows)
+    # when reconciled in any number of ranges
+    result = reconcile(sqlite_pair.spec(), ranges=ranges)
+    # then exactly those keys are listed, and a range differs exactly when it holds one
+    differing = sorted([*changes, *extra])
+    assert result.differing_keys == [(key,) for key in differing]
+    assert result.consistent == (not differing)
+    assert result.source_rows == 40
+    assert result.destination_rows == len(rows)
+    # ranges of ceil(40 / ranges) source rows each
+    assert len(result.ranges) == math.ceil(40 / math.ceil(40 / ranges))
+    for part in result.ranges:
+        holds_one = any(part.low <= (key,) <= part.high for key in differing)
+        assert part.consistent == (not holds_one)
+
+
+@pytest.fixture
+def sqlite_pair(pair_of) -> Pair:
+    return pair_of("sqlite", "sqlite")
