@@ -23,7 +23,12 @@ from govshare.exchange.connectors.sql import TableNotFound
 from govshare.exchange.masking import mask
 from govshare.exchange.models import ConnectionRole, Subscription, TableMount
 from govshare.exchange.sync import reconcile as reconcile_module
-from govshare.exchange.sync.reconcile import ReconcileResult, reconcile
+from govshare.exchange.sync.reconcile import (
+    KeyDifference,
+    ReconcileResult,
+    key_differences,
+    reconcile,
+)
 from govshare.exchange.sync.spec import Column, SpecError, SyncSpec, spec_for
 from tests.exchange.gateway.factories import ITEMS, PEOPLE, build_world, grant
 from tests.exchange.sync.scratch_databases import Scratch, scratch
@@ -231,6 +236,12 @@ def test_a_changed_a_missing_and_an_extra_row_are_exactly_the_differing_keys(pai
     # and only the ranges holding them differ (99 is past the last source key: the last range)
     assert [r.consistent for r in result.ranges] == [False, True, False, False]
     assert [r.high for r in result.ranges][-1] == (99,)
+    # and a key comparison streams the same keys, each with how it differs
+    assert list(key_differences(pair.spec())) == [
+        KeyDifference("changed", (7,)),
+        KeyDifference("missing", (23,)),
+        KeyDifference("extra", (99,)),
+    ]
 
 
 def test_an_empty_destination_misses_every_row(pair):
