@@ -555,3 +555,26 @@ def test_exactly_the_keys_that_differ_are_listed_and_their_ranges_differ(
 @pytest.fixture
 def sqlite_pair(pair_of) -> Pair:
     return pair_of("sqlite", "sqlite")
+
+
+def test_the_source_is_read_through_a_server_side_cursor(pair_of):
+    """Never the whole table at once: PostgreSQL sees FETCH after FETCH of a declared cursor."""
+    pair = pair_of("postgresql", "sqlite")
+    pair.fill_destination([])
+    differences = key_differences(pair.spec())
+    try:
+        # when the comparison has begun
+        assert next(differences) == KeyDifference("missing", (1,))
+        # then the source session is fetching from a cursor, not holding a whole result
+        engine = pair.source.engine()
+        with engine.connect() as db:
+            queries = db.execute(
+                sa.text(
+                    "SELECT query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            assert any(query.startswith("FETCH FORWARD") for query in queries)
+        engine.dispose()
+    finally:
+        differences.close()
