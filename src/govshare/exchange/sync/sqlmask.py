@@ -56,7 +56,6 @@ from govshare.exchange.masking import ADDRESS_KEEP, COMPOUND_SURNAMES, FULL_MASK
 
 Expr = sa.ColumnElement[Any]
 
-DIALECTS = ("postgresql", "mysql", "sqlite")
 DISTRICT_CHARS = ("区", "县", "旗")
 NOT_BEFORE_DISTRICT = ("小", "社")  # 小区/社区 are estates, not districts (masking.DISTRICT_END)
 DISTRICT_MAX_AT = 12  # DISTRICT_END's ".{1,12}?": the district character is at index 1..12
