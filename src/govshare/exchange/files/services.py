@@ -78,19 +78,21 @@ class PackageUnavailable(Exception):
 # --- where packages live --------------------------------------------------------------------
 
 
-def packages_dir() -> Path:
+def _packages_dir() -> Path:
     return Path(settings.GOVSHARE_PACKAGE_DIR)
 
 
+@internal("where a package's file lives: a read about a package its caller already holds")
 def package_path(package: FilePackage) -> Path:
     """Where the platform keeps the package's ZIP (until it expires)."""
-    return packages_dir() / f"{package.number}.zip"
+    return _packages_dir() / f"{package.number}.zip"
 
 
-def destinations_dir() -> Path:
+def _destinations_dir() -> Path:
     return Path(settings.VAR_DIR) / "destinations"
 
 
+@internal("where a destination folder lives: a read about a folder its caller already holds")
 def folder_path(folder: DropFolder) -> Path:
     """The destination folder's directory: a single name below the destinations directory."""
     name = folder.directory
@@ -98,10 +100,10 @@ def folder_path(folder: DropFolder) -> Path:
         raise ConnectorError(
             _("The destination folder %(name)s is not a directory name.") % {"name": name}
         )
-    return destinations_dir() / name
+    return _destinations_dir() / name
 
 
-def ttl() -> dt.timedelta:
+def _ttl() -> dt.timedelta:
     return dt.timedelta(hours=float(settings.GOVSHARE_PACKAGE_TTL_HOURS))
 
 
@@ -206,7 +208,7 @@ def package_build(package_id: int) -> FilePackage:
 
 @contextmanager
 def _work_directory(package: FilePackage) -> Iterator[Path]:
-    work = packages_dir() / f".{package.number}.work"
+    work = _packages_dir() / f".{package.number}.work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
@@ -257,7 +259,7 @@ class _Built:
 
 def _pack(package: FilePackage, files: list[tuple[str, Path]]) -> _Built:
     created = timezone.now()
-    expires = created + ttl()
+    expires = created + _ttl()
     final = package_path(package)
     temporary = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
