@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from govshare.core.models import AuditEvent, Job
+from govshare.exchange.files import export
 from govshare.exchange.files.packing import MANIFEST, SIGNATURE
 from govshare.exchange.files.services import build_package, folder_path, package_path
 from govshare.exchange.files.verify import verify_package
@@ -240,3 +241,38 @@ def test_a_package_list_query_count_does_not_grow(files):
     with CaptureQueriesContext(connection) as captured:
         list(FilePackage.objects.restrict(files.consumer_officer).select_related("grant"))
     assert len(captured.captured_queries) <= 2
+
+
+# --- every source engine ---------------------------------------------------------------------
+
+
+def test_an_export_reads_each_engine_through_a_streamed_cursor(
+    db, sources_dir, source, settings, monkeypatch
+):
+    # given the world's resource served from the same table in SQLite, PostgreSQL and MariaDB
+    files = file_world(sources_dir)
+    TableMount.objects.filter(mount__resource=files.world.resource).update(
+        connection=source.connection,
+        table=source.table,
+        columns={"GMSFHM": "id_number", "XM": "name", "XBDM": "sex", "LXDH": "region"},
+        key_items=["GMSFHM"],
+        row_filter={"sex": "2"},
+    )
+    # and chunks of one row, so the server-side cursor is fetched from again and again
+    monkeypatch.setattr(export, "CHUNK_ROWS", 1)
+
+    # when a CSV and a Parquet package are built
+    package = built(build_package(files.consumer_officer, files.grant, format="csv"))
+    parquet = built(build_package(files.consumer_officer, files.grant, format="parquet"))
+
+    # then both hold the mount's filtered rows (sex 2), in key order, masked as granted
+    assert package.status == parquet.status == PackageStatus.READY, package.error + parquet.error
+    rows = list(
+        csv.reader(io.StringIO(member_text(package_path(package), ".csv").decode("utf-8-sig")))
+    )
+    assert rows[1:] == [
+        ["370702198505052345", "李*", "2", mask("phone", "370702")],
+        ["37070319700303345X", "欧阳**", "2", mask("phone", "370703")],
+    ]
+    frame = pl.read_parquet(io.BytesIO(member_text(package_path(parquet), ".parquet")))
+    assert [list(row) for row in frame.rows()] == rows[1:]

@@ -99,7 +99,7 @@ def _chunks(
     kinds = [column.masking for column in spec.columns]
     width = len(columns)
     try:
-        with engine.connect() as db:
+        with engine.connect() as db, _snapshot(db).begin():
             result = db.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(query)
             for partition in result.partitions():
                 rows = [
@@ -114,6 +114,15 @@ def _chunks(
                     yield rows
     except sa.exc.SQLAlchemyError as error:
         raise source_error(error, password_of(spec.source)) from None
+
+
+def _snapshot(db: sa.Connection) -> sa.Connection:
+    """One read-only snapshot for the whole export: a server-side cursor needs a transaction
+    (the source engines run in autocommit for the gateway's single lookups), and rows changed
+    while the export runs must not make it half old, half new."""
+    if db.dialect.name != "sqlite":  # a SQLite read transaction is a snapshot already
+        db.execution_options(isolation_level="REPEATABLE READ")
+    return db
 
 
 def _conditions(
