@@ -30,6 +30,9 @@ def build_file_package(job: Job, package_id: int) -> dict[str, Any] | Rejected:
     """Pack the package (文件包); a package that could not be built ends the job rejected, with
     the reason on the package."""
     package = services.package_build(package_id)
+    # Every build also sweeps: expired packages leave the disk whenever packages are made, even
+    # where no schedule runs `govshare package expire`.
+    services.expire_packages()
     result = {
         "number": package.number,
         "status": package.status,

@@ -4,7 +4,8 @@ govshare package verify FILE [--key HEX]...   check a package offline: the manif
                                               signature (by a pinned key when --key is given),
                                               then every file's size and SM3 digest; names the
                                               first thing that does not hold; exit 0 / 1
-govshare package expire                       delete the files of expired packages (the sweep)
+govshare package expire                       delete the files of expired packages (the sweep;
+                                              each build job sweeps too)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from govshare.core.context import audit_context
 from govshare.exchange.files.services import expire_packages
 from govshare.exchange.files.verify import verify_package
 
@@ -52,7 +54,8 @@ class Command(BaseCommand):
         if options["subcommand"] == "verify":
             self._verify(options["file"], options.get("key"))
         else:
-            count = expire_packages()
+            with audit_context(source="task"):
+                count = expire_packages()
             self.stdout.write(self.style.SUCCESS(f"{count} package(s) expired"))
 
     def _verify(self, path: Path, keys: list[str] | None) -> None:
