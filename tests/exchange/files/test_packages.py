@@ -276,3 +276,25 @@ def test_an_export_reads_each_engine_through_a_streamed_cursor(
     ]
     frame = pl.read_parquet(io.BytesIO(member_text(package_path(parquet), ".parquet")))
     assert [list(row) for row in frame.rows()] == rows[1:]
+
+
+def test_a_grant_suspended_before_the_job_runs_gets_no_package(files):
+    # given a package asked for, then the grant suspended before the worker reached it
+    package = build_package(files.consumer_officer, files.grant, format="csv")
+    files.grant.request.state = "suspended"
+    files.grant.request.save()
+
+    # when the job runs
+    package = built(package)
+
+    # then nothing was packed or delivered, and the package says why
+    assert package.status == PackageStatus.FAILED and package.error
+    assert not package_path(package).exists() and package.delivery_seq is None
+
+
+@pytest.mark.parametrize("directory", ["../etc", "a/b", ".hidden", ""])
+def test_a_folder_must_name_one_directory(files, directory):
+    folder = DropFolder.objects.create(department=files.consumer, name="x", directory=directory)
+    with pytest.raises(ValidationError) as refused:
+        build_package(files.consumer_officer, files.grant, format="csv", folder=folder)
+    assert set(refused.value.message_dict) == {"folder"}

@@ -96,11 +96,16 @@ def _destinations_dir() -> Path:
 def folder_path(folder: DropFolder) -> Path:
     """The destination folder's directory: a single name below the destinations directory."""
     name = folder.directory
-    if not DIRECTORY_NAME.match(name) or ".." in name:
+    if not is_directory_name(name):
         raise ConnectorError(
             _("The destination folder %(name)s is not a directory name.") % {"name": name}
         )
     return _destinations_dir() / name
+
+
+def is_directory_name(name: str) -> bool:
+    """One directory name (no separator, no "..", not hidden): what a DropFolder may name."""
+    return bool(DIRECTORY_NAME.match(name)) and ".." not in name
 
 
 def _ttl() -> dt.timedelta:
@@ -153,10 +158,9 @@ def _validate_build(grant: Grant, format: str, folder: DropFolder | None) -> Non
         errors.add(
             "grant", _("Packages are delivered for file exchange grants only."), ErrorCode.INVALID
         )
-    if grant.state != RequestState.ACTIVE or grant.is_not_yet_valid:
-        errors.add("grant", _("The grant is not in force."), ErrorCode.CONFLICT)
-    elif grant.valid_until < timezone.localdate():
-        errors.add("grant", _("The grant's validity has ended."), ErrorCode.CONFLICT)
+    not_in_force = _not_in_force(grant)
+    if not_in_force:
+        errors.add("grant", not_in_force, ErrorCode.CONFLICT)
     if format not in PackageFormat.values:
         errors.add("format", _("Choose one of the package formats."), ErrorCode.INVALID)
     elif not _has_mount_for(grant, format):
@@ -172,7 +176,23 @@ def _validate_build(grant: Grant, format: str, folder: DropFolder | None) -> Non
             _("Choose a destination folder of the consumer department."),
             ErrorCode.OTHER_DEPARTMENT,
         )
+    elif folder is not None and not is_directory_name(folder.directory):
+        errors.add(
+            "folder",
+            _("The destination folder %(name)s is not a directory name.")
+            % {"name": folder.directory},
+            ErrorCode.INVALID,
+        )
     errors.raise_if_any()
+
+
+def _not_in_force(grant: Grant) -> str:
+    """Why the grant delivers nothing now (suspended, revoked, expired, not yet valid), or ""."""
+    if grant.state != RequestState.ACTIVE or grant.is_not_yet_valid:
+        return _("The grant is not in force.")
+    if grant.valid_until < timezone.localdate():
+        return _("The grant's validity has ended.")
+    return ""
 
 
 def _has_mount_for(grant: Grant, format: str) -> bool:
@@ -191,6 +211,10 @@ def package_build(package_id: int) -> FilePackage:
     ).get(pk=package_id)
     if package.status != PackageStatus.BUILDING:
         return package
+    # Suspended or revoked since it was asked for: nothing more leaves under the grant.
+    not_in_force = _not_in_force(package.grant)
+    if not_in_force:
+        return _fail(package, not_in_force)
     started = time.monotonic()
     try:
         with _work_directory(package) as work:
