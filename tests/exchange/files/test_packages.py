@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from govshare.core.models import AuditEvent, Job
 from govshare.exchange.files import export
@@ -220,9 +221,12 @@ def test_files_format_needs_a_file_set_and_a_folder_must_be_the_consumers(files)
     assert set(refused.value.message_dict) == {"format", "folder"}
 
 
-def test_the_queued_job_builds_the_package(transactional_db, sources_dir, node_dirs):
-    # given a package asked for (its job queued when the transaction committed)
+def test_the_queued_job_builds_the_package_and_sweeps(transactional_db, sources_dir, node_dirs):
+    # given an older package past its expiry, and a new one asked for (its job queued when the
+    # transaction committed)
     files = file_world(sources_dir)
+    old = built(build_package(files.consumer_officer, files.grant, format="json"))
+    FilePackage.objects.filter(pk=old.pk).update(expires=timezone.now())
     package = build_package(files.consumer_officer, files.grant, format="csv")
 
     # when the worker runs
@@ -231,8 +235,12 @@ def test_the_queued_job_builds_the_package(transactional_db, sources_dir, node_d
     # then the package is ready and the job says so
     package.refresh_from_db()
     assert package.status == PackageStatus.READY, package.error
-    job = Job.objects.get()
+    job = Job.objects.get(name__contains=package.number)
     assert job.status == Job.Status.SUCCEEDED and job.result["number"] == package.number
+
+    # and the old package's file was swept
+    old.refresh_from_db()
+    assert old.status == PackageStatus.EXPIRED and not package_path(old).exists()
 
 
 def test_a_package_list_query_count_does_not_grow(files):
