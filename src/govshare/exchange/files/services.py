@@ -41,6 +41,7 @@ from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.files import tasks
 from govshare.exchange.files.export import export_table
 from govshare.exchange.files.packing import pack, publish
+from govshare.exchange.files.paths import destinations_dir, is_directory_name, packages_dir
 from govshare.exchange.models import (
     CallMode,
     DeliveryRecord,
@@ -56,8 +57,6 @@ from govshare.sharing.models import Grant
 
 logger = logging.getLogger(__name__)
 
-# A destination folder is one directory name under VAR_DIR/destinations, never a path.
-DIRECTORY_NAME = re.compile(r"^[\w][\w.\-]{0,99}$")
 TABLE_FORMATS = frozenset(
     {PackageFormat.CSV, PackageFormat.XLSX, PackageFormat.JSON, PackageFormat.PARQUET}
 )
@@ -78,18 +77,10 @@ class PackageUnavailable(Exception):
 # --- where packages live --------------------------------------------------------------------
 
 
-def _packages_dir() -> Path:
-    return Path(settings.GOVSHARE_PACKAGE_DIR)
-
-
 @internal("where a package's file lives: a read about a package its caller already holds")
 def package_path(package: FilePackage) -> Path:
     """Where the platform keeps the package's ZIP (until it expires)."""
-    return _packages_dir() / f"{package.number}.zip"
-
-
-def _destinations_dir() -> Path:
-    return Path(settings.VAR_DIR) / "destinations"
+    return packages_dir() / f"{package.number}.zip"
 
 
 @internal("where a destination folder lives: a read about a folder its caller already holds")
@@ -100,12 +91,7 @@ def folder_path(folder: DropFolder) -> Path:
         raise ConnectorError(
             _("The destination folder %(name)s is not a directory name.") % {"name": name}
         )
-    return _destinations_dir() / name
-
-
-def is_directory_name(name: str) -> bool:
-    """One directory name (no separator, no "..", not hidden): what a DropFolder may name."""
-    return bool(DIRECTORY_NAME.match(name)) and ".." not in name
+    return destinations_dir() / name
 
 
 def _ttl() -> dt.timedelta:
@@ -232,7 +218,7 @@ def package_build(package_id: int) -> FilePackage:
 
 @contextmanager
 def _work_directory(package: FilePackage) -> Iterator[Path]:
-    work = _packages_dir() / f".{package.number}.work"
+    work = packages_dir() / f".{package.number}.work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
