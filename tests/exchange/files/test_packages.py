@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -19,7 +20,12 @@ from django.utils import timezone
 from govshare.core.models import AuditEvent, Job
 from govshare.exchange.files import export
 from govshare.exchange.files.packing import MANIFEST, SIGNATURE
-from govshare.exchange.files.services import build_package, folder_path, package_path
+from govshare.exchange.files.services import (
+    build_package,
+    expire_packages,
+    folder_path,
+    package_path,
+)
 from govshare.exchange.files.verify import verify_package
 from govshare.exchange.masking import mask
 from govshare.exchange.models import (
@@ -333,3 +339,23 @@ def test_rows_reach_the_writer_in_bounded_chunks(db, sources_dir, monkeypatch):
 
     # then the writer got the rows four at a time, never the table at once
     assert sizes == [4, 4, 2] and package.row_count == 10
+
+
+def test_a_build_interrupted_long_ago_is_failed_by_the_sweep(files):
+    # given a package whose worker was killed a day ago, and one asked for just now
+    old = build_package(files.consumer_officer, files.grant, format="csv")
+    FilePackage.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(hours=25))
+    new = build_package(files.consumer_officer, files.grant, format="csv")
+
+    # when the sweep runs
+    expire_packages()
+
+    # then the old one failed, saying so, and the new one is still to be built
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == PackageStatus.FAILED and old.error
+    assert new.status == PackageStatus.BUILDING
+
+    # and if its job runs after all, it packs and delivers nothing
+    assert built(old).status == PackageStatus.FAILED
+    assert not DeliveryRecord.objects.filter(mode=CallMode.FILE).exists()

@@ -61,6 +61,9 @@ TABLE_FORMATS = frozenset(
     {PackageFormat.CSV, PackageFormat.XLSX, PackageFormat.JSON, PackageFormat.PARQUET}
 )
 MAX_ERROR = 2000
+# A build this old that has not finished was interrupted (a worker killed mid-build): no export
+# runs this long, and a job that did is safe to fail — a late finish finds it no longer building.
+STALE_BUILD = dt.timedelta(hours=24)
 SAFE_STEM = re.compile(r"[^\w.\-]+")
 
 
@@ -320,6 +323,13 @@ def _ready(package: FilePackage, built: _Built, row_count: int, latency_ms: floa
     grant = package.grant
     items = built.manifest["items"]
     with transaction.atomic():
+        still_building = FilePackage.objects.select_for_update().filter(
+            pk=package.pk, status=PackageStatus.BUILDING
+        )
+        if not still_building.exists():  # failed as interrupted meanwhile: delivers nothing
+            package_path(package).unlink(missing_ok=True)
+            package.refresh_from_db()
+            return package
         [record] = append_records(
             DeliveryRecord, [_delivery_record(package, built, row_count, latency_ms, items)]
         )
@@ -427,8 +437,10 @@ def package_download(actor: Actor, package: FilePackage, *, counted: bool) -> Pa
 @internal("the platform's sweep (govshare package expire, a scheduled task): no user asks")
 def expire_packages(now: dt.datetime | None = None) -> int:
     """Delete the files of ready packages past their expiry; each becomes expired. Returns how
-    many expired."""
+    many expired. Packages still building after ``STALE_BUILD`` (their worker was killed) are
+    failed, so the consumer sees it and asks again."""
     now = now or timezone.now()
+    _fail_stale_builds(now)
     due = FilePackage.objects.filter(status=PackageStatus.READY, expires__lte=now)
     count = 0
     for package in due.select_related("grant"):
@@ -445,3 +457,11 @@ def expire_packages(now: dt.datetime | None = None) -> int:
             )
         count += 1
     return count
+
+
+def _fail_stale_builds(now: dt.datetime) -> None:
+    stale = FilePackage.objects.filter(
+        status=PackageStatus.BUILDING, created__lte=now - STALE_BUILD
+    )
+    for package in stale.select_related("grant"):
+        _fail(package, _("The build was interrupted; build the package again."))
