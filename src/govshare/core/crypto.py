@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -52,6 +53,15 @@ class Sm3:
             return self._hashlib.hexdigest()
         assert self._hash is not None
         return self._hash.copy().finalize().hex()
+
+
+def sm3_of_chunks(chunks: Iterable[bytes]) -> tuple[int, str]:
+    """The size and SM3 digest of the bytes ``chunks`` yields, without holding them at once."""
+    digest, size = Sm3(), 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def constant_time_equal(left: str, right: str) -> bool:

@@ -14,4 +14,9 @@ AUDIT_LABELS = {
     "exchange.mount.files.set": _("Mount file set"),
     "exchange.mount.files.list": _("List files of file set again"),
     "exchange.mount.test": _("Test mount"),
+    "exchange.package.build": _("Request file package"),
+    "exchange.package.ready": _("File package built"),
+    "exchange.package.fail": _("File package failed"),
+    "exchange.package.download": _("Download file package"),
+    "exchange.package.expire": _("File package expired"),
 }

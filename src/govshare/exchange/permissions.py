@@ -9,7 +9,14 @@ from django.db.models import Q
 from govshare.core.actors import Actor
 from govshare.core.permissions import register
 from govshare.core.roles import Role
-from govshare.exchange.models import ApiMount, Connection, DeliveryRecord, FileSet, TableMount
+from govshare.exchange.models import (
+    ApiMount,
+    Connection,
+    DeliveryRecord,
+    FilePackage,
+    FileSet,
+    TableMount,
+)
 from govshare.orgs.permissions import DepartmentScopedPolicy
 from govshare.orgs.roles import principal_of
 
@@ -54,3 +61,38 @@ class DeliveryRecordPolicy:
             principal.has_department_role(obj.consumer_id, Role.DATA_OFFICER, Role.STAFF)
             or principal.has_department_role(obj.provider_id, Role.DATA_OFFICER, Role.STAFF)
         )
+
+
+@register(FilePackage)
+class FilePackagePolicy:
+    """文件包 of a grant: both parties' members see and download them; the data officer of
+    either party builds them ("add"); auditors read; admins do everything. A department that is
+    neither the grant's consumer nor its provider sees none."""
+
+    readers = (Role.DATA_OFFICER, Role.STAFF)
+    builders = (Role.DATA_OFFICER,)
+
+    def _roles(self, action: str) -> tuple[str, ...]:
+        if action in ("view", "download"):
+            return self.readers
+        return self.builders if action in ("add", "change") else ()
+
+    def scope(self, user: Actor, action: str) -> Q | bool:
+        principal = principal_of(user)
+        if principal.is_platform_admin or (action == "view" and principal.sees_everything):
+            return True
+        roles = self._roles(action)
+        mine = principal.departments(*roles) if roles else set()
+        return Q(grant__consumer__in=mine) | Q(grant__provider__in=mine) if mine else False
+
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
+        principal = principal_of(user)
+        if principal.is_platform_admin or (action == "view" and principal.sees_everything):
+            return True
+        roles = self._roles(action)
+        if obj is None or not roles:
+            return False
+        grant = obj.grant
+        return principal.has_department_role(
+            grant.consumer_id, *roles
+        ) or principal.has_department_role(grant.provider_id, *roles)

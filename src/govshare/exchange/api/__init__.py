@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from govshare.exchange.api import deliveries
+from govshare.exchange.api import deliveries, package_downloads
 
 router = Router()
 router.add_router("", deliveries.router)
+router.add_router("", package_downloads.router)
