@@ -170,6 +170,10 @@ if os.environ.get("GOVSHARE_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running leased task renews its lease every third of this; a task whose lease ran out is
+# requeued by the reaper (core/leases.py). Named locks' files (SQLite) live in GOVSHARE_LOCK_DIR.
+GOVSHARE_LEASE_SECONDS = float(os.environ.get("GOVSHARE_LEASE_SECONDS", "60"))
+GOVSHARE_LOCK_DIR = os.environ.get("GOVSHARE_LOCK_DIR", "")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
