@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from govshare.core.models import AuditEvent
-from govshare.exchange.models import RunStatus, RunTrigger, SyncRun
+from govshare.exchange.models import DeliveryRecord, RunStatus, RunTrigger, SyncRun
 from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autouse: the seed)
 from tests.exchange.sync.runner_world import destination_rows, subscribed
 
@@ -91,3 +91,47 @@ def test_sync_schedule_once_does_one_round(sources):
     assert "requeued 0 task(s), restarted 0 stalled run(s)" in output
     subscription.refresh_from_db()
     assert subscription.next_run is not None
+
+
+def test_sync_reconcile_proves_a_loaded_table_consistent(sources):
+    # given a subscription loaded by a run
+    _world, subscription = subscribed(sources, rows=20)
+    sync("run", str(subscription.pk))
+
+    # when the operator reconciles it
+    output = sync("reconcile", str(subscription.pk))
+
+    # then it is consistent, and the subscription keeps when that was proven
+    assert f"subscription {subscription.pk}: consistent" in output
+    subscription.refresh_from_db()
+    assert subscription.last_consistent is not None
+    assert subscription.last_reconciliation["consistent"] is True
+    assert (
+        not DeliveryRecord.objects.filter(request_id__startswith="sync-")
+        .exclude(row_count=23)
+        .exists()
+    )  # a comparison delivers nothing: only the run has a record
+
+
+def test_sync_reconcile_exits_1_listing_the_differing_keys(sources):
+    # given a loaded table, then a row changed and a row deleted at the destination by hand
+    _world, subscription = subscribed(sources)
+    sync("run", str(subscription.pk))
+    with sqlite3.connect(sources / "frontend.sqlite3") as db:
+        db.execute("UPDATE people SET xbdm = '9' WHERE gmsfhm = '370702199001011234'")
+        db.execute("DELETE FROM people WHERE gmsfhm = '37070319700303345X'")
+    db.close()
+
+    # when it is reconciled
+    out = StringIO()
+    with pytest.raises(CommandError) as differs:
+        call_command("sync", "reconcile", str(subscription.pk), stdout=out)
+
+    # then the exit code is 1 and both keys are listed
+    assert differs.value.returncode == 1
+    listed = out.getvalue()
+    assert "2 differing key(s)" in listed
+    assert "370702199001011234\t张三" in listed and "37070319700303345X\t欧阳娜娜" in listed
+    subscription.refresh_from_db()
+    assert subscription.last_consistent is None
+    assert subscription.last_reconciliation["consistent"] is False

@@ -1,6 +1,7 @@
 """The kill test (issue #13 "Reliability"): a full load on real ``govshare worker`` processes,
 each SIGKILLed at a random point after it was seen committing batches, until the load is done;
-then the destination is compared with the source row by row: no row lost, none twice.
+then ``govshare sync reconcile`` proves the destination consistent with the source, and a
+row-by-row comparison agrees: no row lost, none twice.
 
 Beside the workers runs ``govshare sync schedule`` (as ``govshare run`` starts it): it requeues
 the task of each killed worker once its lease runs out; the requeued task finds its run
@@ -38,7 +39,7 @@ from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autous
 from tests.exchange.gateway.factories import SOURCE_FILE
 from tests.exchange.gateway.served import BIN, ROOT, process_env, served_database
 from tests.exchange.sync.runner_world import DESTINATION_FILE, TABLE, subscribed
-from tests.readiness import wait_until
+from tests.readiness import READY_SECONDS, wait_until
 
 ROWS = int(os.environ.get("GOVSHARE_KILL_ROWS", "20000"))
 KILLS = int(os.environ.get("GOVSHARE_KILLS", "5"))
@@ -186,7 +187,19 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
     finally:
         workers.stop_all()
 
-    # then the destination holds exactly the source's rows (granted items, phone masked)
+    # then reconciliation proves the destination consistent with the source
+    reconciled = subprocess.run(
+        [str(BIN / "govshare"), "sync", "reconcile", str(subscription.pk)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=READY_SECONDS,
+    )
+    assert reconciled.returncode == 0, reconciled.stdout + reconciled.stderr
+    assert f"subscription {subscription.pk}: consistent" in reconciled.stdout
+
+    # and, compared row by row, it holds exactly the source's rows (granted items, phone masked)
     sources = var / "sources"
     compared = 0
     for expected, delivered in itertools.zip_longest(_source(sources), _destination(sources)):

@@ -38,6 +38,7 @@ from govshare.core.evidence.chain import append_records, canonical_json
 from govshare.core.leases import backoff_delay, leased_task
 from govshare.core.locks import HeldLock, try_lock
 from govshare.core.permissions import internal
+from govshare.exchange.connectors.base import ConnectorError
 from govshare.exchange.models import (
     CallMode,
     DeliveryRecord,
@@ -57,6 +58,7 @@ from govshare.exchange.sync.engine import (
     run_sync,
 )
 from govshare.exchange.sync.errors import SyncFailure
+from govshare.exchange.sync.reconcile import reconcile
 from govshare.exchange.sync.spec import SpecError, SyncSpec, spec_for
 from govshare.sharing.choices import RequestState
 
@@ -69,6 +71,7 @@ WORKER_LOST = "sync_worker_lost"
 STALLED = "sync_stalled"
 INTERNAL = "sync_internal"
 SPEC_INVALID = "sync_spec_invalid"
+CONNECTOR_FAILED = "sync_connector_failed"
 # A delivery record's status for a run: it delivered (200) or failed (500), as the gateway's.
 DELIVERED, FAILED_STATUS = 200, 500
 MAX_ROW_COUNT = 2_147_483_647  # DeliveryRecord.row_count is an integer column
@@ -161,6 +164,7 @@ class SyncBusy(Exception):
 
 def _execute_locked(execution: Execution, *, split: bool) -> str:
     run = execution.run
+    retried = run.kind != RunKind.RECONCILE  # a comparison is simply asked for again
     if not _begin(run):
         return "skipped"
     try:
@@ -181,14 +185,14 @@ def _execute_locked(execution: Execution, *, split: bool) -> str:
         )
         return _finish(execution, progress)
     except SyncFailure as failure:
-        return fail(run, str(failure.code), failure.message)
+        return fail(run, str(failure.code), failure.message, retry=retried)
     except SpecError as error:
         return fail(run, SPEC_INVALID, str(error), retry=False)
-    except SyncBusy:
-        raise
+    except ConnectorError as error:  # reconciliation names the side and the cause
+        return fail(run, CONNECTOR_FAILED, str(error), retry=retried)
     except Exception as error:
         logger.exception("sync run %s failed", run.pk)
-        return fail(run, INTERNAL, f"{type(error).__name__}: {error}")
+        return fail(run, INTERNAL, f"{type(error).__name__}: {error}", retry=retried)
 
 
 def _begin(run: SyncRun) -> bool:
@@ -444,9 +448,6 @@ def _part_done(execution: Execution, part: int) -> str:
 def _reconcile(execution: Execution, spec: SyncSpec) -> str:
     """Compare source and destination; the subscription keeps when it was last proven
     consistent and what differed."""
-    # Imported here until exchange/sync/reconcile.py is merged (same package: no layer crossed).
-    from govshare.exchange.sync.reconcile import reconcile
-
     run = execution.run
     result = reconcile(spec)
     summary = reconciliation_summary(result)
