@@ -43,9 +43,10 @@ from tests.readiness import READY_SECONDS, wait_until
 
 ROWS = int(os.environ.get("GOVSHARE_KILL_ROWS", "20000"))
 KILLS = int(os.environ.get("GOVSHARE_KILLS", "5"))
-# About 200 rows a batch in the reduced test (a delivered row is ~70 bytes), ~3,700 in the soak.
+# About 50 rows a batch in the reduced test (a delivered row is ~70 bytes), ~900 in the soak:
+# hundreds of batches, so that the load is still going at the last kill however fast it runs.
 BATCH_BYTES = int(
-    os.environ.get("GOVSHARE_KILL_BATCH_BYTES", "14000" if ROWS <= 100_000 else "262144")
+    os.environ.get("GOVSHARE_KILL_BATCH_BYTES", "3500" if ROWS <= 100_000 else "65536")
 )
 # Workers at a time: while one runs the load the others wait warm, so that a kill is not
 # followed by a wait for a new process to import everything (seconds on a loaded machine).
@@ -61,13 +62,16 @@ class Node:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def one(self, sql: str, *params: Any) -> tuple[Any, ...]:
+    def all(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         if self.url.startswith("sqlite:///"):
             with closing(sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30)) as db:
-                return tuple(db.execute(sql, params).fetchone())
+                return [tuple(row) for row in db.execute(sql, params).fetchall()]
         with psycopg.connect(self.url) as db:
-            row = db.execute(sql.replace("?", "%s"), params).fetchone()
-            return tuple(row) if row else ()
+            return [tuple(row) for row in db.execute(sql.replace("?", "%s"), params).fetchall()]
+
+    def one(self, sql: str, *params: Any) -> tuple[Any, ...]:
+        rows = self.all(sql, *params)
+        return rows[0] if rows else ()
 
     def batches(self, subscription_id: int) -> int:
         sql = "SELECT coalesce(sum(batches), 0) FROM exchange_syncrun WHERE subscription_id = ?"
@@ -99,22 +103,30 @@ class Workers:
         args = ("worker", "--no-startup-delay", "--no-reload", "--interval", "0.2")
         self.running[name] = self.start(*args, "--worker-id", name)
 
-    def busy(self) -> str | None:
-        """The worker running the sync task now (the last to claim the RUNNING task)."""
-        row = self.node.one(
-            "SELECT worker_ids FROM django_tasks_database_dbtaskresult WHERE status = ?",
+    def busy(self, subscription_id: int) -> str | None:
+        """The live worker running the subscription's running run: the last to claim the
+        running task whose argument is that run."""
+        running = self.node.one(
+            "SELECT id FROM exchange_syncrun WHERE subscription_id = ? AND status = ?",
+            subscription_id,
+            RunStatus.RUNNING,
+        )
+        tasks = self.node.all(
+            "SELECT args_kwargs, worker_ids FROM django_tasks_database_dbtaskresult "
+            "WHERE status = ?",
             "RUNNING",
         )
-        if not row:
-            return None
-        claimed = row[0] if isinstance(row[0], list) else json.loads(row[0])
-        return claimed[-1] if claimed and claimed[-1] in self.running else None
+        for arguments, worker_ids in tasks:
+            claimed = _json(worker_ids)
+            if running and _json(arguments)["args"][:1] == [running[0]] and claimed:
+                return claimed[-1] if claimed[-1] in self.running else None
+        return None
 
-    def wait_for_busy(self) -> str:
+    def wait_for_busy(self, subscription_id: int) -> str:
         found: list[str] = []
 
         def known() -> bool:
-            name = self.busy()
+            name = self.busy(subscription_id)
             if name is not None:
                 found.append(name)
             return bool(found)
@@ -176,11 +188,14 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
                 f"progress before kill {kill + 1}",
                 gone=workers.died,
             )
-            busy = workers.wait_for_busy()
+            busy = workers.wait_for_busy(subscription.pk)
             assert not node.succeeded(subscription.pk), f"the load ended before kill {kill + 1}"
             workers.kill(busy)
             workers.add()  # warms up while the killed worker's lease runs out
-            print(f"kill {kill + 1} of {busy} at {time.monotonic() - began:.1f} s")
+            print(
+                f"kill {kill + 1} of {busy} at {time.monotonic() - began:.1f} s, "
+                f"{node.batches(subscription.pk)} batches in"
+            )
 
         # then the workers left finish the load
         wait_until(lambda: node.succeeded(subscription.pk), "the load", gone=workers.died)
@@ -212,6 +227,10 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
         "sync_worker_lost",
     )[0]
     assert restarts == KILLS  # each kill was seen and recovered from: a restart each
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _source(sources: Path) -> Iterator[tuple[Any, ...]]:
