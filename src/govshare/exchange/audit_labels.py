@@ -14,4 +14,6 @@ AUDIT_LABELS = {
     "exchange.mount.files.set": _("Mount file set"),
     "exchange.mount.files.list": _("List files of file set again"),
     "exchange.mount.test": _("Test mount"),
+    "exchange.subscription.state": _("Table subscription follows its grant"),
+    "exchange.sync.start": _("Start table sync run"),
 }

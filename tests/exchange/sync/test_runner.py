@@ -181,7 +181,7 @@ def test_a_grant_suspended_mid_run_stops_it_before_the_next_batch(sources):
     subscription.refresh_from_db()
     assert run.status == RunStatus.STOPPED and batches == [1]
     assert subscription.state == SubscriptionState.STOPPED
-    assert AuditEvent.objects.filter(action="exchange.subscription.stop").exists()
+    assert AuditEvent.objects.filter(action="exchange.subscription.state").exists()
 
     # and when the grant serves again, the scheduler makes the subscription active again
     subscription.grant.request.__class__.objects.filter(pk=subscription.grant.request_id).update(

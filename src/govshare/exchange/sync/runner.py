@@ -223,7 +223,7 @@ def _resume(subscription: Subscription) -> int:
         if changed:
             audit.record(
                 actor=SYSTEM,
-                action="exchange.subscription.resume",
+                action="exchange.subscription.state",
                 obj=subscription,
                 before={"state": SubscriptionState.STOPPED},
                 after={"state": SubscriptionState.ACTIVE},
