@@ -159,13 +159,15 @@ class TestInProcess:
     ):
         # given a leased task RUNNING for longer than a lease, with no lease row at all
         settings.GOVSHARE_LEASE_SECONDS = 1
+        settings.GOVSHARE_LEASE_GRACE_SECONDS = 3
         queued = succeeds.enqueue(5)
         _claim_as_a_dead_worker(str(queued.id), lease_expired=False)
         DBTaskResult.objects.filter(pk=queued.id).update(
             started_at=timezone.now() - dt.timedelta(seconds=5)
         )
 
-        # when the reaper runs, then it is queued again
+        # when the reaper runs, then it is queued again (not before the grace for its lease)
+        assert reap_expired_leases(timezone.now() - dt.timedelta(seconds=3)) == []
         reaped = reap_expired_leases()
         assert [(r.task_id, r.requeued) for r in reaped] == [(str(queued.id), True)]
         assert DBTaskResult.objects.get(pk=queued.id).status == TaskResultStatus.READY
