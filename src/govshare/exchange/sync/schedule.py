@@ -134,7 +134,7 @@ def next_time(expression: str, after: dt.datetime) -> dt.datetime | None:
     cron = parse_cron(expression)
     local = timezone.localtime(after).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     day = local.date()
-    last_day = day.replace(year=day.year + SEARCH_YEARS)
+    last_day = day + dt.timedelta(days=366 * SEARCH_YEARS)  # (29 February has no +N years)
     start_minute = local.hour * 60 + local.minute
     while day < last_day:
         if day.month in cron.months and cron.day_matches(day):
