@@ -1,5 +1,5 @@
 """The kill test (issue #13 "Reliability"): a full load on real ``govshare worker`` processes,
-each SIGKILLed at a random point after it was seen committing batches, until the load is done;
+each SIGKILLed at a random point of the load after it was seen committing a batch, until done;
 then ``govshare sync reconcile`` proves the destination consistent with the source, and a
 row-by-row comparison agrees: no row lost, none twice.
 
@@ -72,6 +72,10 @@ class Node:
     def one(self, sql: str, *params: Any) -> tuple[Any, ...]:
         rows = self.all(sql, *params)
         return rows[0] if rows else ()
+
+    def rows(self, subscription_id: int) -> int:
+        sql = "SELECT coalesce(sum(rows_read), 0) FROM exchange_syncrun WHERE subscription_id = ?"
+        return int(self.one(sql, subscription_id)[0])
 
     def batches(self, subscription_id: int) -> int:
         sql = "SELECT coalesce(sum(batches), 0) FROM exchange_syncrun WHERE subscription_id = ?"
@@ -178,12 +182,18 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
         for _ in range(WORKERS):
             workers.add()
 
-        # when the worker running it is killed, again and again, each after 1–3 more batches
-        for kill in range(KILLS):
-            target = node.batches(subscription.pk) + chance.randint(1, 3)
+        # when the worker running it is killed at random points spread over the load (by rows
+        # committed), each after the restarted run committed at least one more batch
+        points = sorted(chance.sample(range(1, ROWS * 9 // 10), KILLS))
+        for kill, point in enumerate(points):
+            batches = node.batches(subscription.pk)
             wait_until(
-                lambda target=target: (  # type: ignore[misc]
-                    node.batches(subscription.pk) >= target or node.succeeded(subscription.pk)
+                lambda point=point, batches=batches: (  # type: ignore[misc]
+                    (
+                        node.rows(subscription.pk) >= point
+                        and node.batches(subscription.pk) > batches
+                    )
+                    or node.succeeded(subscription.pk)
                 ),
                 f"progress before kill {kill + 1}",
                 gone=workers.died,
@@ -195,7 +205,7 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
                 workers.add()  # warms up while the killed worker's lease runs out
             print(
                 f"kill {kill + 1} of {busy} at {time.monotonic() - began:.1f} s, "
-                f"{node.batches(subscription.pk)} batches in"
+                f"{node.rows(subscription.pk)} rows in"
             )
 
         # then the workers left finish the load
