@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from govshare.catalog.choices import UpdateCycle
 from govshare.core.evidence.chain import verify_chain
 from govshare.core.locks import try_lock
 from govshare.core.models import AuditEvent
@@ -328,3 +329,22 @@ def test_the_schedule_queues_due_subscriptions(sources):
 
     # and while that run is queued the next due time queues nothing more
     assert runner.schedule_due(subscription.next_run + dt.timedelta(seconds=1)) == []
+
+
+def test_without_a_schedule_the_resources_update_cycle_decides(sources):
+    # given a subscription with no schedule of its own, of a resource updated irregularly
+    world, subscription = subscribed(sources)
+    version = subscription.grant.request.resource_version
+    type(version).objects.filter(pk=version.pk).update(update_cycle=UpdateCycle.IRREGULAR)
+
+    # then it runs only when someone asks: the scheduler gives it no next time
+    assert runner.schedule_due() == [] and runner.schedule_due() == []
+    subscription.refresh_from_db()
+    assert subscription.next_run is None
+
+    # and once the resource is updated daily, it runs at 02:00
+    type(version).objects.filter(pk=version.pk).update(update_cycle=UpdateCycle.DAILY)
+    runner.schedule_due()
+    subscription.refresh_from_db()
+    local = timezone.localtime(subscription.next_run)
+    assert (local.hour, local.minute) == (2, 0)
