@@ -25,6 +25,7 @@ from govshare.exchange.sync.engine import (
 from govshare.exchange.sync.engine import canonical as canonical_value
 from govshare.exchange.sync.spec import Column, SyncSpec
 from tests.exchange.sync.engine_databases import (
+    ONCE,
     START,
     Endpoint,
     create_people,
@@ -44,6 +45,8 @@ PAIRS = [
     ("postgresql", "mysql"),
 ]
 PEOPLE = 40
+
+pytestmark = ONCE
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from govshare.exchange.sync.destination import APPLICATION_NAME
 from govshare.exchange.sync.engine import Progress, destination_watermark, run_sync
 from govshare.exchange.sync.errors import SyncError, SyncFailure
 from tests.exchange.sync.engine_databases import (
+    ONCE,
     PG_ADMIN,
     Endpoint,
     create_people,
@@ -28,6 +29,8 @@ from tests.exchange.sync.engine_databases import (
 from tests.exchange.sync.test_engine import expected, held, people
 
 SECRET = "Wr0ng-s3cret-pw"
+
+pytestmark = ONCE
 
 
 @pytest.fixture
