@@ -385,6 +385,24 @@ def test_a_key_range_is_a_plain_value():
     assert "parts=3" in repr(part)
 
 
+@pytest.mark.parametrize("pair", [("sqlite", "sqlite")], indirect=True, ids="→".join)
+def test_an_incremental_run_reconciles_keys_gone_from_the_source(pair):
+    # given a destination kept by watermark, with deletes reconciled by key
+    source, target = pair
+    rows = people()
+    create_people(source, rows)
+    spec = spec_of(source, target, delete_missing=True)
+    run_sync(spec, kind=RunKind.FULL, run_id=1)
+
+    # when two rows are deleted outright at the source (no flag, no new watermark)
+    source.execute("DELETE FROM people WHERE id IN (1, 2)")
+    progress = run_sync(spec, kind=RunKind.INCREMENTAL, run_id=2)
+
+    # then the incremental run deletes them at the destination too
+    assert progress.rows_deleted == 2
+    assert held(target, spec) == expected(spec, [row for row in rows if row["id"] > 2])
+
+
 # --- a key of two columns -------------------------------------------------------------------
 
 
