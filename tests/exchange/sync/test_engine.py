@@ -45,6 +45,7 @@ PAIRS = [
     ("sqlite", "postgresql"),
     ("postgresql", "sqlite"),
     ("postgresql", "mysql"),
+    ("mysql", "postgresql"),
 ]
 PEOPLE = 40
 
