@@ -28,6 +28,7 @@ from govshare.exchange.connectors.sql import (
     split_table_name,
 )
 from govshare.exchange.models import Engine
+from govshare.exchange.sync.destination import RUN_POOL
 from govshare.exchange.sync.errors import SyncError, SyncFailure, driver_text, is_login_error
 from govshare.exchange.sync.spec import Column, SyncSpec
 from govshare.exchange.sync.sqlmask import masked_expression
@@ -48,9 +49,7 @@ def source_engine(spec: SyncSpec) -> Iterator[sa.Engine]:
     elif connection.engine == Engine.MYSQL:
         options.update(read_timeout=3600, write_timeout=3600)
     try:
-        engine = sa.create_engine(
-            engine_url(connection), connect_args=options, poolclass=sa.pool.NullPool
-        )
+        engine = sa.create_engine(engine_url(connection), connect_args=options, **RUN_POOL)
     except NotConfigured as error:
         raise SyncFailure(SyncError.SPEC_INVALID, str(error)) from None
     try:
@@ -62,6 +61,15 @@ def source_engine(spec: SyncSpec) -> Iterator[sa.Engine]:
 def source_failure(error: BaseException, spec: SyncSpec) -> SyncFailure:
     text = driver_text(error, password_of(spec.source))
     host = spec.source.host or spec.source.database
+    lowered = text.lower()
+    if "column" in lowered and any(
+        phrase in lowered for phrase in ("does not exist", "no such column", "unknown column")
+    ):  # dropped while the run was reading
+        return SyncFailure(
+            SyncError.SOURCE_COLUMN_MISSING,
+            _("The source table %(table)s lost a column: %(reason)s")
+            % {"table": spec.source_table, "reason": text},
+        )
     if isinstance(error, sa.exc.OperationalError) or is_login_error(text):
         return SyncFailure(
             SyncError.SOURCE_UNREACHABLE,
