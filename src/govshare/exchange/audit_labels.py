@@ -19,4 +19,6 @@ AUDIT_LABELS = {
     "exchange.package.fail": _("File package failed"),
     "exchange.package.download": _("Download file package"),
     "exchange.package.expire": _("File package expired"),
+    "exchange.subscription.state": _("Table subscription follows its grant"),
+    "exchange.sync.start": _("Start table sync run"),
 }
