@@ -406,6 +406,26 @@ def test_an_incremental_run_reconciles_keys_gone_from_the_source(pair):
     assert held(target, spec) == expected(spec, [row for row in rows if row["id"] > 2])
 
 
+@pytest.mark.parametrize("pair", [("postgresql", "postgresql")], indirect=True, ids="→".join)
+def test_a_destination_table_dropped_by_hand_is_delivered_again_whole(pair):
+    # given a destination kept current by watermark, whose table someone dropped
+    source, target = pair
+    rows = people()
+    create_people(source, rows)
+    spec = spec_of(source, target, masked=False)
+    run_sync(spec, kind=RunKind.FULL, run_id=1)
+    run_sync(spec, kind=RunKind.INCREMENTAL, run_id=2)
+    target.execute("DROP TABLE rk_people")
+
+    # when the destination is prepared and an incremental run goes (as the runner does)
+    prepare_destination(spec)
+    progress = run_sync(spec, kind=RunKind.INCREMENTAL, run_id=3)
+
+    # then every row is delivered again, not only those after the old watermark
+    assert held(target, spec) == expected(spec, rows)
+    assert progress.rows_inserted == len(expected(spec, rows))
+
+
 # --- a key of two columns -------------------------------------------------------------------
 
 

@@ -211,15 +211,11 @@ def destination_engine_checked(spec: SyncSpec) -> Iterator[sa.Engine]:
 
 def prepare_destination(spec: SyncSpec) -> None:
     """Create the destination table (granted items, key as PRIMARY KEY) and the state table if
-    they are missing; an existing table is checked against the spec (``destination_altered``)."""
+    they are missing; an existing table is checked against the spec (``destination_altered``);
+    a table dropped by hand is created again and its watermark forgotten (``ready_table``)."""
     with destination_engine_checked(spec) as engine:
-        names = dest.names_of(spec)
         with dest.destination_errors(spec), engine.begin() as db:
-            if dest.table_exists(db, names.table, names.schema):
-                dest.check_destination_table(db, spec)
-            else:
-                table = dest.table_for(spec, engine.dialect.name, names.table)
-                table.create(db)
+            ready_table(db, spec, dest.state_table(sa.MetaData()))
 
 
 def destination_watermark(spec: SyncSpec) -> str:
@@ -492,20 +488,22 @@ def plan_lock(run: Run) -> Iterator[sa.Connection]:
 
 
 def _ready_live_table(run: Run) -> None:
-    """The destination table as the platform created it: created before the first run,
-    refused when altered by hand or dropped after runs had delivered to it."""
-    names = dest.names_of(run.spec)
     with run.transaction() as db:
-        if dest.table_exists(db, names.table, names.schema):
-            dest.check_destination_table(db, run.spec)
-            return
-        if dest.LIVE in dest.read_states(db, run.state, run.spec):
-            raise SyncFailure(
-                SyncError.DESTINATION_ALTERED,
-                _("The destination table %(table)s was dropped; run a full load to recreate it.")
-                % {"table": run.spec.destination_table},
-            )
-        run.table().create(db)
+        ready_table(db, run.spec, run.state)
+
+
+def ready_table(db: sa.Connection, spec: SyncSpec, state: sa.Table) -> None:
+    """The destination table as the platform created it: created when missing, refused when
+    altered by hand. A table dropped after runs had delivered to it is created again with its
+    committed watermark forgotten, so the next run delivers every row again (rows kept by an
+    old watermark would otherwise never come back)."""
+    names = dest.names_of(spec)
+    if dest.table_exists(db, names.table, names.schema):
+        dest.check_destination_table(db, spec)
+        return
+    dest.table_for(spec, db.dialect.name, names.table).create(db)
+    live = sa.and_(state.c.subscription_id == spec.subscription_id, state.c.part == dest.LIVE)
+    db.execute(sa.delete(state).where(live))
 
 
 def _live_state(run: Run) -> dest.State | None:
