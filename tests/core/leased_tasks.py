@@ -38,7 +38,7 @@ def copy_rows(source: str, target: str, batch: int, hold: str = "") -> int:
                 position = rows[-1][0]
                 writer.execute("INSERT INTO pos VALUES (?)", (position,))
             while hold and Path(hold).exists():
-                time.sleep(0.05)
+                time.sleep(0.05)  # pacing: the task holds still while the test keeps the hold file
 
 
 @leased_task(max_attempts=3, backoff_seconds=10.0)
