@@ -1,0 +1,140 @@
+"""Table exchange (库表交换) between SQLite and PostgreSQL, both ways: full load rows/s of the
+engine against the fastest plain script for the same pair, and the peak RSS of each run.
+
+Issue #13, Performance: "SQLite → PostgreSQL and PostgreSQL → SQLite of the same table: printed
+beside, against the fastest plain script you can write for the same pair". The table is the one
+of sync_pg.py (20 columns, ID number and phone masked by the grant), smaller: a SQLite file is a
+small department's front-end database (前置库), not a million-row warehouse.
+
+- ``sync_sqlite_to_pg_…``: the engine loads a SQLite file of the node's sources directory into
+  PostgreSQL. Plain script: sqlite3 ``fetchmany`` rows written by psycopg's text COPY into an
+  unindexed table.
+- ``sync_pg_to_sqlite_…``: the engine loads the PostgreSQL table into a SQLite destination
+  file. Plain script: psycopg text COPY out (values already as SQLite stores them) and sqlite3
+  ``executemany`` in one transaction into an unindexed table.
+
+Neither plain script masks or builds a key; the engine does both. Reduced size (default, and
+the test suite): 20,000 rows; full size (GOVSHARE_BENCH_FULL=1): 200,000. Two rounds, each
+alternating plain script and engine; the best round of each is reported.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import _sync
+from _common import Figure, write_figures
+from _sync import TABLE, connect
+
+ROWS = _sync.sized(20_000, 200_000)
+SOURCE_FILE = "bench_source.sqlite3"
+
+
+def sqlite_file(directory: Path, name: str, table: str, *, with_key: bool) -> Path:
+    """A new SQLite file holding an empty bench table."""
+    path = directory / name
+    path.unlink(missing_ok=True)
+    database = _sync.sqlite_connect(path)
+    database.execute(_sync.sqlite_ddl(table, with_key=with_key))
+    database.close()
+    return path
+
+
+def check_sqlite(path: Path, table: str) -> None:
+    database = _sync.sqlite_connect(path)
+    try:
+        rows, clear = database.execute(
+            f"SELECT count(*), sum(id_number NOT LIKE '%*%' OR phone NOT LIKE '%*%') FROM {table}"
+        ).fetchone()
+    finally:
+        database.close()
+    assert rows == ROWS, f"{path.name} holds {rows} rows, not {ROWS}"
+    assert not clear, f"{clear} rows of {path.name} hold an unmasked ID number or phone"
+
+
+def check_pg(dst: str, table: str) -> None:
+    with connect(dst) as db:
+        rows, clear = db.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE id_number NOT LIKE '%%*%%' "
+            f"OR phone NOT LIKE '%%*%%') FROM {table}"
+        ).fetchone()  # type: ignore[misc]
+    assert rows == ROWS, f"{table} holds {rows} rows, not {ROWS}"
+    assert not clear, f"{clear} rows of {table} hold an unmasked ID number or phone"
+
+
+def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
+    from census_import import setup_django
+
+    sources = var_dir / "sources"  # the node's sources directory (connectors.sql.sources_dir)
+    sources.mkdir(parents=True)
+    with connect(src) as db:
+        _sync.generate(db, TABLE, ROWS)
+    source_file = sqlite_file(sources, SOURCE_FILE, TABLE, with_key=True)
+    _sync.pg_to_sqlite_plain(src, TABLE, source_file, TABLE)
+    setup_django(var_dir)
+    department = _sync.node_department()
+    pg_source = _sync.pg_connection(department, src, role="source")
+    pg_destination = _sync.pg_connection(department, dst, role="destination")
+    sqlite_source = _sync.sqlite_connection(department, SOURCE_FILE, role="source")
+
+    to_pg: list[tuple[float, _sync.SyncTiming]] = []
+    to_sqlite: list[tuple[float, _sync.SyncTiming]] = []
+    for number in range(1, _sync.rounds() + 1):
+        plain_table = f"plain_r{number}"
+        with connect(dst) as db:
+            db.execute(_sync.pg_ddl(plain_table, with_key=False))
+        plain = _sync.sqlite_to_pg_plain(source_file, TABLE, dst, plain_table)
+        target = f"people_sync_r{number}"
+        sync_spec = _sync.spec(number, sqlite_source, TABLE, pg_destination, target)
+        to_pg.append((plain, _sync.timed_sync(sync_spec, full=True, run_id=number)))
+        check_pg(dst, target)
+
+        plain_file = sqlite_file(sources, f"plain_r{number}.sqlite3", TABLE, with_key=False)
+        plain = _sync.pg_to_sqlite_plain(src, TABLE, plain_file, TABLE)
+        name = f"sync_r{number}.sqlite3"
+        destination = _sync.sqlite_connection(department, name, role="destination")
+        sync_spec = _sync.spec(100 + number, pg_source, TABLE, destination, TABLE)
+        to_sqlite.append((plain, _sync.timed_sync(sync_spec, full=True, run_id=100 + number)))
+        check_sqlite(sources / name, TABLE)
+    return [
+        figure("sync_sqlite_to_pg", to_pg, "sqlite3 + psycopg text COPY"),
+        figure("sync_pg_to_sqlite", to_sqlite, "psycopg text COPY + sqlite3 executemany"),
+    ]
+
+
+def figure(name: str, rounds: list[tuple[float, _sync.SyncTiming]], plain_how: str) -> Figure:
+    for number, (plain, sync) in enumerate(rounds, start=1):
+        print(
+            f"{name} round {number}: sync {sync.seconds:.2f} s, plain script {plain:.2f} s "
+            f"({plain_how}); sync peak RSS {sync.peak_rss_mb:.0f} MiB "
+            f"(before {sync.rss_before_mb:.0f})"
+        )
+    rate: Callable[[float], float] = lambda seconds: _sync.rows_per_second(ROWS, seconds)  # noqa: E731
+    value = rate(min(sync.seconds for _plain, sync in rounds))
+    baseline = rate(min(plain for plain, _sync_timing in rounds))
+    return Figure(
+        figure=f"{name}_{ROWS}_rows_20_columns_2_masked_rows_per_s",
+        value=round(value, 1),
+        baseline=round(baseline, 1),
+        ratio=round(value / baseline, 4),
+        goal="printed beside the plain script (no goal)",
+        unit="rows/s",
+    )
+
+
+def main() -> int:
+    _sync.skip_without_pg("sync_sqlite")
+    with (
+        tempfile.TemporaryDirectory(prefix="govshare-bench-") as tmp,
+        _sync.databases("src", "dst") as (src, dst),
+    ):
+        figures = run(src, dst, Path(tmp))
+    write_figures("sync_sqlite", figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
