@@ -26,6 +26,7 @@ from typing import Any
 
 import psycopg
 from _common import ROOT, is_full
+from census_import import officer_of_new_department
 
 SKIPPED = 77
 PG_BASE = os.environ.get("GOVSHARE_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -319,10 +320,6 @@ def sized(reduced: int, full: int) -> int:
     return full if is_full() else reduced
 
 
-def rounds() -> int:
-    return 2
-
-
 def rows_per_second(rows: int, seconds: float) -> float:
     return rows / seconds if seconds else 0.0
 
@@ -335,8 +332,6 @@ __all__ = ["ROOT"]
 
 def node_department() -> Any:
     """The department owning the bench's connections (a fresh node: see census_import)."""
-    from census_import import officer_of_new_department
-
     _user, department = officer_of_new_department(0)
     return department
 

@@ -37,10 +37,12 @@ import _sync
 import psycopg
 from _common import Figure, write_figures
 from _sync import KEY, NAMES, TABLE, WATERMARK, Baseline, connect, pg_url
+from census_import import setup_django
 
 ROWS = _sync.sized(100_000, 1_000_000)
 CHANGED = _sync.sized(1_000, 10_000)
 SMALL_ROWS = ROWS // 10
+ROUNDS = 2
 FULL_GOAL_RATIO = 0.6
 INCREMENTAL_GOAL_SECONDS = 1.0
 RSS_GOAL_RATIO = 1.25
@@ -111,7 +113,7 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
         db.execute(f"ALTER TABLE people_small ADD PRIMARY KEY ({KEY})")
     with connect(dst) as db:
         db.execute(_sync.pg_ddl(PIPE_TABLE, with_key=False))
-    _census_setup(var_dir)
+    setup_django(var_dir)
     department = _sync.node_department()
     source = _sync.pg_connection(department, src, role="source")
     destination = _sync.pg_connection(department, dst, role="destination")
@@ -123,55 +125,55 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
         run_id=900,
     )
     check_destination(dst, "people_small_sync", SMALL_ROWS)
+    pipes, fulls = full_rounds(src, dst, source, destination)
+    increments, bares = incremental_rounds(src, dst, source, destination)
+    return report(pipes, fulls, increments, bares, small)
 
+
+def full_rounds(
+    src: str, dst: str, source: Any, destination: Any
+) -> tuple[list[Baseline], list[_sync.SyncTiming]]:
+    """Bare pipe and full load, alternately; the last round's table stays for the increments."""
     pipes: list[Baseline] = []
     fulls: list[_sync.SyncTiming] = []
-    rounds = _sync.rounds()
-    for number in range(1, rounds + 1):
+    for number in range(1, ROUNDS + 1):
         pipes.append(pipe_round(src, dst))
         target = f"people_sync_r{number}"
-        last = number == rounds
-        fulls.append(
-            _sync.timed_sync(
-                _sync.spec(number, source, TABLE, destination, target),
-                full=True,
-                run_id=number,
-                profile=os.environ.get("GOVSHARE_BENCH_PROFILE", "") if last else "",
-            )
-        )
+        last = number == ROUNDS
+        profile = os.environ.get("GOVSHARE_BENCH_PROFILE", "") if last else ""
+        sync_spec = _sync.spec(number, source, TABLE, destination, target)
+        fulls.append(_sync.timed_sync(sync_spec, full=True, run_id=number, profile=profile))
         check_destination(dst, target, ROWS)
         if not last:
             with connect(dst) as db:
                 db.execute(f"DROP TABLE {target}")
+    return pipes, fulls
 
+
+def incremental_rounds(
+    src: str, dst: str, source: Any, destination: Any
+) -> tuple[list[_sync.SyncTiming], list[float]]:
+    """Each round changes a new set of rows at the source, then applies it by the engine (to
+    the last full load's table) and by the bare statements (to the pipe's table)."""
     with connect(dst) as db:
         db.execute(f"ALTER TABLE {PIPE_TABLE} ADD PRIMARY KEY ({KEY})")
         db.execute("CREATE TABLE bench_state (watermark text)")
         db.execute("INSERT INTO bench_state VALUES ('')")
-    incremental_spec = _sync.spec(rounds, source, TABLE, destination, f"people_sync_r{rounds}")
+    target = f"people_sync_r{ROUNDS}"
+    sync_spec = _sync.spec(ROUNDS, source, TABLE, destination, target)
     increments: list[_sync.SyncTiming] = []
     bares: list[float] = []
-    every = ROWS // CHANGED
-    for number in range(1, rounds + 1):
+    for number in range(1, ROUNDS + 1):
         since = source_watermark(src)
         with connect(src) as db:
-            assert _sync.change_rows(db, TABLE, every, number) == CHANGED
-        increments.append(_sync.timed_sync(incremental_spec, full=False, run_id=100 + number))
+            assert _sync.change_rows(db, TABLE, ROWS // CHANGED, number) == CHANGED
+        increments.append(_sync.timed_sync(sync_spec, full=False, run_id=100 + number))
         assert increments[-1].rows_read == CHANGED, increments[-1]
         bares.append(bare_incremental(src, dst, since))
     with connect(dst) as db:
-        arrived = db.execute(
-            f"SELECT count(*) FROM people_sync_r{rounds} WHERE status = '变更'"
-        ).fetchone()[0]  # type: ignore[index]
-    assert arrived == CHANGED * rounds, f"{arrived} changed rows arrived"
-
-    return report(pipes, fulls, increments, bares, small)
-
-
-def _census_setup(var_dir: Path) -> None:
-    from census_import import setup_django
-
-    setup_django(var_dir)
+        arrived = db.execute(f"SELECT count(*) FROM {target} WHERE status = '变更'").fetchone()[0]  # type: ignore[index]
+    assert arrived == CHANGED * ROUNDS, f"{arrived} changed rows arrived, not {CHANGED * ROUNDS}"
+    return increments, bares
 
 
 def report(
