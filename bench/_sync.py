@@ -320,6 +320,13 @@ def sized(reduced: int, full: int) -> int:
     return full if is_full() else reduced
 
 
+def profile_file(kind: str) -> str:
+    """Where cProfile statistics of the last run of ``kind`` go ("" for none): a bench run with
+    GOVSHARE_BENCH_PROFILE=STEM writes STEM.<kind>."""
+    stem = os.environ.get("GOVSHARE_BENCH_PROFILE", "")
+    return f"{stem}.{kind}" if stem else ""
+
+
 def rows_per_second(rows: int, seconds: float) -> float:
     return rows / seconds if seconds else 0.0
 

@@ -26,7 +26,6 @@ load to STEM.full and of the last incremental run to STEM.incremental (this thre
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -134,12 +133,6 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
     return report(pipes, fulls, increments, bares, small)
 
 
-def profile_file(kind: str) -> str:
-    """Where cProfile statistics of the last run of ``kind`` go ("" for none)."""
-    stem = os.environ.get("GOVSHARE_BENCH_PROFILE", "")
-    return f"{stem}.{kind}" if stem else ""
-
-
 def full_rounds(
     src: str, dst: str, source: Any, destination: Any
 ) -> tuple[list[Baseline], list[_sync.SyncTiming]]:
@@ -150,7 +143,7 @@ def full_rounds(
         pipes.append(pipe_round(src, dst))
         target = f"people_sync_r{number}"
         last = number == ROUNDS
-        profile = profile_file("full") if last else ""
+        profile = _sync.profile_file("full") if last else ""
         sync_spec = _sync.spec(number, source, TABLE, destination, target)
         fulls.append(_sync.timed_sync(sync_spec, full=True, run_id=number, profile=profile))
         check_destination(dst, target, ROWS)
@@ -177,7 +170,7 @@ def incremental_rounds(
         since = source_watermark(src)
         with connect(src) as db:
             assert _sync.change_rows(db, TABLE, ROWS // CHANGED, number) == CHANGED
-        profile = profile_file("incremental") if number == ROUNDS else ""
+        profile = _sync.profile_file("incremental") if number == ROUNDS else ""
         increments.append(
             _sync.timed_sync(sync_spec, full=False, run_id=100 + number, profile=profile)
         )

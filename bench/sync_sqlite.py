@@ -15,7 +15,8 @@ small department's front-end database (前置库), not a million-row warehouse.
 
 Neither plain script masks or builds a key; the engine does both. Reduced size (default, and
 the test suite): 20,000 rows; full size (GOVSHARE_BENCH_FULL=1): 200,000. Two rounds, each
-alternating plain script and engine; the best round of each is reported.
+alternating plain script and engine; the best round of each is reported. GOVSHARE_BENCH_PROFILE=STEM
+writes cProfile statistics of the last runs to STEM.sqlite_to_pg and STEM.pg_to_sqlite.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
         plain = _sync.sqlite_to_pg_plain(source_file, TABLE, dst, plain_table)
         target = f"people_sync_r{number}"
         sync_spec = _sync.spec(number, sqlite_source, TABLE, pg_destination, target)
-        to_pg.append((plain, _sync.timed_sync(sync_spec, full=True, run_id=number)))
+        profile = _sync.profile_file("sqlite_to_pg") if number == ROUNDS else ""
+        to_pg.append(
+            (plain, _sync.timed_sync(sync_spec, full=True, run_id=number, profile=profile))
+        )
         check_pg(dst, target)
 
         plain_file = sqlite_file(sources, f"plain_r{number}.sqlite3", TABLE, with_key=False)
@@ -97,7 +101,9 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
         name = f"sync_r{number}.sqlite3"
         destination = _sync.sqlite_connection(department, name, role="destination")
         sync_spec = _sync.spec(100 + number, pg_source, TABLE, destination, TABLE)
-        to_sqlite.append((plain, _sync.timed_sync(sync_spec, full=True, run_id=100 + number)))
+        profile = _sync.profile_file("pg_to_sqlite") if number == ROUNDS else ""
+        timing = _sync.timed_sync(sync_spec, full=True, run_id=100 + number, profile=profile)
+        to_sqlite.append((plain, timing))
         check_sqlite(sources / name, TABLE)
     return [
         figure("sync_sqlite_to_pg", to_pg, "sqlite3 + psycopg text COPY"),
