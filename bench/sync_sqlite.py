@@ -13,10 +13,17 @@ small department's front-end database (前置库), not a million-row warehouse.
   file. Plain script: psycopg text COPY out (values already as SQLite stores them) and sqlite3
   ``executemany`` in one transaction into an unindexed table.
 
+- ``sync_peak_rss_pg_to_sqlite_…``: the peak RSS of the engine's PostgreSQL → SQLite load (rows
+  pass through Python in batches of about ``batch_bytes``) against the same at a tenth of the
+  rows: flat means a ratio near 1.
+
 Neither plain script masks or builds a key; the engine does both. Reduced size (default, and
-the test suite): 20,000 rows; full size (GOVSHARE_BENCH_FULL=1): 200,000. Two rounds, each
-alternating plain script and engine; the best round of each is reported. GOVSHARE_BENCH_PROFILE=STEM
-writes cProfile statistics of the last runs to STEM.sqlite_to_pg and STEM.pg_to_sqlite.
+the test suite): 20,000 rows, 2,000 for memory; full size (GOVSHARE_BENCH_FULL=1): 200,000 and
+20,000. Memory is bounded by the batch (8 MiB of values by default), so it shows flat only once
+the smaller table fills a batch: at the full size, not at the reduced one. Two rounds, each
+alternating plain script and engine; the best round of each is reported.
+GOVSHARE_BENCH_PROFILE=STEM writes cProfile statistics of the last runs to STEM.sqlite_to_pg
+and STEM.pg_to_sqlite.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import _sync
 from _common import Figure, write_figures
@@ -32,6 +40,8 @@ from _sync import TABLE, connect
 from census_import import setup_django
 
 ROWS = _sync.sized(20_000, 200_000)
+SMALL_ROWS = ROWS // 10
+RSS_GOAL_RATIO = 1.25
 SOURCE_FILE = "bench_source.sqlite3"
 ROUNDS = 2
 
@@ -46,7 +56,7 @@ def sqlite_file(directory: Path, name: str, table: str, *, with_key: bool) -> Pa
     return path
 
 
-def check_sqlite(path: Path, table: str) -> None:
+def check_sqlite(path: Path, table: str, expected: int) -> None:
     database = _sync.sqlite_connect(path)
     try:
         rows, clear = database.execute(
@@ -54,7 +64,7 @@ def check_sqlite(path: Path, table: str) -> None:
         ).fetchone()
     finally:
         database.close()
-    assert rows == ROWS, f"{path.name} holds {rows} rows, not {ROWS}"
+    assert rows == expected, f"{path.name} holds {rows} rows, not {expected}"
     assert not clear, f"{clear} rows of {path.name} hold an unmasked ID number or phone"
 
 
@@ -73,6 +83,8 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
     sources.mkdir(parents=True)
     with connect(src) as db:
         _sync.generate(db, TABLE, ROWS)
+        db.execute(f"CREATE TABLE people_small AS SELECT * FROM {TABLE} WHERE id <= {SMALL_ROWS}")
+        db.execute("ALTER TABLE people_small ADD PRIMARY KEY (id)")
     source_file = sqlite_file(sources, SOURCE_FILE, TABLE, with_key=True)
     _sync.pg_to_sqlite_plain(src, TABLE, source_file, TABLE)
     setup_django(var_dir)
@@ -81,34 +93,69 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
     pg_destination = _sync.pg_connection(department, dst, role="destination")
     sqlite_source = _sync.sqlite_connection(department, SOURCE_FILE, role="source")
 
+    # Memory first (see sync_pg.py): the row-by-row path holds a batch of rows in Python.
+    small_destination = _sync.sqlite_connection(department, "small.sqlite3", role="destination")
+    small_spec = _sync.spec(900, pg_source, "people_small", small_destination, TABLE)
+    small = _sync.timed_sync(small_spec, full=True, run_id=900)
+    check_sqlite(sources / "small.sqlite3", TABLE, SMALL_ROWS)
     to_pg: list[tuple[float, _sync.SyncTiming]] = []
     to_sqlite: list[tuple[float, _sync.SyncTiming]] = []
     for number in range(1, ROUNDS + 1):
-        plain_table = f"plain_r{number}"
-        with connect(dst) as db:
-            db.execute(_sync.pg_ddl(plain_table, with_key=False))
-        plain = _sync.sqlite_to_pg_plain(source_file, TABLE, dst, plain_table)
-        target = f"people_sync_r{number}"
-        sync_spec = _sync.spec(number, sqlite_source, TABLE, pg_destination, target)
-        profile = _sync.profile_file("sqlite_to_pg") if number == ROUNDS else ""
-        to_pg.append(
-            (plain, _sync.timed_sync(sync_spec, full=True, run_id=number, profile=profile))
+        last = number == ROUNDS
+        sync_spec = _sync.spec(number, sqlite_source, TABLE, pg_destination, f"sync_r{number}")
+        to_pg.append(sqlite_to_pg_round(source_file, dst, sync_spec, number, last=last))
+        destination = _sync.sqlite_connection(
+            department, f"sync_r{number}.sqlite3", role="destination"
         )
-        check_pg(dst, target)
-
-        plain_file = sqlite_file(sources, f"plain_r{number}.sqlite3", TABLE, with_key=False)
-        plain = _sync.pg_to_sqlite_plain(src, TABLE, plain_file, TABLE)
-        name = f"sync_r{number}.sqlite3"
-        destination = _sync.sqlite_connection(department, name, role="destination")
         sync_spec = _sync.spec(100 + number, pg_source, TABLE, destination, TABLE)
-        profile = _sync.profile_file("pg_to_sqlite") if number == ROUNDS else ""
-        timing = _sync.timed_sync(sync_spec, full=True, run_id=100 + number, profile=profile)
-        to_sqlite.append((plain, timing))
-        check_sqlite(sources / name, TABLE)
+        to_sqlite.append(pg_to_sqlite_round(src, sources, sync_spec, number, last=last))
     return [
         figure("sync_sqlite_to_pg", to_pg, "sqlite3 + psycopg text COPY"),
         figure("sync_pg_to_sqlite", to_sqlite, "psycopg text COPY + sqlite3 executemany"),
+        rss_figure(small, [sync for _plain, sync in to_sqlite]),
     ]
+
+
+def sqlite_to_pg_round(
+    source_file: Path, dst: str, sync_spec: Any, number: int, *, last: bool
+) -> tuple[float, _sync.SyncTiming]:
+    """The plain script into an unindexed table, then the engine into its own."""
+    plain_table = f"plain_r{number}"
+    with connect(dst) as db:
+        db.execute(_sync.pg_ddl(plain_table, with_key=False))
+    plain = _sync.sqlite_to_pg_plain(source_file, TABLE, dst, plain_table)
+    profile = _sync.profile_file("sqlite_to_pg") if last else ""
+    timing = _sync.timed_sync(sync_spec, full=True, run_id=number, profile=profile)
+    check_pg(dst, sync_spec.destination_table)
+    return plain, timing
+
+
+def pg_to_sqlite_round(
+    src: str, sources: Path, sync_spec: Any, number: int, *, last: bool
+) -> tuple[float, _sync.SyncTiming]:
+    """The plain script into a new unindexed file, then the engine into a file of its own."""
+    plain_file = sqlite_file(sources, f"plain_r{number}.sqlite3", TABLE, with_key=False)
+    plain = _sync.pg_to_sqlite_plain(src, TABLE, plain_file, TABLE)
+    profile = _sync.profile_file("pg_to_sqlite") if last else ""
+    timing = _sync.timed_sync(sync_spec, full=True, run_id=100 + number, profile=profile)
+    check_sqlite(sources / sync_spec.destination.database, TABLE, ROWS)
+    return plain, timing
+
+
+def rss_figure(small: _sync.SyncTiming, large: list[_sync.SyncTiming]) -> Figure:
+    peak = max(sync.peak_rss_mb for sync in large)
+    print(
+        f"PostgreSQL → SQLite peak RSS: {small.peak_rss_mb:.0f} MiB at {SMALL_ROWS:,} rows, "
+        f"{peak:.0f} MiB at {ROWS:,} rows (process before a run: {small.rss_before_mb:.0f} MiB)"
+    )
+    return Figure(
+        figure=f"sync_peak_rss_pg_to_sqlite_{ROWS}_rows_vs_{SMALL_ROWS}_mib",
+        value=round(peak, 1),
+        baseline=round(small.peak_rss_mb, 1),
+        ratio=round(peak / small.peak_rss_mb, 4),
+        goal=f"<= {RSS_GOAL_RATIO} (ratio: flat)",
+        unit="MiB",
+    )
 
 
 def figure(name: str, rounds: list[tuple[float, _sync.SyncTiming]], plain_how: str) -> Figure:
