@@ -12,7 +12,6 @@ small department's front-end database (前置库), not a million-row warehouse.
 - ``sync_pg_to_sqlite_…``: the engine loads the PostgreSQL table into a SQLite destination
   file. Plain script: psycopg text COPY out (values already as SQLite stores them) and sqlite3
   ``executemany`` in one transaction into an unindexed table.
-
 - ``sync_peak_rss_pg_to_sqlite_…``: the peak RSS of the engine's PostgreSQL → SQLite load (rows
   pass through Python in batches of about ``batch_bytes``) against the same at a tenth of the
   rows: flat means a ratio near 1.
