@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from govshare.catalog.choices import DataType
 from govshare.exchange.masking import mask
 from govshare.exchange.models import RunKind
 from govshare.exchange.sync.engine import (
@@ -22,8 +23,9 @@ from govshare.exchange.sync.engine import (
     run_sync,
 )
 from govshare.exchange.sync.engine import canonical as canonical_value
-from govshare.exchange.sync.spec import SyncSpec
+from govshare.exchange.sync.spec import Column, SyncSpec
 from tests.exchange.sync.engine_databases import (
+    START,
     Endpoint,
     create_people,
     mysql_endpoint,
@@ -129,7 +131,10 @@ def test_a_full_load_delivers_the_granted_filtered_masked_rows(pair):
 
 
 @pytest.mark.parametrize(
-    "pair", [("postgresql", "postgresql"), ("sqlite", "sqlite")], indirect=True, ids="→".join
+    "pair",
+    [("postgresql", "postgresql"), ("sqlite", "sqlite"), ("sqlite", "mysql")],
+    indirect=True,
+    ids="→".join,
 )
 def test_a_second_full_load_replaces_the_table_whole(pair):
     # given a destination filled by a full load
@@ -375,3 +380,88 @@ def test_a_key_range_is_a_plain_value():
     # then it compares and prints by value
     assert part == KeyRange(1, (10,), (20,), 3)
     assert "parts=3" in repr(part)
+
+
+# --- a key of two columns -------------------------------------------------------------------
+
+
+def _visits(endpoint: Endpoint, rows: list[dict[str, Any]]) -> None:
+    metadata = sa.MetaData()
+    visits = sa.Table(
+        "visits",
+        metadata,
+        sa.Column("region", sa.String(6), primary_key=True),
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("note", sa.String(40)),
+        sa.Column("updated", sa.DateTime),
+    )
+    engine = endpoint.engine()
+    metadata.create_all(engine)
+    with engine.begin() as db:
+        db.execute(visits.delete())
+        db.execute(visits.insert(), rows)
+    engine.dispose()
+
+
+def _visit(region: str, number: int, note: str = "", minute: int = 0) -> dict[str, Any]:
+    return {
+        "region": region,
+        "id": number,
+        "note": note or f"{region}-{number}",
+        "updated": START.replace(minute=minute or number % 60),
+    }
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("postgresql", "postgresql"), ("sqlite", "postgresql"), ("postgresql", "mysql")],
+    indirect=True,
+    ids="→".join,
+)
+def test_a_two_column_key_loads_resumes_and_increments_exactly_once(pair):
+    # given a table keyed by (region, id), with rows of equal ids in two regions
+    source, target = pair
+    rows = [_visit(region, n) for region in ("370702", "370703") for n in range(1, 16)]
+    _visits(source, rows)
+    spec = SyncSpec(
+        subscription_id=11,
+        source=source.connection,
+        source_table="visits",
+        destination=target.connection,
+        destination_table="visits_copy",
+        columns=(
+            Column("QH", "region", "qh", data_type=DataType.C, length=6, is_key=True),
+            Column("ID", "id", "id", data_type=DataType.I, is_key=True),
+            Column("BZ", "note", "bz", data_type=DataType.C),
+            Column("GXSJ", "updated", "gxsj", data_type=DataType.T),
+        ),
+        watermark_column="updated",
+        batch_bytes=150,
+    )
+
+    # when a full load dies after two batches and runs again
+    with pytest.raises(Crash):
+        run_sync(spec, kind=RunKind.FULL, run_id=1, on_batch=crash_after(2))
+    run_sync(spec, kind=RunKind.FULL, run_id=2)
+    run_sync(spec, kind=RunKind.INCREMENTAL, run_id=3)
+
+    # and rows change with equal watermarks across both key columns
+    changed = [_visit("370703", 2, "changed", 59), _visit("370702", 9, "changed", 59)]
+    _visits(source, [row for row in rows if (row["region"], row["id"]) not in
+                     {("370703", 2), ("370702", 9)}] + changed)  # fmt: skip
+    progress = run_sync(spec, kind=RunKind.INCREMENTAL, run_id=4)
+
+    # then the destination holds every row once, the changed ones changed
+    engine = target.engine()
+    with engine.connect() as db:
+        held_rows = sorted(tuple(row) for row in db.exec_driver_sql(
+            "SELECT qh, id, bz FROM visits_copy"
+        ))  # fmt: skip
+    engine.dispose()
+    wanted = sorted(
+        (row["region"], row["id"], row["note"])
+        for row in rows
+        if (row["region"], row["id"]) not in {("370703", 2), ("370702", 9)}
+    )
+    assert held_rows == sorted([*wanted, ("370703", 2, "changed"), ("370702", 9, "changed")])
+    assert (progress.rows_updated, progress.rows_inserted) == (2, 0)
