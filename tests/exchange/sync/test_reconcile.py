@@ -4,6 +4,7 @@ masking, the row filter and soft deletes, and values compared across engines."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -13,15 +14,23 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govshare.catalog.choices import Masking
 from govshare.exchange.connectors.base import ConnectorError
 from govshare.exchange.connectors.sql import TableNotFound
 from govshare.exchange.masking import mask
-from govshare.exchange.models import ConnectionRole
+from govshare.exchange.models import ConnectionRole, Subscription, TableMount
 from govshare.exchange.sync import reconcile as reconcile_module
-from govshare.exchange.sync.reconcile import ReconcileResult, reconcile
-from govshare.exchange.sync.spec import Column, SpecError, SyncSpec
+from govshare.exchange.sync.reconcile import (
+    KeyDifference,
+    ReconcileResult,
+    key_differences,
+    reconcile,
+)
+from govshare.exchange.sync.spec import Column, SpecError, SyncSpec, spec_for
+from tests.exchange.gateway.factories import ITEMS, PEOPLE, build_world, grant
 from tests.exchange.sync.scratch_databases import Scratch, scratch
 
 NAMES = ["张三", "李四", "欧阳娜娜", "王五", "司马相如", "赵六", "钱七", "孙八"]
@@ -227,6 +236,12 @@ def test_a_changed_a_missing_and_an_extra_row_are_exactly_the_differing_keys(pai
     # and only the ranges holding them differ (99 is past the last source key: the last range)
     assert [r.consistent for r in result.ranges] == [False, True, False, False]
     assert [r.high for r in result.ranges][-1] == (99,)
+    # and a key comparison streams the same keys, each with how it differs
+    assert list(key_differences(pair.spec())) == [
+        KeyDifference("changed", (7,)),
+        KeyDifference("missing", (23,)),
+        KeyDifference("extra", (99,)),
+    ]
 
 
 def test_an_empty_destination_misses_every_row(pair):
@@ -411,3 +426,132 @@ def test_a_subscription_without_a_destination_cannot_be_reconciled(pair_of):
     pair = pair_of("sqlite", "sqlite")
     with pytest.raises(SpecError):
         reconcile(pair.spec(destination=None))
+
+
+# --- from a subscription ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_subscriptions_spec_is_reconciled_with_its_grant_masking_and_filters(sources_dir):
+    """The whole path from a grant: spec_for(subscription) → reconcile, with the mount's
+    two-item key (GMSFHM, XM), a masked item and the grant's row filter (区划 370702)."""
+    # given the provider's SQLite table, a 库表 grant of four items, one of them masked
+    world = build_world(sources_dir)
+    granted = grant(
+        world,
+        {"GMSFHM": "none", "XM": "none", "CSRQ": "none", "LXDH": "phone"},
+        mode="table",
+        row_filter={"XZQH": ["370702"]},
+    )
+    TableMount.objects.filter(mount=world.mount).update(columns={**ITEMS, "XZQH": "qh"})
+    with scratch("sqlite", sources_dir, "consumer.db") as destination:
+        connection = destination.connection(ConnectionRole.DESTINATION)
+        connection.department = world.consumer
+        connection.save()
+        subscription = Subscription.objects.create(
+            grant=granted, destination=connection, table="person_copy"
+        )
+        # and a destination holding what a sync delivers: the two people of 370702
+        engine = destination.engine()
+        with engine.begin() as db:
+            db.execute(
+                sa.text(
+                    "CREATE TABLE person_copy (gmsfhm TEXT, xm TEXT, csrq TEXT, lxdh TEXT, "
+                    "PRIMARY KEY (gmsfhm, xm))"
+                )
+            )
+            for person in PEOPLE[:2]:
+                db.execute(
+                    sa.text("INSERT INTO person_copy VALUES (:id, :name, :birth, :phone)"),
+                    {
+                        "id": person[0],
+                        "name": person[1],
+                        "birth": person[3],
+                        "phone": mask(Masking.PHONE, person[4]),
+                    },
+                )
+        # when reconciled from the subscription's spec
+        spec = spec_for(subscription)
+        result = reconcile(spec)
+        # then it is consistent: 欧阳娜娜 of 370703 is outside the grant's filter
+        assert_consistent(result)
+        assert result.source_rows == 2
+        # when one phone number arrived unmasked
+        with engine.begin() as db:
+            db.execute(
+                sa.text("UPDATE person_copy SET lxdh = :phone WHERE xm = :name"),
+                {"phone": PEOPLE[1][4], "name": PEOPLE[1][1]},
+            )
+        engine.dispose()
+        # then that person's composite key is listed
+        assert reconcile(spec).differing_keys == [(PEOPLE[1][0], PEOPLE[1][1])]
+
+
+def test_a_sqlite_sources_text_is_read_as_the_destinations_type(pair_of):
+    """SQLite keeps numbers and dates as text; the destination types them (NUMERIC, DATE)."""
+    pair = pair_of("sqlite", "postgresql")
+    engine = pair.source.engine()
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE loose (id INTEGER PRIMARY KEY, amount TEXT, day TEXT)"))
+        db.execute(sa.text("INSERT INTO loose VALUES (1, '12.50', '2024-02-29'), (2, '7', NULL)"))
+    engine.dispose()
+    engine = pair.destination.engine()
+    with engine.begin() as db:
+        db.execute(
+            sa.text("CREATE TABLE loose (id INT PRIMARY KEY, amount NUMERIC(10, 3), day DATE)")
+        )
+        db.execute(sa.text("INSERT INTO loose VALUES (1, 12.5, '2024-02-29'), (2, 7.000, NULL)"))
+    engine.dispose()
+    spec = replace(
+        pair.spec(),
+        source_table="loose",
+        destination_table="loose",
+        columns=(
+            Column(item="ID", source="id", target="id", is_key=True),
+            Column(item="JE", source="amount", target="amount"),
+            Column(item="RQ", source="day", target="day"),
+        ),
+    )
+    assert_consistent(reconcile(spec))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    changes=st.dictionaries(
+        st.integers(1, 40), st.sampled_from(["changed", "missing"]), max_size=12
+    ),
+    extra=st.sets(st.integers(41, 60), max_size=5),
+    ranges=st.integers(1, 9),
+)
+def test_exactly_the_keys_that_differ_are_listed_and_their_ranges_differ(
+    sqlite_pair, changes, extra, ranges
+):
+    # given a destination with some rows changed, some missing and some added
+    rows = [row for row in synced(sqlite_pair) if changes.get(row["id"]) != "missing"]
+    for row in rows:
+        if changes.get(row["id"]) == "changed":
+            row["sjhm"] = "changed"
+    rows += [{**rows[0], "id": key} for key in extra]
+    sqlite_pair.fill_destination(rows)
+    # when reconciled in any number of ranges
+    result = reconcile(sqlite_pair.spec(), ranges=ranges)
+    # then exactly those keys are listed, and a range differs exactly when it holds one
+    differing = sorted([*changes, *extra])
+    assert result.differing_keys == [(key,) for key in differing]
+    assert result.consistent == (not differing)
+    assert result.source_rows == 40
+    assert result.destination_rows == len(rows)
+    # ranges of ceil(40 / ranges) source rows each
+    assert len(result.ranges) == math.ceil(40 / math.ceil(40 / ranges))
+    for part in result.ranges:
+        holds_one = any(part.low <= (key,) <= part.high for key in differing)
+        assert part.consistent == (not holds_one)
+
+
+@pytest.fixture
+def sqlite_pair(pair_of) -> Pair:
+    return pair_of("sqlite", "sqlite")

@@ -17,12 +17,13 @@ Canonical text (one form for every engine, so that PostgreSQL, MariaDB and SQLit
 - NULL is ``-``; any other value is ``<length>:<text>``; a row is its key values then its other
   columns in the spec's order, joined by ``,`` and ended by a newline; a range's digest is the
   SM3 of its rows in key order.
-- Each column is read as the kind of its source column (a masked item is text): numbers as
-  decimals without exponent or trailing fractional zeros (``12.50``, ``12.5`` and the text
-  ``'12.5'`` agree; ``1`` and ``'1'`` agree; ``True`` is ``1``); date-times as
-  ``YYYY-MM-DD HH:MM:SS[.ffffff]``, aware ones converted to UTC and naive ones taken as they are
-  (a destination without time zones holds UTC); dates and times in ISO form; bytes in hex; text
-  as it is, except that trailing spaces are dropped where either side is ``CHAR(n)`` (padded).
+- Each column is read as the type of its source column, or of the destination's where the
+  source's is text (a masked item is always text). Numbers: decimals without exponent or
+  trailing fractional zeros (``12.50``, ``12.5`` and the text ``'12.5'`` agree; ``1`` and
+  ``'1'`` agree; ``True`` is ``1``). Date-times: ``YYYY-MM-DD HH:MM:SS[.ffffff]``, aware ones
+  converted to UTC and naive ones taken as they are (a destination without time zones holds
+  UTC). Dates and times: ISO. Bytes: hex. Text: as it is, except that trailing spaces are
+  dropped where either side is ``CHAR(n)`` (padded).
 - Keys: where both sides' key columns are numbers, rows are ordered and matched by value;
   otherwise by their text in SQL (``CAST(… AS TEXT)``), in code-point order on every engine
   (``COLLATE "C"``, ``CAST(… AS BINARY)`` of utf8mb4, SQLite's BINARY), which is Python's own
@@ -39,7 +40,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from django.utils import timezone
@@ -56,7 +58,6 @@ from govshare.exchange.connectors.sql import (
     is_text,
     python_type,
     reflect_table,
-    same_value,
     source_error,
     typed_values,
 )
@@ -72,6 +73,7 @@ FETCH_ROWS = 2000  # rows per round trip of a server-side cursor
 READ_TIMEOUT_S = 3600
 NUMBER_TYPES = (int, Decimal, float)
 SOURCE, DESTINATION = "source", "destination"  # the sides, as errors name them
+MISSING, EXTRA, CHANGED = "missing", "extra", "changed"  # how a key differs
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,37 @@ def reconcile(spec: SyncSpec, *, ranges: int = 16) -> ReconcileResult:
     table or column is missing, and another ``ConnectorError`` when a database fails; each
     message names the side.
     """
+    checked_at = timezone.now()
+    with _opened(spec) as (plan, source_db, destination_db):
+        expected = _count(source_db, plan, SOURCE)
+        per_range = math.ceil(expected / max(ranges, 1)) if expected else 0
+        tally = _merge(_walk(plan, source_db, destination_db), per_range)
+    return tally.result(checked_at)
+
+
+class KeyDifference(NamedTuple):
+    """A key whose row is ``missing`` from the destination, ``extra`` in it, or ``changed``."""
+
+    how: str
+    key: tuple[Any, ...]
+
+
+def key_differences(spec: SyncSpec) -> Iterator[KeyDifference]:
+    """Every differing key, in key order, as the two sides stream past (no cap, no ranges):
+    what an incremental run by key comparison upserts (missing, changed) or deletes (extra).
+    Close the iterator (or read it to the end) to release the connections."""
+    with _opened(spec) as (plan, source_db, destination_db):
+        for left, right in _walk(plan, source_db, destination_db):
+            how = _how(left, right)
+            if how:
+                yield KeyDifference(how, (left or right).key)  # type: ignore[union-attr]
+
+
+@contextmanager
+def _opened(spec: SyncSpec) -> Iterator[tuple[_Plan, sa.Connection, sa.Connection]]:
+    """Both sides reflected and connected, with the plan of what each side reads."""
     if spec.destination is None:
         raise SpecError(_("The subscription has no destination database to reconcile."))
-    checked_at = timezone.now()
     with (
         _reading_engine(spec.source, SOURCE) as source_engine,
         _reading_engine(spec.destination, DESTINATION) as destination_engine,
@@ -141,19 +171,7 @@ def reconcile(spec: SyncSpec, *, ranges: int = 16) -> ReconcileResult:
             _connected(source_engine, SOURCE) as source_db,
             _connected(destination_engine, DESTINATION) as destination_db,
         ):
-            expected = _count(source_db, plan, SOURCE)
-            per_range = math.ceil(expected / max(ranges, 1)) if expected else 0
-            tally = _merge(
-                _stream(source_db, plan.source_select(), plan.source_row, SOURCE),
-                _stream(
-                    destination_db,
-                    plan.destination_select(),
-                    plan.destination_row,
-                    DESTINATION,
-                ),
-                per_range,
-            )
-    return tally.result(checked_at)
+            yield plan, source_db, destination_db
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -233,8 +251,7 @@ def _side_message(side: str, message: str) -> str:
 # --- what each side's rows become ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     order: tuple[Any, ...]  # what the merge compares: numbers, or text in code-point order
     key: tuple[Any, ...]  # as reported
     text: str  # canonical text of the whole row
@@ -256,14 +273,18 @@ class _KeyColumn:
         return sa.cast(column, sa.Text).collate("BINARY")
 
     def order_value(self, value: Any) -> Any:
+        """Integers as they are (they compare with decimals exactly), other numbers as
+        decimals; text as ``str`` (MariaDB's ``CAST(… AS BINARY)`` gives bytes)."""
         if self.numeric:
-            return _number(value)
-        if isinstance(value, bytes | memoryview):  # MariaDB's CAST(… AS BINARY)
+            return value if type(value) is int else _number(value)
+        if isinstance(value, bytes | memoryview):
             return bytes(value).decode("utf-8")
-        return str(value)
+        return value if type(value) is str else str(value)
 
     def text(self, value: Any) -> str:
-        return _decimal_text(value) if self.numeric else value
+        if not self.numeric:
+            return value  # type: ignore[no-any-return]
+        return str(value) if type(value) is int else _decimal_text(value)
 
 
 @dataclass
@@ -350,23 +371,37 @@ class _Plan:
             selected.append(self.deleted.label("deleted"))
         return sa.select(*selected).where(*self._source_conditions()).order_by(*order)
 
-    def source_row(self, raw: Any) -> _Row | None:
-        mapping = raw._mapping
-        for n, (column, allowed) in enumerate(self.filters):
-            # The SQL IN may match case- or padding-insensitively (MariaDB): exact here.
-            if is_text(column) and not any(
-                same_value(column, mapping[f"f{n}"], str(v)) for v in allowed
-            ):
+    def source_row(self, raw: Sequence[Any]) -> _Row | None:
+        """A source row as compared, or None when it is not delivered: outside the row filter
+        (the SQL ``IN`` may match case- or padding-insensitively on MariaDB: exact here, as
+        the gateway checks) or flagged deleted."""
+        start = len(self.keys) + len(self.values)
+        for offset, wanted in self._text_filters:
+            if not _text_in(raw[start + offset], wanted):
                 return None
-        if self.deleted is not None and same_value(
-            self.deleted, mapping["deleted"], self.spec.soft_delete_value
-        ):
+        if self.deleted is not None and _is_deleted(raw[-1], self._deleted_value):
             return None
-        fields = []
-        for n, value in enumerate(self.values):
-            stored = mapping[f"v{n}"]
-            fields.append(value.canonical(stored if value.in_sql else mask(value.masking, stored)))
-        return self._row([mapping[f"k{n}"] for n in range(len(self.keys))], fields)
+        keys = raw[: len(self.keys)]
+        fields = [
+            value.canonical(stored if value.in_sql else mask(value.masking, stored))
+            for value, stored in zip(self.values, raw[len(self.keys) : start], strict=True)
+        ]
+        return self._row(keys, fields)
+
+    @cached_property
+    def _text_filters(self) -> list[tuple[int, frozenset[str]]]:
+        return [
+            (offset, frozenset(str(value) for value in allowed))
+            for offset, (column, allowed) in enumerate(self.filters)
+            if is_text(column)
+        ]
+
+    @cached_property
+    def _deleted_value(self) -> Any:
+        """The soft-delete value as the flag column's type (``_NEVER`` if it cannot be one)."""
+        assert self.deleted is not None
+        typed = typed_values(self.deleted, [self.spec.soft_delete_value])
+        return typed[0] if typed else _NEVER
 
     # --- the destination ---
 
@@ -380,17 +415,16 @@ class _Plan:
         conditions = [k.destination.is_not(None) for k in self.keys]
         return sa.select(*order, *values).where(*conditions).order_by(*order)
 
-    def destination_row(self, raw: Any) -> _Row:
-        mapping = raw._mapping
-        fields = [v.canonical(mapping[f"v{n}"]) for n, v in enumerate(self.values)]
-        return self._row([mapping[f"k{n}"] for n in range(len(self.keys))], fields)
+    def destination_row(self, raw: Sequence[Any]) -> _Row:
+        count = len(self.keys)
+        fields = [v.canonical(stored) for v, stored in zip(self.values, raw[count:], strict=True)]
+        return self._row(raw[:count], fields)
 
-    def _row(self, keys: list[Any], fields: list[str | None]) -> _Row:
-        order = tuple(k.order_value(v) for k, v in zip(self.keys, keys, strict=True))
-        key_texts = [k.text(v) for k, v in zip(self.keys, order, strict=True)]
-        text = ",".join(_field(v) for v in [*key_texts, *fields]) + "\n"
-        reported = tuple(_reported(v) for v in order)
-        return _Row(order, reported, text)
+    def _row(self, keys: Sequence[Any], fields: list[str | None]) -> _Row:
+        order = tuple([k.order_value(v) for k, v in zip(self.keys, keys, strict=True)])
+        texts = [k.text(v) for k, v in zip(self.keys, order, strict=True)] + fields
+        text = ",".join(["-" if v is None else f"{len(v)}:{v}" for v in texts]) + "\n"
+        return _Row(order, tuple([_reported(v) for v in order]), text)
 
 
 def _dialect(engine: sa.Engine) -> str:
@@ -421,15 +455,20 @@ def _value_column(
         canonical = _canonical_text
     else:
         padded = any(isinstance(c.type, sa.CHAR) for c in (source_column, destination_column))
-        canonical = _canonical_for(python_type(source_column), padded=padded)
+        kind = _kind(source_column, destination_column)
+        canonical = _canonical_for(kind, padded=padded)
     return _ValueColumn(source_column, destination_column, column.masking, in_sql, canonical)
 
 
 # --- canonical text -----------------------------------------------------------------------
 
 
-def _field(value: str | None) -> str:
-    return "-" if value is None else f"{len(value)}:{value}"
+def _kind(source: sa.Column[Any], destination: sa.Column[Any]) -> type | None:
+    """The type both sides are read as: the source's, unless it is text and the destination's
+    is not (a SQLite source keeps numbers and dates as text; their destination types them)."""
+    kinds = [python_type(source), python_type(destination)]
+    typed = [kind for kind in kinds if kind not in (str, None)]
+    return typed[0] if typed else kinds[0]
 
 
 def _canonical_for(kind: type | None, *, padded: bool) -> Callable[[Any], str | None]:
@@ -448,8 +487,13 @@ def _canonical_for(kind: type | None, *, padded: bool) -> Callable[[Any], str | 
 
 def _canonical_text(value: Any) -> str | None:
     """Any value as text, whatever its type (the fallback of every kind)."""
-    if value is None or isinstance(value, str):
-        return value
+    kind = type(value)
+    if kind is str or value is None:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return _decimal_text(value)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
@@ -535,9 +579,21 @@ def _number(value: Any) -> Decimal:
 
 
 def _reported(value: Any) -> Any:
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    if type(value) is Decimal and value.is_finite() and value == value.to_integral_value():
         return int(value)
     return value
+
+
+_NEVER = object()  # a soft-delete value no stored flag can equal
+
+
+def _is_deleted(stored: Any, deleted: Any) -> bool:
+    # CHAR(n) flags come back padded (connectors.sql.same_value does the same).
+    return stored == deleted or (isinstance(stored, str) and stored.rstrip() == deleted)
+
+
+def _text_in(stored: Any, wanted: frozenset[str]) -> bool:
+    return isinstance(stored, str) and (stored in wanted or stored.rstrip() in wanted)
 
 
 def _json_key(key: Sequence[Any] | None) -> list[Any] | None:
@@ -600,38 +656,58 @@ class _Tally:
             ranges=self.ranges,
             differing_keys=self.differing_keys,
             checked_at=checked_at,
-            missing_rows=self.counts["missing"],
-            extra_rows=self.counts["extra"],
-            changed_rows=self.counts["changed"],
+            missing_rows=self.counts[MISSING],
+            extra_rows=self.counts[EXTRA],
+            changed_rows=self.counts[CHANGED],
             differing_keys_capped=differing > len(self.differing_keys),
         )
 
 
-def _merge(source: Iterator[_Row], destination: Iterator[_Row], per_range: int) -> _Tally:
-    """Walk both sides in key order at once. A range closes once it holds ``per_range`` source
-    rows and another source row follows; destination rows past the last source row stay in the
-    last range."""
-    tally, current = _Tally(), _Range()
+def _walk(
+    plan: _Plan, source_db: sa.Connection, destination_db: sa.Connection
+) -> Iterator[tuple[_Row | None, _Row | None]]:
+    """Both sides in key order at once: (source row, destination row) where the keys match,
+    else the one with the lower key beside None."""
+    source = _stream(source_db, plan.source_select(), plan.source_row, SOURCE)
+    destination = _stream(
+        destination_db, plan.destination_select(), plan.destination_row, DESTINATION
+    )
     left, right = next(source, None), next(destination, None)
     while left is not None or right is not None:
         if right is None or (left is not None and left.order < right.order):
-            assert left is not None
-            current.add(left.key, left.text, None)
-            tally.differ(left.key, "missing")
+            yield left, None
             left = next(source, None)
         elif left is None or right.order < left.order:
-            current.add(right.key, None, right.text)
-            tally.differ(right.key, "extra")
+            yield None, right
             right = next(destination, None)
-            continue
         else:
-            current.add(left.key, left.text, right.text)
-            if left.text != right.text:
-                tally.differ(left.key, "changed")
+            yield left, right
             left, right = next(source, None), next(destination, None)
-        if per_range and current.source_rows >= per_range and left is not None:
+
+
+def _how(left: _Row | None, right: _Row | None) -> str:
+    if right is None:
+        return MISSING
+    if left is None:
+        return EXTRA
+    return CHANGED if left.text != right.text else ""
+
+
+def _merge(pairs: Iterator[tuple[_Row | None, _Row | None]], per_range: int) -> _Tally:
+    """Digest and count the pairs by range. A range closes when it holds ``per_range`` source
+    rows and the next source row comes; destination rows past the last source row stay in the
+    last range."""
+    tally, current = _Tally(), _Range()
+    for left, right in pairs:
+        if left is not None and per_range and current.source_rows >= per_range:
             tally.ranges.append(current.digest())
             current = _Range()
+        row = left or right
+        assert row is not None
+        current.add(row.key, left.text if left else None, right.text if right else None)
+        how = _how(left, right)
+        if how:
+            tally.differ(row.key, how)
     if current.low is not None:
         tally.ranges.append(current.digest())
     return tally

@@ -12,12 +12,17 @@ What has an SQL form (everything else returns None):
 rule           postgresql  mysql        sqlite
 =============  ==========  ===========  =========================================
 custom/other   any type    any type     any type (the answer is always ``***``)
-name, id, ...  text, int   text, int    text only (an INTEGER column may hold REALs,
-address,                                whose SQLite text differs from Python's)
-email
+name,          text, int   text, int    text only (an INTEGER column may hold REALs,
+id_number,                              whose SQLite text differs from Python's);
+address,                                the address's district found without a
+email                                   regular expression
 phone,         text, int   text, int    none: no regular expressions in SQLite
 bank_card
 =============  ==========  ===========  =========================================
+
+The common values take a short path first, tested on the stored text: a bare mobile number
+(``1`` and ten ASCII digits) and a card number of ASCII digits only; everything else goes
+through the general form.
 
 Exactness rests on Python's own character classes, written out from ``unicodedata`` when this
 module loads: ``str.strip()`` trims every character for which ``isspace()`` is true (not only
@@ -78,6 +83,18 @@ _DECIMAL = _bracket(_characters(str.isdecimal))  # re's \d on str
 _DIGIT = _bracket(_characters(str.isdigit))  # str.isdigit(), as _mask_digits tests
 # masking.mask_phone: r"^(\+?86[\s-]?)(1\d{10})$" (the text is stripped, so "$" is the end).
 PHONE_WITH_COUNTRY = f"^[+]?86[{_SPACE}-]?1[{_DECIMAL}]{{10}}$"
+
+
+# masking.DISTRICT_END, "^.{1,12}?(?<![小社])[区县旗]"; lazy, so the shortest match wins (in
+# PostgreSQL the whole expression takes the greediness of its first quantifier: lazy too).
+DISTRICT_PATTERN = (
+    f"^[^\n]{{0,{DISTRICT_MAX_AT - 1}}}?[^\n{''.join(NOT_BEFORE_DISTRICT)}]"
+    f"[{''.join(DISTRICT_CHARS)}]"
+)
+# The common cases, recognised on the stored text before any other work: a bare mobile number,
+# and a card number of digits only (ASCII digits, no spaces around: nothing to strip).
+PLAIN_MOBILE = "^1[0-9]{10}$"
+PLAIN_CARD = "^[0-9]{5,}$"
 
 
 def _first_digits(count: int) -> str:
@@ -246,7 +263,7 @@ def _is_integer(column: Any) -> bool:
 # --- the rules, as masking.py writes them ---------------------------------------------------
 
 
-def _name(sql: _Sql, text: Expr) -> Expr:
+def _name(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
     compound = sql.substr(text, 1, 2).in_(sorted(COMPOUND_SURNAMES))
     return sa.case(
@@ -256,17 +273,27 @@ def _name(sql: _Sql, text: Expr) -> Expr:
     )
 
 
-def _id_number(sql: _Sql, text: Expr) -> Expr:
+def _id_number(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
     middle = sql.stars(length - 10)
     kept = sql.concat(sql.substr(text, 1, 6), middle, sql.substr(text, length - 3, 4))
     return sa.case((length <= 10, sql.stars(length)), else_=kept)
 
 
-def _address(sql: _Sql, text: Expr) -> Expr:
-    """masking.DISTRICT_END without regular expressions: the first district character at index
-    1..12 not after 小 or 社, with no newline before it ("." stops at a newline)."""
+def _address(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
+    short = sa.case((length < ADDRESS_KEEP, length), else_=ADDRESS_KEEP)
+    keep = sa.func.coalesce(_district_end(sql, text), short)
+    return sql.concat(sql.substr(text, 1, keep), sql.stars(length - keep))
+
+
+def _district_end(sql: _Sql, text: Expr) -> Expr:
+    """Where masking.DISTRICT_END's match ends, or NULL: the first district character at index
+    1..12, not after 小 or 社, with no newline before it ("." stops at a newline)."""
+    if sql.has_regex:
+        # The same match, without a look-behind: the character before the district character
+        # is the last of ".{1,12}?", so it is one that is neither a newline nor 小/社.
+        return sql.match_length(text, DISTRICT_PATTERN)
     newline = sql.position("\n", text)
     branches = [
         (
@@ -279,12 +306,10 @@ def _address(sql: _Sql, text: Expr) -> Expr:
         )
         for index in range(1, DISTRICT_MAX_AT + 1)
     ]
-    short = sa.case((length < ADDRESS_KEEP, length), else_=ADDRESS_KEEP)
-    keep = sa.case(*branches, else_=short)
-    return sql.concat(sql.substr(text, 1, keep), sql.stars(length - keep))
+    return sa.case(*branches, else_=sa.null())
 
 
-def _email(sql: _Sql, text: Expr) -> Expr:
+def _email(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
     domain = sql.after_last("@", text)
     local_length = length - sql.length(domain) - 1
@@ -307,7 +332,12 @@ def _mask_digits(sql: _Sql, text: Expr, keep_start: int, keep_end: int) -> Expr:
     )
 
 
-def _phone(sql: _Sql, text: Expr) -> Expr:
+def _phone(sql: _Sql, text: Expr, stored: Expr) -> Expr:
+    plain = sql.concat(sql.substr(stored, 1, 3), _text("****"), sql.substr(stored, 8, 4))
+    return sa.case((sql.matches(stored, PLAIN_MOBILE), plain), else_=_any_phone(sql, text))
+
+
+def _any_phone(sql: _Sql, text: Expr) -> Expr:
     has_country = sql.matches(text, PHONE_WITH_COUNTRY)
     length = sql.length(text)
     # With a country code the number is the last 11 characters (1 and ten digits).
@@ -324,11 +354,14 @@ def _phone(sql: _Sql, text: Expr) -> Expr:
     return sql.concat(prefix, masked)
 
 
-def _bank_card(sql: _Sql, text: Expr) -> Expr:
-    return _mask_digits(sql, text, 0, 4)
+def _bank_card(sql: _Sql, text: Expr, stored: Expr) -> Expr:
+    length = sql.length(stored)
+    plain = sql.concat(sql.stars(length - 4), sql.rest(stored, length - 3))
+    return sa.case((sql.matches(stored, PLAIN_CARD), plain), else_=_mask_digits(sql, text, 0, 4))
 
 
-RULES: dict[str, Callable[[_Sql, Expr], Expr]] = {
+# Each rule takes the stripped text, and the stored text for its fast paths.
+RULES: dict[str, Callable[[_Sql, Expr, Expr], Expr]] = {
     Masking.NAME: _name,
     Masking.ID_NUMBER: _id_number,
     Masking.ADDRESS: _address,
@@ -359,5 +392,5 @@ def masked_expression(dialect: str, kind: str, column: Any) -> sa.ColumnElement[
     text = sql.as_text(column)
     if text is None:
         return None
-    masked = rule(sql, sql.strip(text))
+    masked = rule(sql, sql.strip(text), text)
     return sa.type_coerce(sa.case((column.is_(None), sa.null()), else_=masked), sa.String)
