@@ -121,14 +121,14 @@ def connect(database: str) -> psycopg.Connection[Any]:
 def databases(*suffixes: str) -> Iterator[list[str]]:
     """New UTF-8 databases ``<prefix>_<pid>_<suffix>``, dropped (forcibly) on the way out."""
     names = [f"{DB_PREFIX}_{os.getpid()}_{suffix}" for suffix in suffixes]
-    with connect("postgres") as admin:
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(
-                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-            )
     try:
+        with connect("postgres") as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.execute(
+                    f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                    "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                )
         yield names
     finally:
         with connect("postgres") as admin:
