@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from _common import ROOT, is_full
+from _common import is_full
 from census_import import officer_of_new_department
 
 SKIPPED = 77
+WRITE_BYTES = 2**20
 PG_BASE = os.environ.get("GOVSHARE_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 DB_PREFIX = os.environ.get("GOVSHARE_BENCH_DB_PREFIX", "govshare_bench")
 TABLE = "people"
@@ -208,15 +209,21 @@ def psql_pipe(src: str, dst: str, source_table: str, target_table: str) -> float
 
 
 def psycopg_pipe(src: str, dst: str, source_table: str, target_table: str) -> float:
-    """Seconds of the same pipe in one process: psycopg binary COPY blocks, read then written."""
+    """Seconds of the same pipe in one process: psycopg binary COPY, the server's messages (a
+    row each) gathered into 1 MiB writes (fewer, larger writes: faster than one per row)."""
     with connect(src) as reading, connect(dst) as writing:
         started = time.perf_counter()
         with (
             reading.cursor().copy(copy_out_sql(source_table)) as out,
             writing.cursor().copy(f"COPY {target_table} FROM STDIN (FORMAT BINARY)") as into,
         ):
+            pending = bytearray()
             for block in out:
-                into.write(block)
+                pending += block
+                if len(pending) >= WRITE_BYTES:
+                    into.write(pending)
+                    pending = bytearray()
+            into.write(pending)
         return time.perf_counter() - started
 
 
@@ -329,9 +336,6 @@ def profile_file(kind: str) -> str:
 
 def rows_per_second(rows: int, seconds: float) -> float:
     return rows / seconds if seconds else 0.0
-
-
-__all__ = ["ROOT"]
 
 
 # --- the subscription, as the engine sees it ----------------------------------------------------
