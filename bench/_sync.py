@@ -417,6 +417,7 @@ class SyncTiming:
     peak_rss_mb: float
     rss_before_mb: float
     rows_read: int
+    batches: int
 
 
 def timed_sync(sync_spec: Any, *, full: bool, run_id: int, profile: str = "") -> SyncTiming:
@@ -444,4 +445,4 @@ def timed_sync(sync_spec: Any, *, full: bool, run_id: int, profile: str = "") ->
         elapsed = time.perf_counter() - started
     if profiler is not None:
         profiler.dump_stats(profile)
-    return SyncTiming(elapsed, peak[0], before, progress.rows_read)
+    return SyncTiming(elapsed, peak[0], before, progress.rows_read, progress.batches)

@@ -193,8 +193,9 @@ def report(
 ) -> list[Figure]:
     for number, (pipe, full) in enumerate(zip(pipes, fulls, strict=True), start=1):
         print(
-            f"round {number}: full sync {full.seconds:.2f} s, bare pipe {pipe.seconds:.2f} s "
-            f"({pipe.how}); peak RSS {full.peak_rss_mb:.0f} MiB (before {full.rss_before_mb:.0f})"
+            f"round {number}: full sync {full.seconds:.2f} s ({full.batches} batches), bare pipe "
+            f"{pipe.seconds:.2f} s ({pipe.how}); peak RSS {full.peak_rss_mb:.0f} MiB (before "
+            f"{full.rss_before_mb:.0f})"
         )
     for number, (sync, bare) in enumerate(zip(increments, bares, strict=True), start=1):
         print(

@@ -178,7 +178,8 @@ def rss_figure(small: _sync.SyncTiming, large: _sync.SyncTiming) -> Figure:
 def figure(name: str, rounds: list[tuple[float, _sync.SyncTiming]], plain_how: str) -> Figure:
     for number, (plain, sync) in enumerate(rounds, start=1):
         print(
-            f"{name} round {number}: sync {sync.seconds:.2f} s, plain script {plain:.2f} s "
+            f"{name} round {number}: sync {sync.seconds:.2f} s ({sync.batches} batches), "
+            f"plain script {plain:.2f} s "
             f"({plain_how}); sync peak RSS {sync.peak_rss_mb:.0f} MiB "
             f"(before {sync.rss_before_mb:.0f})"
         )
