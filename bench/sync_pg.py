@@ -13,6 +13,9 @@ Issue #13, Performance:
   ``run_sync(kind=INCREMENTAL)``; goal < 1 s. Baseline, for scale: the bare statements that
   apply the same rows — binary COPY of ``updated > watermark`` into a temporary stage, one
   ``INSERT … ON CONFLICT DO UPDATE`` and a watermark row, in one transaction.
+- ``sync_full_…_unmasked_…``: the same full load with no item masked (one run, after the
+  others), against the same pipe: beside the masked figure, what masking in the source query
+  costs.
 - ``sync_peak_rss_…``: the peak resident memory of one full load (the process's VmHWM, reset
   before the run) at the full size, against the same at a tenth of it: flat means a ratio
   near 1.
@@ -30,6 +33,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +134,8 @@ def run(src: str, dst: str, var_dir: Path) -> list[Figure]:
     check_destination(dst, "people_small_sync", SMALL_ROWS)
     pipes, fulls = full_rounds(src, dst, source, destination)
     increments, bares = incremental_rounds(src, dst, source, destination)
-    return report(pipes, fulls, increments, bares, small)
+    unmasked = unmasked_run(dst, source, destination)
+    return [*report(pipes, fulls, increments, bares, small), unmasked_figure(unmasked, pipes)]
 
 
 def full_rounds(
@@ -151,6 +156,30 @@ def full_rounds(
             with connect(dst) as db:
                 db.execute(f"DROP TABLE {target}")
     return pipes, fulls
+
+
+def unmasked_run(dst: str, source: Any, destination: Any) -> _sync.SyncTiming:
+    """The same full load with no item masked: what masking in the source query costs."""
+    masked = _sync.spec(800, source, TABLE, destination, "people_unmasked")
+    columns = tuple(replace(column, masking="none") for column in masked.columns)
+    timing = _sync.timed_sync(replace(masked, columns=columns), full=True, run_id=800)
+    with connect(dst) as db:
+        assert _sync.count(db, "people_unmasked") == ROWS
+    return timing
+
+
+def unmasked_figure(unmasked: _sync.SyncTiming, pipes: list[Baseline]) -> Figure:
+    rate = _sync.rows_per_second(ROWS, unmasked.seconds)
+    pipe_rate = _sync.rows_per_second(ROWS, min(pipe.seconds for pipe in pipes))
+    print(f"the same full load with no item masked: {unmasked.seconds:.2f} s (one run)")
+    return Figure(
+        figure=f"sync_full_pg_to_pg_{ROWS}_rows_20_columns_unmasked_rows_per_s",
+        value=round(rate, 1),
+        baseline=round(pipe_rate, 1),
+        ratio=round(rate / pipe_rate, 4),
+        goal="none: beside the masked load, what masking costs",
+        unit="rows/s",
+    )
 
 
 def incremental_rounds(
