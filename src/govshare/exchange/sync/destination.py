@@ -37,7 +37,7 @@ from govshare.exchange.connectors.sql import (
     split_table_name,
     sqlite_path,
 )
-from govshare.exchange.models import Connection, Engine
+from govshare.exchange.models import Connection, ConnectionRole, Engine
 from govshare.exchange.sync.errors import (
     SyncError,
     SyncFailure,
@@ -148,6 +148,13 @@ def _destination(spec: SyncSpec) -> Connection:
     if spec.destination is None:
         raise SyncFailure(
             SyncError.SPEC_INVALID, _("The subscription has no destination database yet.")
+        )
+    if spec.destination.role != ConnectionRole.DESTINATION:
+        # A provider's source is only ever read (connectors.sql opens SQLite sources read-only).
+        raise SyncFailure(
+            SyncError.SPEC_INVALID,
+            _("%(name)s is a data source, not a front-end database: a sync never writes to it.")
+            % {"name": spec.destination.name},
         )
     return spec.destination
 
