@@ -555,3 +555,62 @@ def test_exactly_the_keys_that_differ_are_listed_and_their_ranges_differ(
 @pytest.fixture
 def sqlite_pair(pair_of) -> Pair:
     return pair_of("sqlite", "sqlite")
+
+
+def test_the_source_is_read_through_a_server_side_cursor(pair_of):
+    """Never the whole table at once: PostgreSQL sees FETCH after FETCH of a declared cursor."""
+    pair = pair_of("postgresql", "sqlite")
+    pair.fill_destination([])
+    differences = key_differences(pair.spec())
+    try:
+        # when the comparison has begun
+        assert next(differences) == KeyDifference("missing", (1,))
+        # then the source session is fetching from a cursor, not holding a whole result
+        engine = pair.source.engine()
+        with engine.connect() as db:
+            queries = db.execute(
+                sa.text(
+                    "SELECT query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            assert any(query.startswith("FETCH FORWARD") for query in queries)
+        engine.dispose()
+    finally:
+        differences.close()
+
+
+def test_aware_date_times_compare_in_utc_with_a_destination_without_time_zones(pair_of):
+    # given PostgreSQL timestamptz values written at +08:00, and SQLite text holding UTC
+    pair = pair_of("postgresql", "sqlite")
+    engine = pair.source.engine()
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMPTZ)"))
+        db.execute(
+            sa.text(
+                "INSERT INTO events VALUES (1, '2024-01-01 08:00:00+08'), "
+                "(2, '2024-03-01 07:30:00.5+08'), (3, NULL)"
+            )
+        )
+    engine.dispose()
+    engine = pair.destination.engine()
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT)"))
+        db.execute(
+            sa.text(
+                "INSERT INTO events VALUES (1, '2024-01-01 00:00:00'), "
+                "(2, '2024-02-29T23:30:00.500000'), (3, NULL)"
+            )
+        )
+    engine.dispose()
+    spec = replace(
+        pair.spec(),
+        source_table="events",
+        destination_table="events",
+        columns=(
+            Column(item="ID", source="id", target="id", is_key=True),
+            Column(item="SJ", source="at", target="at"),
+        ),
+    )
+    # then they are the same instants
+    assert_consistent(reconcile(spec))

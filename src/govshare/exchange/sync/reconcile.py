@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
@@ -226,13 +226,16 @@ def _count(db: sa.Connection, plan: _Plan, side: str) -> int:
 
 def _stream(
     db: sa.Connection, statement: sa.Select[Any], convert: Callable[[Any], _Row | None], side: str
-) -> Iterator[_Row]:
+) -> Generator[_Row, None, None]:
     try:
         result = db.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(statement)
-        for raw in result:
-            row = convert(raw)
-            if row is not None:
-                yield row
+        try:
+            for raw in result:
+                row = convert(raw)
+                if row is not None:
+                    yield row
+        finally:
+            result.close()  # also when the reader stops early: the server-side cursor goes
     except sa.exc.SQLAlchemyError as error:
         raise _failure(error, side, db.engine) from None
 
@@ -672,17 +675,21 @@ def _walk(
     destination = _stream(
         destination_db, plan.destination_select(), plan.destination_row, DESTINATION
     )
-    left, right = next(source, None), next(destination, None)
-    while left is not None or right is not None:
-        if right is None or (left is not None and left.order < right.order):
-            yield left, None
-            left = next(source, None)
-        elif left is None or right.order < left.order:
-            yield None, right
-            right = next(destination, None)
-        else:
-            yield left, right
-            left, right = next(source, None), next(destination, None)
+    try:
+        left, right = next(source, None), next(destination, None)
+        while left is not None or right is not None:
+            if right is None or (left is not None and left.order < right.order):
+                yield left, None
+                left = next(source, None)
+            elif left is None or right.order < left.order:
+                yield None, right
+                right = next(destination, None)
+            else:
+                yield left, right
+                left, right = next(source, None), next(destination, None)
+    finally:
+        source.close()
+        destination.close()
 
 
 def _how(left: _Row | None, right: _Row | None) -> str:

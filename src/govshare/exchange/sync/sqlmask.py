@@ -33,6 +33,10 @@ accent-insensitive column collation cannot make 欧阳 equal to another pair of 
 Values other than text and integers (decimals, dates, booleans) are rendered differently by
 each database than by ``str()``, so only ``custom`` is done in SQL for them.
 
+Versions: the functions used are in every supported PostgreSQL (no ``split_part(…, -1)``,
+which needs 14) and in MariaDB from 10.0.5 (PCRE). MySQL 8 runs the same SQL with ICU regular
+expressions, which read these patterns alike; only MariaDB is tested here.
+
 SQLite limits: its string functions (length, substr) stop at a NUL character (U+0000), which
 PostgreSQL cannot store at all, so text holding one is cut there; a BLOB stored in a TEXT
 column is masked as SQLite reads it as text, while Python masks ``str(bytes)``.
@@ -52,7 +56,6 @@ from govshare.exchange.masking import ADDRESS_KEEP, COMPOUND_SURNAMES, FULL_MASK
 
 Expr = sa.ColumnElement[Any]
 
-DIALECTS = ("postgresql", "mysql", "sqlite")
 DISTRICT_CHARS = ("区", "县", "旗")
 NOT_BEFORE_DISTRICT = ("小", "社")  # 小区/社区 are estates, not districts (masking.DISTRICT_END)
 DISTRICT_MAX_AT = 12  # DISTRICT_END's ".{1,12}?": the district character is at index 1..12
@@ -173,7 +176,8 @@ class _Postgresql(_Sql):
         return sa.func.btrim(text, _text(WHITESPACE))
 
     def after_last(self, char: str, text: Expr) -> Expr:
-        return sa.func.split_part(text, _text(char), -1)
+        # Not split_part(…, -1): providers' PostgreSQL before 14 lacks it. NULL without ``char``.
+        return sa.func.substring(text, _text(f"{char}([^{char}]*)$"))
 
     def matches(self, text: Expr, pattern: str) -> Expr:
         return text.op("~")(_text(pattern))
