@@ -27,7 +27,7 @@ def main() -> None:
         Endpoint(fields["engine"], None, Connection(**fields))  # type: ignore[arg-type]
         for fields in (arguments["source"], arguments["destination"])
     )
-    spec = spec_of(source, target, masked=arguments["masked"], batch_bytes=2000)
+    spec = spec_of(source, target, masked=arguments["masked"], batch_bytes=1000)
 
     def report(progress: Progress) -> None:
         print(f"batch {progress.batches}", flush=True)
