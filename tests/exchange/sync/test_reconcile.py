@@ -143,6 +143,10 @@ class Pair:
             return {**row, "sr": str(row["sr"])}  # text, as "1234.50"
         return row
 
+    def table_spec(self, table: str, *columns: Column) -> SyncSpec:
+        """The spec of another table of the same name on both sides."""
+        return self.spec(source_table=table, destination_table=table, columns=columns)
+
     def execute(self, side: str, statement: str, **params: Any) -> None:
         database = self.source if side == "source" else self.destination
         engine = database.engine()
@@ -330,14 +334,10 @@ def test_text_keys_are_ordered_alike_on_every_engine(pair_of):
             with engine.begin() as db:
                 db.execute(table.insert(), [{"code": k, "label": f"{side}{k}"} for k in keys])
             engine.dispose()
-        spec = replace(
-            pair.spec(),
-            source_table="codes",
-            destination_table="codes",
-            columns=(
-                Column(item="DM", source="code", target="code", is_key=True),
-                Column(item="MC", source="label", target="label"),
-            ),
+        spec = pair.table_spec(
+            "codes",
+            Column(item="DM", source="code", target="code", is_key=True),
+            Column(item="MC", source="label", target="label"),
         )
         result = reconcile(spec, ranges=3)
         # every key is matched with its twin (labels differ by design), none missing or extra
@@ -490,27 +490,19 @@ def test_a_subscriptions_spec_is_reconciled_with_its_grant_masking_and_filters(s
 def test_a_sqlite_sources_text_is_read_as_the_destinations_type(pair_of):
     """SQLite keeps numbers and dates as text; the destination types them (NUMERIC, DATE)."""
     pair = pair_of("sqlite", "postgresql")
-    engine = pair.source.engine()
-    with engine.begin() as db:
-        db.execute(sa.text("CREATE TABLE loose (id INTEGER PRIMARY KEY, amount TEXT, day TEXT)"))
-        db.execute(sa.text("INSERT INTO loose VALUES (1, '12.50', '2024-02-29'), (2, '7', NULL)"))
-    engine.dispose()
-    engine = pair.destination.engine()
-    with engine.begin() as db:
-        db.execute(
-            sa.text("CREATE TABLE loose (id INT PRIMARY KEY, amount NUMERIC(10, 3), day DATE)")
-        )
-        db.execute(sa.text("INSERT INTO loose VALUES (1, 12.5, '2024-02-29'), (2, 7.000, NULL)"))
-    engine.dispose()
-    spec = replace(
-        pair.spec(),
-        source_table="loose",
-        destination_table="loose",
-        columns=(
-            Column(item="ID", source="id", target="id", is_key=True),
-            Column(item="JE", source="amount", target="amount"),
-            Column(item="RQ", source="day", target="day"),
-        ),
+    pair.execute("source", "CREATE TABLE loose (id INTEGER PRIMARY KEY, amount TEXT, day TEXT)")
+    pair.execute("source", "INSERT INTO loose VALUES (1, '12.50', '2024-02-29'), (2, '7', NULL)")
+    pair.execute(
+        "destination", "CREATE TABLE loose (id INT PRIMARY KEY, amount NUMERIC(10, 3), day DATE)"
+    )
+    pair.execute(
+        "destination", "INSERT INTO loose VALUES (1, 12.5, '2024-02-29'), (2, 7.000, NULL)"
+    )
+    spec = pair.table_spec(
+        "loose",
+        Column(item="ID", source="id", target="id", is_key=True),
+        Column(item="JE", source="amount", target="amount"),
+        Column(item="RQ", source="day", target="day"),
     )
     assert_consistent(reconcile(spec))
 
@@ -583,34 +575,22 @@ def test_the_source_is_read_through_a_server_side_cursor(pair_of):
 def test_aware_date_times_compare_in_utc_with_a_destination_without_time_zones(pair_of):
     # given PostgreSQL timestamptz values written at +08:00, and SQLite text holding UTC
     pair = pair_of("postgresql", "sqlite")
-    engine = pair.source.engine()
-    with engine.begin() as db:
-        db.execute(sa.text("CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMPTZ)"))
-        db.execute(
-            sa.text(
-                "INSERT INTO events VALUES (1, '2024-01-01 08:00:00+08'), "
-                "(2, '2024-03-01 07:30:00.5+08'), (3, NULL)"
-            )
-        )
-    engine.dispose()
-    engine = pair.destination.engine()
-    with engine.begin() as db:
-        db.execute(sa.text("CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT)"))
-        db.execute(
-            sa.text(
-                "INSERT INTO events VALUES (1, '2024-01-01 00:00:00'), "
-                "(2, '2024-02-29T23:30:00.500000'), (3, NULL)"
-            )
-        )
-    engine.dispose()
-    spec = replace(
-        pair.spec(),
-        source_table="events",
-        destination_table="events",
-        columns=(
-            Column(item="ID", source="id", target="id", is_key=True),
-            Column(item="SJ", source="at", target="at"),
-        ),
+    pair.execute("source", "CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMPTZ)")
+    pair.execute(
+        "source",
+        "INSERT INTO events VALUES (1, '2024-01-01 08:00:00+08'), "
+        "(2, '2024-03-01 07:30:00.5+08'), (3, NULL)",
+    )
+    pair.execute("destination", "CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT)")
+    pair.execute(
+        "destination",
+        "INSERT INTO events VALUES (1, '2024-01-01 00:00:00'), "
+        "(2, '2024-02-29T23:30:00.500000'), (3, NULL)",
+    )
+    spec = pair.table_spec(
+        "events",
+        Column(item="ID", source="id", target="id", is_key=True),
+        Column(item="SJ", source="at", target="at"),
     )
     # then they are the same instants
     assert_consistent(reconcile(spec))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from govshare.catalog.choices import Masking
 from govshare.exchange.masking import COMPOUND_SURNAMES, mask
-from govshare.exchange.sync.sqlmask import WHITESPACE, masked_expression
+from govshare.exchange.sync.sqlmask import classes, masked_expression
 from tests.exchange.sync.scratch_databases import scratch
 
 KINDS = [*Masking.values, "not-a-kind"]
@@ -44,7 +44,7 @@ PIECES = [
     *sorted(COMPOUND_SURNAMES)[:6],
     *["区", "县", "旗", "小", "社", "省", "市", "@", "+86", "86", "-", ".", "\n", "\r\n"],
     *["0", "1", "2", "9", "138", "010", "0536", "٣", "²", "①", "５", "𝟗"],
-    *list(WHITESPACE[:12]),
+    *list(classes().whitespace[:12]),
 ]
 # Any character but a surrogate (no database stores one) and NUL (PostgreSQL cannot, and
 # SQLite's string functions stop at it: sqlmask's module docstring).

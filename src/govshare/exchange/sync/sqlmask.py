@@ -24,8 +24,8 @@ The common values take a short path first, tested on the stored text: a bare mob
 (``1`` and ten ASCII digits) and a card number of ASCII digits only; everything else goes
 through the general form.
 
-Exactness rests on Python's own character classes, written out from ``unicodedata`` when this
-module loads: ``str.strip()`` trims every character for which ``isspace()`` is true (not only
+Exactness rests on Python's own character classes, written out from ``unicodedata`` on first
+use (``classes()``): ``str.strip()`` trims every character for which ``isspace()`` is true (not only
 the space), the phone rule's ``\\d`` is ``isdecimal()`` and ``_mask_digits`` hides what
 ``isdigit()`` calls a digit (superscripts too). Lengths and positions count characters, as
 Python does. MariaDB compares with a binary collation (``utf8mb4_bin``), so a case- or
@@ -46,6 +46,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -80,12 +82,31 @@ def _bracket(chars: Iterable[str]) -> str:
     return "".join(parts)
 
 
-WHITESPACE = "".join(_characters(str.isspace))  # what str.strip() and re's \s take
-_SPACE = _bracket(WHITESPACE)
-_DECIMAL = _bracket(_characters(str.isdecimal))  # re's \d on str
-_DIGIT = _bracket(_characters(str.isdigit))  # str.isdigit(), as _mask_digits tests
-# masking.mask_phone: r"^(\+?86[\s-]?)(1\d{10})$" (the text is stripped, so "$" is the end).
-PHONE_WITH_COUNTRY = f"^[+]?86[{_SPACE}-]?1[{_DECIMAL}]{{10}}$"
+@dataclass(frozen=True)
+class Classes:
+    """Python's character classes as the SQL needs them; built on first use (scanning every
+    code point takes most of a second, which no process should pay just for importing this)."""
+
+    whitespace: str  # every character str.isspace() takes: what strip() and re's \s remove
+    space: str  # the same, as a bracket body
+    decimal: str  # str.isdecimal(): re's \d on str
+    digit: str  # str.isdigit(), as masking._mask_digits tests (superscripts too)
+
+    @property
+    def phone_with_country(self) -> str:
+        # masking.mask_phone: r"^(\+?86[\s-]?)(1\d{10})$" (stripped text: "$" is the end).
+        return f"^[+]?86[{self.space}-]?1[{self.decimal}]{{10}}$"
+
+
+@cache
+def classes() -> Classes:
+    whitespace = "".join(_characters(str.isspace))
+    return Classes(
+        whitespace=whitespace,
+        space=_bracket(whitespace),
+        decimal=_bracket(_characters(str.isdecimal)),
+        digit=_bracket(_characters(str.isdigit)),
+    )
 
 
 # masking.DISTRICT_END, "^.{1,12}?(?<![小社])[区县旗]"; lazy, so the shortest match wins (in
@@ -102,12 +123,14 @@ PLAIN_CARD = "^[0-9]{5,}$"
 
 def _first_digits(count: int) -> str:
     """Matches the text up to and including its ``count``-th digit."""
-    return f"^(?:[^{_DIGIT}]*[{_DIGIT}]){{{count}}}"
+    digit = classes().digit
+    return f"^(?:[^{digit}]*[{digit}]){{{count}}}"
 
 
 def _followed_by_digits(count: int) -> str:
     """Matches a digit that has at least ``count`` digits after it."""
-    return f"[{_DIGIT}](?=(?:[^{_DIGIT}]*[{_DIGIT}]){{{count}}})"
+    digit = classes().digit
+    return f"[{digit}](?=(?:[^{digit}]*[{digit}]){{{count}}})"
 
 
 def _text(value: str) -> Expr:
@@ -126,7 +149,7 @@ class _Sql:
         raise NotImplementedError
 
     def strip(self, text: Expr) -> Expr:
-        return sa.func.trim(text, _text(WHITESPACE))
+        return sa.func.trim(text, _text(classes().whitespace))
 
     def length(self, text: Expr) -> Expr:
         return sa.func.char_length(text)
@@ -173,7 +196,7 @@ class _Postgresql(_Sql):
         return None
 
     def strip(self, text: Expr) -> Expr:
-        return sa.func.btrim(text, _text(WHITESPACE))
+        return sa.func.btrim(text, _text(classes().whitespace))
 
     def after_last(self, char: str, text: Expr) -> Expr:
         # Not split_part(…, -1): providers' PostgreSQL before 14 lacks it. NULL without ``char``.
@@ -203,7 +226,8 @@ class _Mysql(_Sql):
     def strip(self, text: Expr) -> Expr:
         # TRIM() removes one string, not a set of characters. PCRE's "$" also matches before a
         # final newline, but a newline is whitespace, so the greedy run reaches the real end.
-        return self.replace_all(text, f"^[{_SPACE}]+|[{_SPACE}]+$", "")
+        space = classes().space
+        return self.replace_all(text, f"^[{space}]+|[{space}]+$", "")
 
     def stars(self, count: Any) -> Expr:
         return sa.func.repeat(_text("*"), count)
@@ -342,12 +366,12 @@ def _phone(sql: _Sql, text: Expr, stored: Expr) -> Expr:
 
 
 def _any_phone(sql: _Sql, text: Expr) -> Expr:
-    has_country = sql.matches(text, PHONE_WITH_COUNTRY)
+    has_country = sql.matches(text, classes().phone_with_country)
     length = sql.length(text)
     # With a country code the number is the last 11 characters (1 and ten digits).
     prefix = sa.case((has_country, sql.substr(text, 1, length - 11)), else_=_text(""))
     number = sa.case((has_country, sql.rest(text, length - 10)), else_=text)
-    digits = sql.replace_all(number, f"[^{_DECIMAL}]", "")
+    digits = sql.replace_all(number, f"[^{classes().decimal}]", "")
     first, second = sql.substr(digits, 1, 1), sql.substr(digits, 2, 1)
     masked = sa.case(
         (sa.and_(sql.length(digits) == 11, first == "1"), _mask_digits(sql, number, 3, 4)),
