@@ -58,7 +58,7 @@ def write_figures(name: str, figures: Sequence[Figure]) -> Path:
     """Print the figures and write them to ``<output>/<name>.json``."""
     for fig in figures:
         print(
-            f"{fig.figure}: {fig.value:.1f} {fig.unit} vs baseline {fig.baseline:.1f} "
+            f"{fig.figure}: {_number(fig.value)} {fig.unit} vs baseline {_number(fig.baseline)} "
             f"→ ratio {fig.ratio:.2f} (goal {fig.goal})"
         )
     rows = [asdict(fig) for fig in figures]
@@ -67,6 +67,11 @@ def write_figures(name: str, figures: Sequence[Figure]) -> Path:
     path.write_text(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2) + "\n")
     print(f"wrote {path}")
     return path
+
+
+def _number(value: float) -> str:
+    """One decimal, or three significant digits for a small value (0.021 s is not "0.0 s")."""
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
 
 
 def free_port() -> int:
