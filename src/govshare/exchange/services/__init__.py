@@ -14,6 +14,13 @@ from govshare.exchange.services.mounts import (
     mountable_items,
     table_mount_set,
 )
+from govshare.exchange.services.subscriptions import (
+    cron_problem,
+    destination_databases,
+    drop_folder_create,
+    folder_path,
+    subscription_configure,
+)
 
 __all__ = [
     "CONNECTION_FIELDS",
@@ -22,10 +29,15 @@ __all__ = [
     "connection_create",
     "connection_test",
     "connection_update",
+    "cron_problem",
+    "destination_databases",
+    "drop_folder_create",
     "fileset_list",
     "fileset_set",
+    "folder_path",
     "mount_slot",
     "mount_test",
     "mountable_items",
+    "subscription_configure",
     "table_mount_set",
 ]
