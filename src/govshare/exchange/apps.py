@@ -12,6 +12,7 @@ class ExchangeConfig(AppConfig):
         from govshare.exchange import permissions  # noqa: F401  (register)
         from govshare.exchange.audit_labels import AUDIT_LABELS
         from govshare.exchange.indicators import delivery_indicators
+        from govshare.exchange.navigation import register_navigation
         from govshare.exchange.services.subscriptions import grant_listener, table_key_items_of
         from govshare.sharing.bulk import grant_listeners, table_key_items
         from govshare.sharing.indicators import month_figures
@@ -19,4 +20,5 @@ class ExchangeConfig(AppConfig):
         month_figures.register(delivery_indicators)
         grant_listeners.register(grant_listener)
         table_key_items.register(table_key_items_of)
+        register_navigation()
         action_labels.register(AUDIT_LABELS)

@@ -2,7 +2,7 @@
 the API console, included under the ``exchange`` namespace at /exchange/ (reverse
 ``exchange:delivery_list``, ``exchange:console``). Each views module lists its own paths."""
 
-from govshare.exchange.views import connections, console, deliveries, mounts
+from govshare.exchange.views import connections, console, deliveries, mounts, subscriptions
 
 app_name = "exchange"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *mounts.urlpatterns,
     *deliveries.urlpatterns,
     *console.urlpatterns,
+    *subscriptions.urlpatterns,
 ]

@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from govshare.exchange.api import deliveries
+from govshare.exchange.api import bulk, deliveries
 
 router = Router()
 router.add_router("", deliveries.router)
+router.add_router("", bulk.router)

@@ -140,7 +140,7 @@ def table_key_items_of(resource: Resource) -> list[str]:
 
 
 @internal("a read of the consumer's own connections for a service that has authorized")
-def destination_databases(department_id: int | None) -> Any:
+def destination_databases(department_id: int) -> Any:
     """The department's front-end databases (前置库), never its sources."""
     return Connection.objects.filter(
         department_id=department_id, role=ConnectionRole.DESTINATION
@@ -176,6 +176,8 @@ def subscription_configure(
     with transaction.atomic():
         if subscription.state == SubscriptionState.NEEDS_DESTINATION and subscription.destination:
             subscription.state = SubscriptionState.ACTIVE
+        elif subscription.state == SubscriptionState.ACTIVE and not subscription.destination:
+            subscription.state = SubscriptionState.NEEDS_DESTINATION
         subscription.save()
         audit.record(
             actor=actor,

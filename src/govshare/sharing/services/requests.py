@@ -214,7 +214,7 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
     return [item for item in by_identifier.values() if item.identifier in wanted]
 
 
-MODE_RULES = {
+MODE_RULES: dict[str, Any] = {
     DeliveryMode.TABLE: _lazy(
         "Table exchange needs a mounted database table of the resource; choose another mode."
     ),
