@@ -322,7 +322,12 @@ def run_list(request: HttpRequest, filters: Query[RunFilter]) -> QuerySet[SyncRu
     return bulk.runs(auth_user(request), filters.subscription)
 
 
-@router.get("/runs/{id}", response=responses({200: RunOut}), summary="One sync run")
+@router.get(
+    "/runs/{id}",
+    response=responses({200: RunOut}),
+    summary="One sync run",
+    url_name="exchange_run_detail",
+)
 def run_detail(request: HttpRequest, id: ObjectId) -> SyncRun:
     """A run with its live progress (rows, bytes, rate, ETA): the run page polls this."""
     return get_object_or_404(bulk.runs(auth_user(request)), pk=id)

@@ -354,7 +354,11 @@ def drop_folder_create(
 
 @internal("where a folder the caller may see lives on disk")
 def folder_path(folder: DropFolder) -> Path:
-    return Path(settings.VAR_DIR) / "destinations" / folder.directory
+    """The folder's directory inside the node's destinations directory (VAR_DIR/destinations,
+    or GOVSHARE_DESTINATIONS_DIR)."""
+    default = Path(settings.VAR_DIR) / "destinations"
+    root = Path(getattr(settings, "GOVSHARE_DESTINATIONS_DIR", default)).resolve()
+    return root / folder.directory
 
 
 def _validate_folder(folder: DropFolder) -> None:
