@@ -14,4 +14,8 @@ AUDIT_LABELS = {
     "exchange.mount.files.set": _("Mount file set"),
     "exchange.mount.files.list": _("List files of file set again"),
     "exchange.mount.test": _("Test mount"),
+    "exchange.subscription.create": _("Create table subscription"),
+    "exchange.subscription.configure": _("Configure table subscription"),
+    "exchange.subscription.state": _("Table subscription follows its grant"),
+    "exchange.folder.create": _("Add destination folder"),
 }
