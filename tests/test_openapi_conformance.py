@@ -78,6 +78,17 @@ RULES_IN_WORDS: dict[str, set[str]] = {
     # row filters and masking name items of the grant's resource
     "POST /api/v1/sharing/grants/{id}/change": {"row_filter", "masking"},
     "POST /api/v1/catalog/resources/{id}/review": {"note"},  # when returning
+    # a server's host for PostgreSQL and MySQL; for SQLite a file name of the sources directory
+    "POST /api/v1/exchange/destinations": {"host", "database"},
+    # the schedule's fields in their ranges, a watermark or soft-delete column as the mode
+    # needs, a front-end database of the consumer department
+    "PATCH /api/v1/exchange/subscriptions/{id}": {
+        "schedule",
+        "watermark_column",
+        "soft_delete_column",
+        "soft_delete_value",
+        "destination_id",
+    },
     # 编制指南 rules between a resource's fields and its items (catalog.rules)
     **dict.fromkeys(
         ("POST /api/v1/catalog/resources", "PATCH /api/v1/catalog/resources/{id}"),

@@ -9,6 +9,7 @@ consumer department's data officer configures; both parties read). Passwords are
 import datetime as dt
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from ninja.pagination import paginate
 from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
-from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf
+from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.exchange import bulk, services
 from govshare.exchange.models import (
     Connection,
@@ -38,8 +39,22 @@ router = Router(tags=["exchange"])
 
 Name = Annotated[str, Field(max_length=100), FILLED_TEXT]
 Short = Annotated[str, Field(max_length=255), PLAIN_TEXT]
-ColumnName = Annotated[str, Field(max_length=128), PLAIN_TEXT]
 Side = Annotated[str, OneOf(["consumer", "provider"])]
+# A host name (labels of at most 63 characters, RFC 1123 §2.1), an IPv4 or IPv6 address, or
+# nothing (SQLite).
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_PATTERN = f"^({_LABEL}(\\.{_LABEL})*|[0-9A-Fa-f:.]+)?$"
+Host = Annotated[
+    str,
+    Field(max_length=253, description="required for PostgreSQL and MySQL (else 422)"),
+    Pattern(HOST_PATTERN, "string_pattern_mismatch"),
+]
+# An SQL identifier, as the services check it (subscriptions.COLUMN_NAME), or nothing.
+COLUMN_PATTERN = "^([A-Za-z_][A-Za-z0-9_]{0,127})?$"
+ColumnName = Annotated[
+    str, Field(max_length=128), Pattern(COLUMN_PATTERN, "string_pattern_mismatch")
+]
+DIRECTORY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -70,9 +85,16 @@ class DestinationIn(InputSchema):
     department_id: ObjectId
     name: Name
     engine: Annotated[str, OneOf(Engine)]
-    host: Short = ""
+    host: Host = ""
     port: Annotated[int | None, Field(ge=1, le=65535)] = None
-    database: Annotated[str, Field(max_length=255), FILLED_TEXT]
+    database: Annotated[
+        str,
+        Field(
+            max_length=255,
+            description="for SQLite a file name in the node's sources directory (else 422)",
+        ),
+        FILLED_TEXT,
+    ]
     username: Annotated[str, Field(max_length=100), PLAIN_TEXT] = ""
     password: Annotated[str, Field(max_length=500)] = ""
 
@@ -93,7 +115,11 @@ class FolderOut(Schema):
 class FolderIn(InputSchema):
     department_id: ObjectId
     name: Name
-    directory: Annotated[str, Field(max_length=100), FILLED_TEXT]
+    directory: Annotated[
+        str,
+        Field(max_length=100, description="a directory name under the node's destinations"),
+        Pattern(DIRECTORY_PATTERN, "string_pattern_mismatch"),
+    ]
 
 
 class SubscriptionOut(Schema):
@@ -125,7 +151,8 @@ class SubscriptionPatch(PatchSchema):
     nullable = frozenset({"destination_id"})
 
     destination_id: ObjectId | None = Field(
-        None, description="a front-end database of the consumer department (null: none yet)"
+        None,
+        description="a front-end database of the consumer department (else 422); null: none",
     )
     mode: Annotated[str, OneOf(SyncMode)] | None = None
     watermark_column: ColumnName | None = None
@@ -305,9 +332,12 @@ def subscription_change(
     changes = payload.model_dump(exclude_unset=True)
     if "destination_id" in changes:
         changes["destination"] = _destination(auth_user(request), changes.pop("destination_id"))
-    services.subscription_configure(
-        actor=auth_user(request), subscription=subscription, data=changes
-    )
+    try:
+        services.subscription_configure(
+            actor=auth_user(request), subscription=subscription, data=changes
+        )
+    except ValidationError as error:
+        raise _renamed(error, "destination", "destination_id") from None
     return _visible_subscription(request, id)
 
 
@@ -352,6 +382,15 @@ def package_detail(request: HttpRequest, id: ObjectId) -> FilePackage:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _renamed(error: ValidationError, name: str, api_name: str) -> ValidationError:
+    """The service names the model's field; the API's body names the id it was given."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {api_name if field == name else field: errors for field, errors in error.error_dict.items()}
+    )
 
 
 def _visible_subscription(request: HttpRequest, pk: int) -> Subscription:

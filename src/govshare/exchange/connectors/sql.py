@@ -189,6 +189,12 @@ def check_connection(connection: Connection) -> None:
     try:
         with temporary_engine(connection) as engine, engine.connect() as db:
             db.execute(sa.select(sa.literal(1))).scalar_one()
+    except (UnicodeError, ValueError) as error:
+        # A host name the resolver refuses (a label past 63 characters): never reachable.
+        raise UpstreamFailure(
+            _("%(cause)s — %(reason)s")
+            % {"cause": _("The host cannot be reached"), "reason": type(error).__name__}
+        ) from None
     except sa.exc.SQLAlchemyError as error:
         failure = source_error(error, password_of(connection))
         cause = connection_cause(str(failure))

@@ -371,7 +371,7 @@ def _validate_folder(folder: DropFolder) -> None:
         )
     if not folder.directory:
         errors.add("directory", _("Name the directory."), ErrorCode.REQUIRED)
-    elif not DIRECTORY_NAME.match(folder.directory) or ".." in folder.directory:
+    elif not DIRECTORY_NAME.match(folder.directory):
         errors.add(
             "directory",
             _("A directory name: letters, digits, “_”, “-” and “.”, no slashes."),
