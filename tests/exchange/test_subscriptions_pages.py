@@ -244,3 +244,25 @@ def test_packages_are_listed_to_both_parties_only(officer_a, officer_b, officer_
     for user, seen in ((officer_a, True), (officer_b, True), (officer_c, False)):
         items = api_client(user).get(f"{API}/packages", {"grant": grant.pk}).json()["items"]
         assert [item["id"] for item in items] == ([package.pk] if seen else [])
+
+
+def test_the_grant_page_links_to_its_subscription(client_for, officer_b, grant, subscription):
+    page = client_for(officer_b).get(reverse("sharing:grant_detail", args=[grant.pk]))
+    url = reverse("exchange:subscription_detail", args=[subscription.pk])
+    assert f'href="{url}" data-delivery-link' in page.content.decode()
+
+
+def test_a_file_grant_page_links_to_its_packages(
+    client_for, officer_b, dept_b, officer_a, reviewer, dept_a, sqlite_source
+):
+    resource = mounted_resource(officer_a, reviewer, dept_a, sqlite_source, name="文件资源")
+    file_grant = table_grant(officer_b, dept_b, officer_a, reviewer, resource, mode="file")
+    client = client_for(officer_b)
+    page = client.get(reverse("sharing:grant_detail", args=[file_grant.pk]))
+    url = reverse("exchange:package_list", args=[file_grant.pk])
+    assert f'href="{url}" data-delivery-link' in page.content.decode()
+    packages = client.get(url)
+    assert packages.status_code == 200
+    formats = [v for v, _ in packages.context["form"].fields["format"].choices]
+    assert formats == ["csv", "xlsx", "json", "parquet"]
+    assert client_for(officer_a).get(url).context["form"] is None  # the provider builds none

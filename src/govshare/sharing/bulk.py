@@ -1,11 +1,12 @@
 """What the bulk delivery modes (库表交换, 文件交换) need from sharing, and what sharing needs back.
 
 Sharing sits below the exchange (DESIGN.md, Layers): it cannot name the exchange's mounts or its
-subscriptions. The exchange fills two registries in its ``AppConfig.ready()``:
+subscriptions. The exchange fills three registries in its ``AppConfig.ready()``:
 
 - ``grant_listeners``: told, inside the sharing step's transaction, whenever a grant is created
   or its state moves (active, suspended, revoked, expired), so that a 库表 grant's subscription
   is created, stopped or resumed with it;
+- ``grant_links``: links from a grant's page to its subscription or packages;
 - ``table_key_items``: the key items of a resource's mounted table, which a table exchange needs
   granted and unmasked (they become the destination's primary key).
 
@@ -25,6 +26,11 @@ from govshare.sharing.choices import DeliveryMode
 GrantListener = Callable[[Any], None]
 grant_listeners: Registry[GrantListener] = Registry("grant listeners")
 
+# (label, url) links a grant's page shows to where its bulk deliveries are (the subscription of
+# a 库表 grant, the packages of a 文件 grant); the exchange fills it.
+GrantLinks = Callable[[Any, Any], Sequence[tuple[Any, str]]]
+grant_links: Registry[GrantLinks] = Registry("links of a grant's page")
+
 TableKeyItems = Callable[[Resource], Sequence[str]]
 table_key_items: Registry[TableKeyItems] = Registry("key items of a table exchange")
 
@@ -42,6 +48,11 @@ def grant_changed(grant: Any) -> None:
     """Tell every listener that ``grant`` was created or changed state."""
     for listener in grant_listeners:
         listener(grant)
+
+
+def delivery_links(grant: Any, user: Any) -> list[tuple[Any, str]]:
+    """The links to ``grant``'s bulk deliveries that ``user`` may follow."""
+    return [link for source in grant_links for link in source(grant, user)]
 
 
 def key_items_of(resource: Resource) -> list[str]:

@@ -195,6 +195,19 @@ def folder_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def grant_links(grant: Grant, user: Actor) -> list[tuple[Any, str]]:
+    """Links from a grant's page (sharing) to its subscription or its packages."""
+    if grant.mode == DeliveryMode.FILE:
+        return [(_("File packages"), reverse("exchange:package_list", args=[grant.pk]))]
+    if grant.mode != DeliveryMode.TABLE:
+        return []
+    rows = bulk.subscriptions(user).filter(grant=grant)
+    return [
+        (_("Table subscription"), reverse("exchange:subscription_detail", args=[pk]))
+        for pk in rows.values_list("pk", flat=True)
+    ]
+
+
 urlpatterns: list[URLPattern] = [
     path("subscriptions/", subscription_list, name="subscription_list"),
     path("subscriptions/<int:pk>/", subscription_detail, name="subscription_detail"),
