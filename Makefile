@@ -1,6 +1,7 @@
 # govshare — `make run` serves the platform, `make test` runs the whole suite.
 # Both start with `make setup`, which only does what is not done yet. `make soak`: the full
-# benchmarks, then the gateway's fuzz test with 20,000 cases (about a minute).
+# benchmarks, then the gateway's fuzz test with 20,000 cases (about a minute), then the sync kill
+# test: one 1,000,000-row full load, its worker SIGKILLed 20 times (a few minutes).
 
 PYTHON ?= python3
 VENV := .venv
@@ -64,3 +65,4 @@ bench: setup
 soak: setup
 	bash scripts/bench.sh --full
 	GOVSHARE_FUZZ_CASES=20000 $(BIN)/pytest -q tests/exchange/gateway/test_fuzz.py
+	GOVSHARE_KILL_ROWS=1000000 GOVSHARE_KILLS=20 $(BIN)/pytest -q -s tests/exchange/sync/test_runner_kill.py

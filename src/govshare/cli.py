@@ -2,6 +2,7 @@
 
 govshare run [--host H] [--port P] [--workers N] [--no-worker]
 govshare migrate | demo | createadmin | worker | audit verify [--deliveries]
+govshare sync list | run SUBSCRIPTION [--full] [--progress] | reconcile SUBSCRIPTION | schedule
 govshare audit checkpoint [--every [S]] | audit key [--rotate]
 govshare <any Django management command>
 """
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(argv: list[str]) -> int:
     """Serve the platform on one port with granian: ``govshare.asgi`` sends ``/gw/`` to the
     exchange gateway and every other path to Django (WSGI, in a2wsgi's threads); unless told
-    not to, also a task worker, the health prober and the grant-expiry sweep."""
+    not to, also a task worker, the health prober, the grant-expiry sweep and the sync
+    scheduler."""
     parser = argparse.ArgumentParser(prog="govshare run")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -106,6 +108,12 @@ def run(argv: list[str]) -> int:
         sweep = os.environ.get("GOVSHARE_SWEEP_SECONDS", "3600")
         children.append(
             subprocess.Popen([govshare, "sharing_sweep", "--every", sweep, "--delay", "60"])
+        )
+        # Table subscriptions (库表订阅): every GOVSHARE_SYNC_SCHEDULE_SECONDS queue the runs
+        # that are due, requeue the tasks of dead workers and restart stalled runs.
+        schedule = os.environ.get("GOVSHARE_SYNC_SCHEDULE_SECONDS", "60")
+        children.append(
+            subprocess.Popen([govshare, "sync", "schedule", "--every", schedule, "--delay", "30"])
         )
         # Signed checkpoints of the evidence chains (签名检查点): now, every
         # GOVSHARE_CHECKPOINT_SECONDS, and a final one when stopped. Last in the list: _wait stops

@@ -170,6 +170,17 @@ if os.environ.get("GOVSHARE_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running leased task renews its lease every third of this; a task whose lease ran out is
+# requeued by the reaper (core/leases.py). Named locks' files (SQLite) live in GOVSHARE_LOCK_DIR.
+GOVSHARE_LEASE_SECONDS = float(os.environ.get("GOVSHARE_LEASE_SECONDS", "60"))
+GOVSHARE_LOCK_DIR = os.environ.get("GOVSHARE_LOCK_DIR", "")
+# Table sync runs (exchange/sync/tasks.py): a failed run is retried after
+# GOVSHARE_SYNC_RETRY_SECONDS × 2^(attempt−1), up to GOVSHARE_SYNC_MAX_ATTEMPTS attempts; a run
+# with no progress for GOVSHARE_SYNC_STALL_SECONDS is restarted by `govshare sync schedule`.
+GOVSHARE_SYNC_MAX_ATTEMPTS = int(os.environ.get("GOVSHARE_SYNC_MAX_ATTEMPTS", "3"))
+GOVSHARE_SYNC_RETRY_SECONDS = float(os.environ.get("GOVSHARE_SYNC_RETRY_SECONDS", "60"))
+GOVSHARE_SYNC_STALL_SECONDS = float(os.environ.get("GOVSHARE_SYNC_STALL_SECONDS", "900"))
+GOVSHARE_SYNC_BUSY_SECONDS = float(os.environ.get("GOVSHARE_SYNC_BUSY_SECONDS", "5"))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -79,6 +79,7 @@ def test_run_stops_the_server_first_and_the_checkpointer_last(monkeypatch):
     assert log[-2:] == [("signal", "audit checkpoint"), ("exited", "audit checkpoint")]
     others = {child.name for child in children[1:-1]}
     assert {name for _, name in log[1:-2]} == others
+    assert "sync schedule" in others  # the sync scheduler and reaper (exchange/sync/runner.py)
 
 
 def test_createadmin_refuses_a_user_name_outside_the_rule(monkeypatch, django_user_model):

@@ -30,12 +30,16 @@ CASES = [
     ("phone", "010-62345678", "010-******78"),
     ("phone", "02087654321", "020******21"),
     ("phone", "12345", "***45"),
+    ("phone", "0", "0"),  # a landline's area code alone: no second digit to read
+    ("phone", " 0x ", "0x"),
     ("address", "山东省潍坊市奎文区胜利东街123号", "山东省潍坊市奎文区********"),
     ("address", "潍坊市昌乐县城关街道5号", "潍坊市昌乐县******"),
     ("address", "幸福小区5号楼2单元", "幸福小区5号****"),
     ("address", "胜利东街", "胜利东街"),
     ("bank_card", "6222021234567890123", "***************0123"),
     ("bank_card", "6222 0212 3456 7890", "**** **** **** 7890"),
+    ("bank_card", "123", "123"),  # fewer digits than the four kept: all stay
+    ("bank_card", "12345", "*2345"),
     ("email", "alice@example.com", "a***@example.com"),
     ("email", "not-an-email", "***"),
     ("custom", "anything", "***"),

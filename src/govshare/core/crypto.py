@@ -33,6 +33,27 @@ def sm3_hex(data: bytes | str) -> str:
     return digest.finalize().hex()
 
 
+class Sm3:
+    """An SM3 digest fed piece by piece (a table's rows, a file's blocks), for data too large to
+    hold at once; ``hexdigest()`` equals ``sm3_hex`` of all pieces joined."""
+
+    def __init__(self) -> None:
+        self._hashlib = hashlib.new("sm3") if _HASHLIB_SM3 else None
+        self._hash = None if _HASHLIB_SM3 else hashes.Hash(hashes.SM3())
+
+    def update(self, data: bytes) -> None:
+        if self._hashlib is not None:
+            self._hashlib.update(data)
+        elif self._hash is not None:
+            self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        if self._hashlib is not None:
+            return self._hashlib.hexdigest()
+        assert self._hash is not None
+        return self._hash.copy().finalize().hex()
+
+
 def constant_time_equal(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode(), right.encode())
 

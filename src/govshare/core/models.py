@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.evidence.chain import ChainHead, HashChainedModel, canonical_time
 from govshare.core.permissions import RestrictedQuerySet
 
-__all__ = ["AuditEvent", "ChainHead", "ChangeStamp", "ConfigParam", "Job"]
+__all__ = ["AuditEvent", "ChainHead", "ChangeStamp", "ConfigParam", "Job", "TaskLease"]
 
 
 class AuditEvent(HashChainedModel):
@@ -161,3 +161,29 @@ class ChangeStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class TaskLease(models.Model):
+    """A running background task's lease (任务租约): renewed by a heartbeat while its worker
+    lives, so that ``core.leases.reap_expired_leases`` can requeue the task of a worker that
+    died (the task backend would leave it "running" for ever), and how many attempts it has had.
+
+    Keyed by the task result's id (django-tasks-db's ``DBTaskResult``); ``expires`` is empty
+    while the task waits in the queue for its next attempt.
+    """
+
+    task_id = models.CharField(max_length=64, primary_key=True)
+    task_path = models.CharField(max_length=200)
+    attempt = models.PositiveIntegerField(default=1)
+    max_attempts = models.PositiveIntegerField(default=1)
+    worker_id = models.CharField(max_length=64, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("task lease")
+        verbose_name_plural = _("task leases")
+
+    def __str__(self) -> str:
+        return f"{self.task_path} {self.task_id} #{self.attempt}"

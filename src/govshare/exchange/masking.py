@@ -62,7 +62,9 @@ def mask_id_number(value: str) -> str:
 def _mask_digits(text: str, keep_start: int, keep_end: int) -> str:
     """Replace digits by ``*``, except the first ``keep_start`` and the last ``keep_end``."""
     positions = [i for i, char in enumerate(text) if char.isdigit()]
-    hidden = set(positions[keep_start : len(positions) - keep_end])
+    # max(…, 0): with fewer digits than kept, a negative end would count from the other side
+    # ("123" as a bank card lost its first two digits, but "12" none).
+    hidden = set(positions[keep_start : max(len(positions) - keep_end, 0)])
     return "".join("*" if i in hidden else char for i, char in enumerate(text))
 
 
@@ -76,7 +78,8 @@ def mask_phone(value: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):  # mobile: 138****5678
         return prefix + _mask_digits(text, 3, 4)
     if digits.startswith("0"):  # landline: the area code (010, 02x: 3 digits; else 4) stays
-        area = 3 if digits[1] in "12" else 4
+        # A lone "0" has no second digit: it is kept whole (it indexed past the end before).
+        area = 3 if digits[1:2] in ("1", "2") else 4
         return prefix + _mask_digits(text, area, 2)
     return prefix + _mask_digits(text, 0, 2)
 

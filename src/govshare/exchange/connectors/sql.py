@@ -621,6 +621,12 @@ def _as_list(values: Any) -> list[Any]:
     return list(values) if isinstance(values, list | tuple | set) else [values]
 
 
+def typed_values(column: sa.Column, values: list[Any]) -> list[Any]:
+    """``values`` as the column's type; a value that cannot be one is left out (it matches
+    nothing), as the gateway's filters do."""
+    return _typed(column, values)
+
+
 def _typed(column: sa.Column, values: list[Any]) -> list[Any]:
     return [typed for value in values if (typed := coerce(column, value)) is not _INVALID]
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.choices import Masking, MountKind
 from govshare.exchange.connectors.base import NotConfigured
-from govshare.exchange.models import Connection, Subscription, TableMount
+from govshare.exchange.models import Connection, DeleteMode, Subscription, TableMount
 
 # Destination column names are the item identifiers, lower-cased (portable across engines).
 
@@ -48,6 +48,9 @@ class SyncSpec:
     watermark_column: str = ""  # source column, or "" when not incremental by watermark
     soft_delete_column: str = ""
     soft_delete_value: str = ""
+    # Delete destination rows whose key the source no longer has (DeleteMode.RECONCILE).
+    delete_missing: bool = False
+    batch_bytes: int = 8 * 1024 * 1024  # a batch is about this long (Subscription.batch_bytes)
 
     @property
     def key(self) -> tuple[Column, ...]:
@@ -121,6 +124,8 @@ def spec_for(subscription: Subscription) -> SyncSpec:
         watermark_column=subscription.watermark_column,
         soft_delete_column=subscription.soft_delete_column,
         soft_delete_value=subscription.soft_delete_value,
+        delete_missing=subscription.delete_mode == DeleteMode.RECONCILE,
+        batch_bytes=subscription.batch_bytes,
     )
 
 

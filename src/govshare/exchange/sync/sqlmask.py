@@ -3,21 +3,361 @@
 Where a rule can be written in the source's SQL dialect, the masked value is computed by the
 source database, so a bulk run never decodes rows in Python just to mask them. A rule that has
 no SQL form for a dialect returns None, and the run masks that column in Python instead.
-Every SQL form must give exactly what ``mask(kind, value)`` gives (tested value by value).
+Every SQL form must give exactly what ``mask(kind, value)`` gives (tested value by value on
+PostgreSQL, MariaDB and SQLite, tests/exchange/sync/test_sqlmask.py).
+
+What has an SQL form (everything else returns None):
+
+=============  ==========  ===========  =========================================
+rule           postgresql  mysql        sqlite
+=============  ==========  ===========  =========================================
+custom/other   any type    any type     any type (the answer is always ``***``)
+name, id, ...  text, int   text, int    text only (an INTEGER column may hold REALs,
+address,                                whose SQLite text differs from Python's)
+email
+phone,         text, int   text, int    none: no regular expressions in SQLite
+bank_card
+=============  ==========  ===========  =========================================
+
+Exactness rests on Python's own character classes, written out from ``unicodedata`` when this
+module loads: ``str.strip()`` trims every character for which ``isspace()`` is true (not only
+the space), the phone rule's ``\\d`` is ``isdecimal()`` and ``_mask_digits`` hides what
+``isdigit()`` calls a digit (superscripts too). Lengths and positions count characters, as
+Python does. MariaDB compares with a binary collation (``utf8mb4_bin``), so a case- or
+accent-insensitive column collation cannot make 欧阳 equal to another pair of characters.
+Values other than text and integers (decimals, dates, booleans) are rendered differently by
+each database than by ``str()``, so only ``custom`` is done in SQL for them.
+
+SQLite limits: its string functions (length, substr) stop at a NUL character (U+0000), which
+PostgreSQL cannot store at all, so text holding one is cut there; a BLOB stored in a TEXT
+column is masked as SQLite reads it as text, while Python masks ``str(bytes)``.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql as mysql_types
 
 from govshare.catalog.choices import Masking
+from govshare.exchange.masking import ADDRESS_KEEP, COMPOUND_SURNAMES, FULL_MASK
+
+Expr = sa.ColumnElement[Any]
+
+DIALECTS = ("postgresql", "mysql", "sqlite")
+DISTRICT_CHARS = ("区", "县", "旗")
+NOT_BEFORE_DISTRICT = ("小", "社")  # 小区/社区 are estates, not districts (masking.DISTRICT_END)
+DISTRICT_MAX_AT = 12  # DISTRICT_END's ".{1,12}?": the district character is at index 1..12
+
+
+def _characters(test: Callable[[str], bool]) -> list[str]:
+    return [chr(code) for code in range(sys.maxunicode + 1) if test(chr(code))]
+
+
+def _bracket(chars: Iterable[str]) -> str:
+    """A regular-expression bracket body listing ``chars`` as ranges of code points (PostgreSQL
+    and PCRE both take literal characters and ``a-b`` ranges; none of ours is special)."""
+    codes = sorted(ord(char) for char in chars)
+    parts: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code == previous + 1:
+            previous = code
+            continue
+        parts.append(chr(start) if start == previous else f"{chr(start)}-{chr(previous)}")
+        start = previous = code
+    return "".join(parts)
+
+
+WHITESPACE = "".join(_characters(str.isspace))  # what str.strip() and re's \s take
+_SPACE = _bracket(WHITESPACE)
+_DECIMAL = _bracket(_characters(str.isdecimal))  # re's \d on str
+_DIGIT = _bracket(_characters(str.isdigit))  # str.isdigit(), as _mask_digits tests
+# masking.mask_phone: r"^(\+?86[\s-]?)(1\d{10})$" (the text is stripped, so "$" is the end).
+PHONE_WITH_COUNTRY = f"^[+]?86[{_SPACE}-]?1[{_DECIMAL}]{{10}}$"
+
+
+def _first_digits(count: int) -> str:
+    """Matches the text up to and including its ``count``-th digit."""
+    return f"^(?:[^{_DIGIT}]*[{_DIGIT}]){{{count}}}"
+
+
+def _followed_by_digits(count: int) -> str:
+    """Matches a digit that has at least ``count`` digits after it."""
+    return f"[{_DIGIT}](?=(?:[^{_DIGIT}]*[{_DIGIT}]){{{count}}})"
+
+
+def _text(value: str) -> Expr:
+    return sa.literal(value, sa.String)
+
+
+# --- the dialects' building blocks ----------------------------------------------------------
+
+
+class _Sql:
+    """String functions of one dialect, on character positions counted from 1 as SQL does."""
+
+    has_regex = True
+
+    def as_text(self, column: Any) -> Expr | None:
+        raise NotImplementedError
+
+    def strip(self, text: Expr) -> Expr:
+        return sa.func.trim(text, _text(WHITESPACE))
+
+    def length(self, text: Expr) -> Expr:
+        return sa.func.char_length(text)
+
+    def substr(self, text: Expr, start: Any, length: Any) -> Expr:
+        return sa.func.substr(text, start, length)
+
+    def rest(self, text: Expr, start: Any) -> Expr:
+        return sa.func.substr(text, start)
+
+    def stars(self, count: Any) -> Expr:
+        return sa.func.repeat(_text("*"), count)
+
+    def concat(self, *parts: Any) -> Expr:
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.op("||")(part)
+        return sa.type_coerce(result, sa.String)
+
+    def position(self, needle: str, text: Expr) -> Expr:
+        """Position of the first ``needle`` in ``text``, 0 when absent."""
+        return sa.func.strpos(text, _text(needle))
+
+    def after_last(self, char: str, text: Expr) -> Expr:
+        raise NotImplementedError
+
+    def matches(self, text: Expr, pattern: str) -> Expr:
+        raise NotImplementedError
+
+    def match_length(self, text: Expr, pattern: str) -> Expr:
+        """Characters matched by ``pattern`` (anchored with ^) at the start; NULL when none."""
+        raise NotImplementedError
+
+    def replace_all(self, text: Expr, pattern: str, by: str) -> Expr:
+        raise NotImplementedError
+
+
+class _Postgresql(_Sql):
+    def as_text(self, column: Any) -> Expr | None:
+        if _is_string(column):
+            return sa.type_coerce(column, sa.String)
+        if _is_integer(column):
+            return sa.cast(column, sa.Text)
+        return None
+
+    def strip(self, text: Expr) -> Expr:
+        return sa.func.btrim(text, _text(WHITESPACE))
+
+    def after_last(self, char: str, text: Expr) -> Expr:
+        return sa.func.split_part(text, _text(char), -1)
+
+    def matches(self, text: Expr, pattern: str) -> Expr:
+        return text.op("~")(_text(pattern))
+
+    def match_length(self, text: Expr, pattern: str) -> Expr:
+        # substring(text, pattern) is the regular-expression form: NULL when nothing matches.
+        return sa.func.char_length(sa.func.substring(text, _text(pattern)))
+
+    def replace_all(self, text: Expr, pattern: str, by: str) -> Expr:
+        return sa.func.regexp_replace(text, _text(pattern), _text(by), _text("g"))
+
+
+class _Mysql(_Sql):
+    """MariaDB 10.x and MySQL 8: PCRE regular expressions, in UTF mode on utf8mb4 text."""
+
+    def as_text(self, column: Any) -> Expr | None:
+        if not (_is_string(column) or _is_integer(column)):
+            return None
+        # Any column charset to utf8mb4, compared and matched code point by code point.
+        converted = sa.cast(column, mysql_types.CHAR(charset="utf8mb4"))
+        return sa.type_coerce(converted.collate("utf8mb4_bin"), sa.String)
+
+    def strip(self, text: Expr) -> Expr:
+        # TRIM() removes one string, not a set of characters. PCRE's "$" also matches before a
+        # final newline, but a newline is whitespace, so the greedy run reaches the real end.
+        return self.replace_all(text, f"^[{_SPACE}]+|[{_SPACE}]+$", "")
+
+    def stars(self, count: Any) -> Expr:
+        return sa.func.repeat(_text("*"), count)
+
+    def concat(self, *parts: Any) -> Expr:
+        return sa.type_coerce(sa.func.concat(*parts), sa.String)
+
+    def position(self, needle: str, text: Expr) -> Expr:
+        return sa.func.locate(_text(needle), text)
+
+    def after_last(self, char: str, text: Expr) -> Expr:
+        return sa.func.substring_index(text, _text(char), -1)
+
+    def matches(self, text: Expr, pattern: str) -> Expr:
+        return text.op("REGEXP")(_text(pattern))
+
+    def match_length(self, text: Expr, pattern: str) -> Expr:
+        # REGEXP_SUBSTR gives '' when nothing matches; our patterns match at least a digit.
+        found = sa.func.char_length(sa.func.regexp_substr(text, _text(pattern)))
+        return sa.func.nullif(found, 0)
+
+    def replace_all(self, text: Expr, pattern: str, by: str) -> Expr:
+        return sa.func.regexp_replace(text, _text(pattern), _text(by))
+
+
+class _Sqlite(_Sql):
+    has_regex = False
+
+    def as_text(self, column: Any) -> Expr | None:
+        return sa.type_coerce(column, sa.String) if _is_string(column) else None
+
+    def stars(self, count: Any) -> Expr:
+        # No repeat(): a zero-filled blob of ``count`` bytes in hex is "00" ``count`` times.
+        return sa.func.replace(sa.func.hex(sa.func.zeroblob(count)), _text("00"), _text("*"))
+
+    def position(self, needle: str, text: Expr) -> Expr:
+        return sa.func.instr(text, _text(needle))
+
+    def after_last(self, char: str, text: Expr) -> Expr:
+        # rtrim() by every other character of the text stops just after the last ``char``.
+        head = sa.func.rtrim(text, sa.func.replace(text, _text(char), _text("")))
+        return self.rest(text, self.length(head) + 1)
+
+
+SQL: dict[str, _Sql] = {"postgresql": _Postgresql(), "mysql": _Mysql(), "sqlite": _Sqlite()}
+
+
+def _column_type(column: Any) -> Any:
+    return getattr(column, "type", sa.types.NULLTYPE)
+
+
+def _is_string(column: Any) -> bool:
+    kind = _column_type(column)
+    return isinstance(kind, sa.String) and not isinstance(kind, mysql_types.SET)
+
+
+def _is_integer(column: Any) -> bool:
+    return isinstance(_column_type(column), sa.Integer)
+
+
+# --- the rules, as masking.py writes them ---------------------------------------------------
+
+
+def _name(sql: _Sql, text: Expr) -> Expr:
+    length = sql.length(text)
+    compound = sql.substr(text, 1, 2).in_(sorted(COMPOUND_SURNAMES))
+    return sa.case(
+        (length <= 1, sql.stars(length)),
+        (sa.and_(compound, length > 2), sql.concat(sql.substr(text, 1, 2), sql.stars(length - 2))),
+        else_=sql.concat(sql.substr(text, 1, 1), sql.stars(length - 1)),
+    )
+
+
+def _id_number(sql: _Sql, text: Expr) -> Expr:
+    length = sql.length(text)
+    middle = sql.stars(length - 10)
+    kept = sql.concat(sql.substr(text, 1, 6), middle, sql.substr(text, length - 3, 4))
+    return sa.case((length <= 10, sql.stars(length)), else_=kept)
+
+
+def _address(sql: _Sql, text: Expr) -> Expr:
+    """masking.DISTRICT_END without regular expressions: the first district character at index
+    1..12 not after 小 or 社, with no newline before it ("." stops at a newline)."""
+    length = sql.length(text)
+    newline = sql.position("\n", text)
+    branches = [
+        (
+            sa.and_(
+                sql.substr(text, index + 1, 1).in_(DISTRICT_CHARS),
+                sql.substr(text, index, 1).not_in(NOT_BEFORE_DISTRICT),
+                sa.or_(newline == 0, newline > index),
+            ),
+            sa.literal(index + 1),
+        )
+        for index in range(1, DISTRICT_MAX_AT + 1)
+    ]
+    short = sa.case((length < ADDRESS_KEEP, length), else_=ADDRESS_KEEP)
+    keep = sa.case(*branches, else_=short)
+    return sql.concat(sql.substr(text, 1, keep), sql.stars(length - keep))
+
+
+def _email(sql: _Sql, text: Expr) -> Expr:
+    length = sql.length(text)
+    domain = sql.after_last("@", text)
+    local_length = length - sql.length(domain) - 1
+    is_address = sa.and_(sql.position("@", text) > 0, local_length > 0, sql.length(domain) > 0)
+    masked = sql.concat(sql.substr(text, 1, 1), _text(f"{FULL_MASK}@"), domain)
+    return sa.case((is_address, masked), else_=_text(FULL_MASK))
+
+
+def _mask_digits(sql: _Sql, text: Expr, keep_start: int, keep_end: int) -> Expr:
+    """masking._mask_digits: every digit but the first ``keep_start`` and the last ``keep_end``
+    becomes ``*`` (the head up to the last kept leading digit is left alone)."""
+    hide = _followed_by_digits(keep_end)
+    if keep_start == 0:
+        return sql.replace_all(text, hide, "*")
+    head = sql.match_length(text, _first_digits(keep_start))
+    masked_tail = sql.replace_all(sql.rest(text, head + 1), hide, "*")
+    return sa.case(
+        (head.is_(None), text),
+        else_=sql.concat(sql.substr(text, 1, head), masked_tail),
+    )
+
+
+def _phone(sql: _Sql, text: Expr) -> Expr:
+    has_country = sql.matches(text, PHONE_WITH_COUNTRY)
+    length = sql.length(text)
+    # With a country code the number is the last 11 characters (1 and ten digits).
+    prefix = sa.case((has_country, sql.substr(text, 1, length - 11)), else_=_text(""))
+    number = sa.case((has_country, sql.rest(text, length - 10)), else_=text)
+    digits = sql.replace_all(number, f"[^{_DECIMAL}]", "")
+    first, second = sql.substr(digits, 1, 1), sql.substr(digits, 2, 1)
+    masked = sa.case(
+        (sa.and_(sql.length(digits) == 11, first == "1"), _mask_digits(sql, number, 3, 4)),
+        (sa.and_(first == "0", second.in_(("1", "2"))), _mask_digits(sql, number, 3, 2)),
+        (first == "0", _mask_digits(sql, number, 4, 2)),
+        else_=_mask_digits(sql, number, 0, 2),
+    )
+    return sql.concat(prefix, masked)
+
+
+def _bank_card(sql: _Sql, text: Expr) -> Expr:
+    return _mask_digits(sql, text, 0, 4)
+
+
+RULES: dict[str, Callable[[_Sql, Expr], Expr]] = {
+    Masking.NAME: _name,
+    Masking.ID_NUMBER: _id_number,
+    Masking.ADDRESS: _address,
+    Masking.EMAIL: _email,
+    Masking.PHONE: _phone,
+    Masking.BANK_CARD: _bank_card,
+}
+NEEDS_REGEX = frozenset({Masking.PHONE, Masking.BANK_CARD})
 
 
 def masked_expression(dialect: str, kind: str, column: Any) -> sa.ColumnElement[Any] | None:
-    """``column`` masked by ``kind`` in SQL of ``dialect`` ("postgresql", "mysql", "sqlite"),
-    or None when that rule has no SQL form there (the caller masks in Python)."""
+    """``column`` masked by ``kind`` in SQL of ``dialect`` ("postgresql", "mysql" (MariaDB),
+    "sqlite"), or None when that rule has no exact SQL form there (the caller masks in Python).
+
+    ``column`` is a typed column expression (a reflected ``Table``'s column): its type decides
+    how it becomes text, as ``mask`` applies ``str()`` to non-text values.
+    """
     if kind == Masking.NONE:
         return column  # type: ignore[no-any-return]
-    return None
+    sql = SQL.get("mysql" if dialect == "mariadb" else dialect)
+    if sql is None:
+        return None
+    rule = RULES.get(kind)
+    if rule is None:  # custom, and kinds mask() does not know: everything goes
+        return sa.case((column.is_(None), sa.null()), else_=_text(FULL_MASK))
+    if kind in NEEDS_REGEX and not sql.has_regex:
+        return None
+    text = sql.as_text(column)
+    if text is None:
+        return None
+    masked = rule(sql, sql.strip(text))
+    return sa.type_coerce(sa.case((column.is_(None), sa.null()), else_=masked), sa.String)
