@@ -69,6 +69,10 @@ GOVSHARE_NODE_KEY_FILE = Path(os.environ.get("GOVSHARE_NODE_KEY_FILE") or VAR_DI
 # how often.
 GOVSHARE_CHECKPOINT_DIR = Path(os.environ.get("GOVSHARE_CHECKPOINT_DIR") or VAR_DIR / "checkpoints")
 GOVSHARE_CHECKPOINT_SECONDS = float(os.environ.get("GOVSHARE_CHECKPOINT_SECONDS", "300"))
+# File packages (文件交换, exchange/files/): hours a package stays downloadable before the sweep
+# deletes it, and where packages are kept.
+GOVSHARE_PACKAGE_TTL_HOURS = float(os.environ.get("GOVSHARE_PACKAGE_TTL_HOURS", "72"))
+GOVSHARE_PACKAGE_DIR = Path(os.environ.get("GOVSHARE_PACKAGE_DIR") or VAR_DIR / "packages")
 # Serve the demo city's simulated upstream endpoints (health URLs) under /demo/upstream/.
 # Off unless asked for (`make run` asks): one of them answers slowly on purpose.
 GOVSHARE_DEMO_ENDPOINTS = env_bool("GOVSHARE_DEMO_ENDPOINTS", False)

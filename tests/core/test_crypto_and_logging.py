@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.urls import reverse
 
-from govshare.core.crypto import sm3_hex, sm4_decrypt, sm4_encrypt
+from govshare.core.crypto import sm3_hex, sm3_of_chunks, sm4_decrypt, sm4_encrypt
 from govshare.core.logging import OneLineClientErrors, RedactSecretsFilter, redact
 
 
@@ -24,6 +24,15 @@ def test_sm3_through_cryptography_gives_the_same_digest_as_through_hashlib(monke
 def test_sm3_matches_gbt_32905_vectors():
     assert sm3_hex("abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
     assert sm3_hex("abcd" * 16).startswith("debe9ff9")
+
+
+@pytest.mark.parametrize("through_hashlib", [True, False])
+def test_sm3_of_chunks_is_the_digest_of_the_joined_bytes(monkeypatch, through_hashlib):
+    from govshare.core import crypto
+
+    monkeypatch.setattr(crypto, "_HASHLIB_SM3", through_hashlib and crypto._HASHLIB_SM3)
+    assert sm3_of_chunks([b"ab", b"", b"cd" + b"abcd" * 15]) == (64, sm3_hex("abcd" * 16))
+    assert sm3_of_chunks([]) == (0, sm3_hex(b""))
 
 
 def test_sm4_matches_the_gbt_32907_vector():

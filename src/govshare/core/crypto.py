@@ -10,6 +10,8 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -52,6 +54,41 @@ class Sm3:
             return self._hashlib.hexdigest()
         assert self._hash is not None
         return self._hash.copy().finalize().hex()
+
+
+class Sm3Digest(Protocol):
+    """An SM3 digest fed piece by piece (a file package's members, read in chunks)."""
+
+    def update(self, data: bytes) -> None: ...
+
+    def hexdigest(self) -> str: ...
+
+
+class _CryptographySm3:
+    def __init__(self) -> None:
+        self._hash = hashes.Hash(hashes.SM3())
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.finalize().hex()
+
+
+def sm3_digest() -> Sm3Digest:
+    """A new incremental SM3 digest: ``update`` with each chunk, then ``hexdigest``."""
+    if _HASHLIB_SM3:
+        return hashlib.new("sm3")
+    return _CryptographySm3()
+
+
+def sm3_of_chunks(chunks: Iterable[bytes]) -> tuple[int, str]:
+    """The size and SM3 digest of the bytes ``chunks`` yields, without holding them at once."""
+    digest, size = sm3_digest(), 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def constant_time_equal(left: str, right: str) -> bool:

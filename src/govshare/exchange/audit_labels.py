@@ -18,4 +18,9 @@ AUDIT_LABELS = {
     "exchange.subscription.configure": _("Configure table subscription"),
     "exchange.subscription.state": _("Table subscription follows its grant"),
     "exchange.folder.create": _("Add destination folder"),
+    "exchange.package.build": _("Request file package"),
+    "exchange.package.ready": _("File package built"),
+    "exchange.package.fail": _("File package failed"),
+    "exchange.package.download": _("Download file package"),
+    "exchange.package.expire": _("File package expired"),
 }

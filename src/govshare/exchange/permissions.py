@@ -77,7 +77,7 @@ class DropFolderPolicy(DepartmentScopedPolicy):
 
 
 class ViaGrantPolicy(TwoPartyPolicy):
-    """Objects of one grant (a subscription, its runs, a file package): both parties read them;
+    """Objects of one grant (a subscription, its runs): both parties read them;
     the consumer's data officer configures and starts them ("change"); the provider's data
     officer acts as the grant's owner ("decide"). The grant's own policy decides (one path)."""
 
@@ -100,11 +100,6 @@ class SubscriptionPolicy(ViaGrantPolicy):
     """库表订阅: read by both parties; configured and run by the consumer's data officer."""
 
 
-@register(FilePackage)
-class FilePackagePolicy(ViaGrantPolicy):
-    """文件包: read by both parties; built by the consumer's data officer."""
-
-
 @register(SyncRun)
 class SyncRunPolicy(ViaGrantPolicy):
     """A subscription's runs: whoever sees the subscription sees its runs."""
@@ -113,3 +108,38 @@ class SyncRunPolicy(ViaGrantPolicy):
 
     def grant_of(self, obj: Any) -> Any:
         return obj.subscription.grant
+
+
+@register(FilePackage)
+class FilePackagePolicy:
+    """文件包 of a grant: both parties' members see and download them; the data officer of
+    either party builds them ("add"); auditors read; admins do everything. A department that is
+    neither the grant's consumer nor its provider sees none."""
+
+    readers = (Role.DATA_OFFICER, Role.STAFF)
+    builders = (Role.DATA_OFFICER,)
+
+    def _roles(self, action: str) -> tuple[str, ...]:
+        if action in ("view", "download"):
+            return self.readers
+        return self.builders if action in ("add", "change") else ()
+
+    def scope(self, user: Actor, action: str) -> Q | bool:
+        principal = principal_of(user)
+        if principal.is_platform_admin or (action == "view" and principal.sees_everything):
+            return True
+        roles = self._roles(action)
+        mine = principal.departments(*roles) if roles else set()
+        return Q(grant__consumer__in=mine) | Q(grant__provider__in=mine) if mine else False
+
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
+        principal = principal_of(user)
+        if principal.is_platform_admin or (action == "view" and principal.sees_everything):
+            return True
+        roles = self._roles(action)
+        if obj is None or not roles:
+            return False
+        grant = obj.grant
+        return principal.has_department_role(
+            grant.consumer_id, *roles
+        ) or principal.has_department_role(grant.provider_id, *roles)

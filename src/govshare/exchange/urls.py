@@ -2,7 +2,14 @@
 the API console, included under the ``exchange`` namespace at /exchange/ (reverse
 ``exchange:delivery_list``, ``exchange:console``). Each views module lists its own paths."""
 
-from govshare.exchange.views import connections, console, deliveries, mounts, subscriptions
+from govshare.exchange.views import (
+    connections,
+    console,
+    deliveries,
+    mounts,
+    package_downloads,
+    subscriptions,
+)
 
 app_name = "exchange"
 
@@ -12,4 +19,5 @@ urlpatterns = [
     *deliveries.urlpatterns,
     *console.urlpatterns,
     *subscriptions.urlpatterns,
+    *package_downloads.urlpatterns,
 ]

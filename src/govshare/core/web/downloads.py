@@ -1,4 +1,4 @@
-"""File downloads: an attachment named in the user's language.
+"""File downloads: an attachment named in the user's language; files served resumably.
 
 Every download's name goes through gettext, so the Chinese UI downloads 普查填报表.xlsx, not
 "Census workbook.xlsx" (issue 12 item 7). The header follows RFC 6266: ``filename*`` carries the
@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -107,3 +109,101 @@ def kept(owner_id: int, token: str, kind: str) -> bytes | None:
 
 def _kept_dir(kind: str) -> Path:
     return Path(settings.VAR_DIR) / "downloads" / kind
+
+
+# --- resumable downloads (RFC 9110 §14) -----------------------------------------------------
+
+RANGE_CHUNK = 256 * 1024
+BYTE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """A satisfiable single range: ``start`` to ``end``, both included (RFC 9110 §14.1.2)."""
+
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+class RangeNotSatisfiable(Exception):
+    """A valid range that starts past the end of the representation (416)."""
+
+
+def requested_range(header: str | None, size: int) -> ByteRange | None:
+    """The range ``header`` asks for, or None to send the whole file: no header, another unit,
+    a malformed value or several ranges (a server may ignore those, RFC 9110 §14.2).
+    ``RangeNotSatisfiable`` when the one range lies wholly past the end (or the file is empty)."""
+    match = BYTE_RANGE.match((header or "").strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # a suffix: the last N bytes
+        if int(last) == 0 or size == 0:
+            raise RangeNotSatisfiable
+        return ByteRange(max(size - int(last), 0), size - 1)
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None  # invalid: ignored, the whole file is sent
+    if start >= size:
+        raise RangeNotSatisfiable
+    return ByteRange(start, end)
+
+
+def ranged_file_response(
+    request: HttpRequest, path: Path, *, etag: str, content_type: str, download_name: str
+) -> HttpResponseBase:
+    """Serve ``path`` whole (200) or the one byte range asked for (206), resumable: ``Accept-
+    Ranges: bytes``, a strong ``ETag``; a Range under an ``If-Range`` that names another ETag
+    (or a date: the file's time is not promised) gets the whole file again (RFC 9110 §13.1.5);
+    a range past the end gets 416 with ``Content-Range: bytes */size``. The body is read from
+    the file in chunks while it is sent."""
+    size = path.stat().st_size
+    quoted = f'"{etag}"'
+    wanted: ByteRange | None = None
+    if_range = request.headers.get("If-Range")
+    if if_range is None or if_range.strip() == quoted:
+        try:
+            wanted = requested_range(request.headers.get("Range"), size)
+        except RangeNotSatisfiable:
+            return _not_satisfiable(size)
+    start, length = (wanted.start, wanted.length) if wanted else (0, size)
+    body = () if request.method == "HEAD" else _file_chunks(path, start, length)
+    response = StreamingHttpResponse(body, content_type=content_type, status=206 if wanted else 200)
+    if wanted:
+        response["Content-Range"] = f"bytes {wanted.start}-{wanted.end}/{size}"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = quoted
+    extension = download_name.rpartition(".")[2]
+    fallback = ascii_name(download_name, extension)
+    encoded = quote(download_name, safe="")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    )
+    return response
+
+
+def _not_satisfiable(size: int) -> HttpResponse:
+    response = HttpResponse(status=416)
+    response["Content-Range"] = f"bytes */{size}"
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _file_chunks(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = length
+        while left > 0:
+            chunk = handle.read(min(RANGE_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk

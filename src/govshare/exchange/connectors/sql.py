@@ -446,10 +446,10 @@ class SqlConnector:
         conditions: dict[sa.Column, list[Any]] = {}
         for item, values in [*keys.items(), *row_filter.items()]:
             column = self.columns[item]
-            allowed = _typed(column, _as_list(values))
+            allowed = typed_values(column, _as_list(values))
             conditions[column] = _intersect(conditions.get(column), allowed)
         for column, values in self.fixed.items():
-            conditions[column] = _intersect(conditions.get(column), _typed(column, values))
+            conditions[column] = _intersect(conditions.get(column), typed_values(column, values))
         if any(not values for values in conditions.values()):
             return []
         checked = {f"_c{n}": column for n, column in enumerate(conditions) if is_text(column)}
@@ -471,7 +471,7 @@ class SqlConnector:
         return [
             row
             for row in rows
-            if all(_text_in(row[label], conditions[column]) for label, column in checked.items())
+            if all(text_in(row[label], conditions[column]) for label, column in checked.items())
         ]
 
     def _fetch(self, statement: _Statement, params: list[Any]) -> tuple[list[Any], Any]:
@@ -622,12 +622,7 @@ def _as_list(values: Any) -> list[Any]:
 
 
 def typed_values(column: sa.Column, values: list[Any]) -> list[Any]:
-    """``values`` as the column's type; a value that cannot be one is left out (it matches
-    nothing), as the gateway's filters do."""
-    return _typed(column, values)
-
-
-def _typed(column: sa.Column, values: list[Any]) -> list[Any]:
+    """Filter values as the column's type; a value that cannot be one matches no row."""
     return [typed for value in values if (typed := coerce(column, value)) is not _INVALID]
 
 
@@ -635,7 +630,9 @@ def _intersect(current: list[Any] | None, allowed: list[Any]) -> list[Any]:
     return allowed if current is None else [value for value in current if value in allowed]
 
 
-def _text_in(stored: Any, values: list[Any]) -> bool:
+def text_in(stored: Any, values: list[Any]) -> bool:
+    """Whether a stored text is exactly one of ``values``: the re-check of a text condition
+    after the database (MySQL's collations ignore case and trailing spaces)."""
     # rstrip() on the stored side only: CHAR(n) columns come back padded.
     wanted = {str(value) for value in values}
     return isinstance(stored, str) and (stored in wanted or stored.rstrip() in wanted)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from govshare.catalog.choices import Masking, MountKind
 from govshare.exchange.connectors.base import NotConfigured
 from govshare.exchange.models import Connection, DeleteMode, Subscription, TableMount
+from govshare.sharing.models import Grant, GrantItem
 
 # Destination column names are the item identifiers, lower-cased (portable across engines).
 
@@ -66,7 +67,12 @@ class SpecError(NotConfigured):
 
 
 def table_mount_of(subscription: Subscription) -> TableMount:
-    mount = subscription.grant.resource.mounts.filter(kind=MountKind.TABLE).first()
+    return grant_table_mount(subscription.grant)
+
+
+def grant_table_mount(grant: Grant) -> TableMount:
+    """The table the grant's resource is served from; SpecError when it has none."""
+    mount = grant.resource.mounts.filter(kind=MountKind.TABLE).first()
     config = getattr(mount, "table_config", None) if mount is not None else None
     if config is None:
         raise SpecError(_("The resource has no mounted database table to sync from."))
@@ -93,26 +99,8 @@ def spec_for(subscription: Subscription) -> SyncSpec:
                 _("Table exchange needs the key item %(item)s granted without masking.")
                 % {"item": key}
             )
-    columns = []
-    for identifier in [*keys, *(i for i in granted if i not in keys)]:
-        source = config.columns.get(identifier)
-        if not source:
-            raise SpecError(
-                _("The granted item %(item)s is not mapped to a column of the table.")
-                % {"item": identifier}
-            )
-        data_item = data_items.get(identifier)
-        columns.append(
-            Column(
-                item=identifier,
-                source=source,
-                target=identifier.lower(),
-                masking=granted[identifier].masking,
-                data_type=data_item.data_type if data_item else "",
-                length=data_item.length if data_item else None,
-                is_key=identifier in keys,
-            )
-        )
+    order = [*keys, *(i for i in granted if i not in keys)]
+    columns = _columns(config, granted, data_items, order, keys)
     return SyncSpec(
         subscription_id=subscription.pk,
         source=config.connection,
@@ -151,3 +139,54 @@ def _row_filter(config: TableMount, grant_filter: dict[str, Any]) -> dict[str, l
 
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple | set) else [value]
+
+
+def spec_for_grant(grant: Grant) -> SyncSpec:
+    """The source side of a 文件 grant's table export (文件交换): the granted items, key items
+    first where granted, each masked as granted, the combined row filter; no destination and no
+    subscription (id 0). Unlike a subscription, an export needs no key: rows are written out,
+    never matched, so a masked or missing key is no obstacle."""
+    config = grant_table_mount(grant)
+    granted = {item.identifier: item for item in grant.items.all()}
+    data_items = {item.identifier: item for item in grant.request.resource_version.items.all()}
+    keys = [key for key in config.key_items if key in granted]
+    order = [*keys, *(i for i in granted if i not in keys)]
+    return SyncSpec(
+        subscription_id=0,
+        source=config.connection,
+        source_table=config.table,
+        destination=None,
+        destination_table="",
+        columns=tuple(_columns(config, granted, data_items, order, keys)),
+        row_filter=_row_filter(config, grant.row_filter),
+    )
+
+
+def _columns(
+    config: TableMount,
+    granted: dict[str, GrantItem],
+    data_items: dict[str, Any],
+    order: list[str],
+    keys: list[str],
+) -> list[Column]:
+    columns = []
+    for identifier in order:
+        source = config.columns.get(identifier)
+        if not source:
+            raise SpecError(
+                _("The granted item %(item)s is not mapped to a column of the table.")
+                % {"item": identifier}
+            )
+        data_item = data_items.get(identifier)
+        columns.append(
+            Column(
+                item=identifier,
+                source=source,
+                target=identifier.lower(),
+                masking=granted[identifier].masking,
+                data_type=data_item.data_type if data_item else "",
+                length=data_item.length if data_item else None,
+                is_key=identifier in keys,
+            )
+        )
+    return columns
