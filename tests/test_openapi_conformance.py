@@ -80,6 +80,12 @@ RULES_IN_WORDS: dict[str, set[str]] = {
     "POST /api/v1/catalog/resources/{id}/review": {"note"},  # when returning
     # a server's host for PostgreSQL and MySQL; for SQLite a file name of the sources directory
     "POST /api/v1/exchange/destinations": {"host", "database"},
+    "POST /api/v1/exchange/folders": {"directory"},  # never "..", the parent's name
+    # a 文件 grant whose resource has the mount the format needs; the consumer's folder
+    "POST /api/v1/exchange/packages": {"grant_id", "format", "folder_id"},
+    # a subscription runs once it has a destination (the runner names it)
+    "POST /api/v1/exchange/subscriptions/{id}/run": {"destination"},
+    "POST /api/v1/exchange/subscriptions/{id}/reconcile": {"destination"},
     # the schedule's fields in their ranges, a watermark or soft-delete column as the mode
     # needs, a front-end database of the consumer department
     "PATCH /api/v1/exchange/subscriptions/{id}": {

@@ -92,7 +92,7 @@ def test_a_front_end_database_is_not_offered_as_a_source(
 def test_the_data_officer_adds_a_destination_folder(
     client_for, officer_b, dept_b, settings, tmp_path
 ):
-    settings.GOVSHARE_DESTINATIONS_DIR = tmp_path / "destinations"
+    settings.VAR_DIR = tmp_path
     client = client_for(officer_b)
     bad = client.post(
         reverse("exchange:folder_create"),
@@ -224,7 +224,7 @@ def test_another_departments_officer_cannot_register_for_it(officer_a, dept_b):
 
 
 def test_the_api_adds_folders(officer_b, dept_b, officer_a, settings, tmp_path):
-    settings.GOVSHARE_DESTINATIONS_DIR = tmp_path
+    settings.VAR_DIR = tmp_path
     client = api_client(officer_b)
     body = {"department_id": dept_b.pk, "name": "落地", "directory": "in_b"}
     assert send(client, "POST", f"{API}/folders", body).status_code == 201

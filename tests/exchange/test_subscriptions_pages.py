@@ -20,6 +20,7 @@ from govshare.exchange.models import (
     SubscriptionState,
     SyncRun,
 )
+from govshare.exchange.services import subscription_configure
 from tests.api_client import api_client, assert_error_body, send
 from tests.exchange.bulk_fixtures import destination, mounted_resource, table_grant
 from tests.factories import member
@@ -265,4 +266,106 @@ def test_a_file_grant_page_links_to_its_packages(
     assert packages.status_code == 200
     formats = [v for v, _ in packages.context["form"].fields["format"].choices]
     assert formats == ["csv", "xlsx", "json", "parquet"]
-    assert client_for(officer_a).get(url).context["form"] is None  # the provider builds none
+    assert client_for(officer_a).get(url).context["form"] is not None  # either party builds
+
+
+# --- run now, reconcile now, build a package ------------------------------------------------
+
+
+@pytest.fixture
+def ready(subscription, officer_b, dept_b):
+    """The subscription with a destination chosen by the consumer: active, it may run."""
+    return subscription_configure(
+        actor=officer_b, subscription=subscription, data={"destination": destination(dept_b)}
+    )
+
+
+def test_run_now_and_reconcile_now_queue_runs(client_for, officer_b, ready):
+    client = client_for(officer_b)
+    page = client.get(reverse("exchange:subscription_detail", args=[ready.pk])).content.decode()
+    assert 'id="gs-subscription-run"' in page and 'id="gs-subscription-reconcile"' in page
+
+    response = client.post(reverse("exchange:subscription_run", args=[ready.pk]))
+    run = SyncRun.objects.get(subscription=ready)
+    assert response.status_code == 302 and response["Location"].endswith(f"/runs/{run.pk}/")
+    assert (run.kind, run.trigger, run.status) == (RunKind.FULL, RunTrigger.MANUAL, "queued")
+
+    # a second run while one is queued is refused with the reason, nothing more queued
+    again = client.post(reverse("exchange:subscription_run", args=[ready.pk]), follow=True)
+    assert "already queued" in again.content.decode() or "已" in again.content.decode()
+    assert SyncRun.objects.filter(subscription=ready).count() == 1
+
+
+def test_reconcile_now_through_the_api(officer_a, ready):
+    response = send(api_client(officer_a), "POST", f"{API}/subscriptions/{ready.pk}/reconcile", {})
+    assert response.status_code == 201, response.content
+    assert response.json()["kind"] == "reconcile"
+
+
+@pytest.mark.parametrize("who", ["staff_b", "officer_c"])
+def test_others_cannot_run(client_for, request, who, ready):
+    client = client_for(request.getfixturevalue(who))
+    response = client.post(reverse("exchange:subscription_run", args=[ready.pk]))
+    assert response.status_code in (403, 404)
+    api = send(
+        api_client(request.getfixturevalue(who)), "POST", f"{API}/subscriptions/{ready.pk}/run"
+    )
+    assert_error_body(api)
+    assert not SyncRun.objects.exists()
+
+
+def test_a_subscription_without_destination_does_not_run(officer_b, subscription):
+    response = send(api_client(officer_b), "POST", f"{API}/subscriptions/{subscription.pk}/run")
+    body = assert_error_body(response)
+    assert "destination" in body["fields"]
+
+
+@pytest.fixture
+def file_grant(officer_b, dept_b, officer_a, reviewer, dept_a, sqlite_source):
+    resource = mounted_resource(officer_a, reviewer, dept_a, sqlite_source, name="文件资源")
+    return table_grant(officer_b, dept_b, officer_a, reviewer, resource, mode="file")
+
+
+def test_the_consumer_builds_a_package_on_the_page(client_for, officer_b, file_grant):
+    client = client_for(officer_b)
+    response = client.post(
+        reverse("exchange:package_build", args=[file_grant.pk]), {"format": "csv", "folder": ""}
+    )
+    assert response.status_code == 302
+    package = FilePackage.objects.get(grant=file_grant)
+    assert package.format == "csv" and package.folder is None
+    listing = client.get(reverse("exchange:package_list", args=[file_grant.pk])).content.decode()
+    assert f'data-package="{package.pk}"' in listing
+
+
+def test_a_package_format_the_mounts_cannot_give_is_refused_on_its_field(
+    client_for, officer_b, file_grant
+):
+    response = client_for(officer_b).post(
+        reverse("exchange:package_build", args=[file_grant.pk]), {"format": "files"}
+    )
+    assert response.status_code == 400 and response.context["form"].errors["format"]
+    assert not FilePackage.objects.exists()
+
+
+def test_packages_are_built_through_the_api(officer_b, officer_c, file_grant):
+    client = api_client(officer_b)
+    response = send(
+        client, "POST", f"{API}/packages", {"grant_id": file_grant.pk, "format": "json"}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "building"
+    for body, field in (
+        ({"grant_id": file_grant.pk, "format": "pdf"}, "format"),
+        ({"grant_id": 999999, "format": "csv"}, "grant_id"),
+        ({"grant_id": file_grant.pk, "format": "csv", "folder_id": 999999}, "folder_id"),
+    ):
+        assert field in assert_error_body(send(client, "POST", f"{API}/packages", body))["fields"]
+    other = send(
+        api_client(officer_c),
+        "POST",
+        f"{API}/packages",
+        {"grant_id": file_grant.pk, "format": "csv"},
+    )
+    assert_error_body(other, 404)
+    assert FilePackage.objects.count() == 1

@@ -22,6 +22,7 @@ from govshare.core.errors import ErrorCode, field_error
 from govshare.core.web.api import InputSchema, Pagination, PatchSchema, auth_user, responses
 from govshare.core.web.api_inputs import FILLED_TEXT, PLAIN_TEXT, ObjectId, OneOf, Pattern
 from govshare.exchange import bulk, services
+from govshare.exchange.files.services import build_package
 from govshare.exchange.models import (
     Connection,
     ConnectionRole,
@@ -29,11 +30,14 @@ from govshare.exchange.models import (
     DropFolder,
     Engine,
     FilePackage,
+    PackageFormat,
     Subscription,
     SyncMode,
     SyncRun,
 )
+from govshare.exchange.sync import runner
 from govshare.orgs.models import Department
+from govshare.sharing.models import Grant
 
 router = Router(tags=["exchange"])
 
@@ -117,7 +121,11 @@ class FolderIn(InputSchema):
     name: Name
     directory: Annotated[
         str,
-        Field(max_length=100, description="a directory name under the node's destinations"),
+        Field(
+            max_length=100,
+            description="one directory name under the node's destinations, never with “..” "
+            "(else 422)",
+        ),
         Pattern(DIRECTORY_PATTERN, "string_pattern_mismatch"),
     ]
 
@@ -341,6 +349,34 @@ def subscription_change(
     return _visible_subscription(request, id)
 
 
+@router.post(
+    "/subscriptions/{id}/run",
+    response=responses({201: RunOut}),
+    summary="Run a table subscription now",
+    operation_id="exchange_subscription_run",
+)
+def subscription_run(request: HttpRequest, id: ObjectId) -> Status[SyncRun]:
+    """Queue the run the subscription needs next (a full load first, then incremental): the
+    consumer's or the provider's data officer, or an admin. 409 while one is queued or running,
+    or while the subscription is not active."""
+    subscription = _visible_subscription(request, id)
+    run = runner.start_run(auth_user(request), subscription)
+    return Status(201, run)
+
+
+@router.post(
+    "/subscriptions/{id}/reconcile",
+    response=responses({201: RunOut}),
+    summary="Reconcile a table subscription now",
+    operation_id="exchange_subscription_reconcile",
+)
+def subscription_reconcile(request: HttpRequest, id: ObjectId) -> Status[SyncRun]:
+    """Queue a reconciliation: the source's granted rows against the destination's, by key."""
+    subscription = _visible_subscription(request, id)
+    run = runner.start_reconcile(auth_user(request), subscription)
+    return Status(201, run)
+
+
 class RunFilter(Schema):
     subscription: ObjectId | None = Field(None, description="subscription id")
 
@@ -374,6 +410,37 @@ class PackageFilter(Schema):
 @paginate(Pagination)
 def package_list(request: HttpRequest, filters: Query[PackageFilter]) -> QuerySet[FilePackage]:
     return bulk.packages(auth_user(request), filters.grant)
+
+
+class PackageIn(InputSchema):
+    grant_id: ObjectId = Field(description="an active 文件 grant the caller is a party of")
+    format: Annotated[str, OneOf(PackageFormat)]
+    folder_id: ObjectId | None = Field(
+        None, description="a destination folder of the consumer department; null: download"
+    )
+
+
+@router.post("/packages", response=responses({201: PackageOut}), summary="Build a file package")
+def package_add(request: HttpRequest, payload: PackageIn) -> Status[FilePackage]:
+    """Record a package of the grant's data in ``format`` and queue its packing; download it from
+    /exchange/packages/{id}/download once ready (or find it in the folder)."""
+    user = auth_user(request)
+    grants = Grant.objects.restrict(user, "view").select_related("request", "resource")
+    grant = grants.filter(pk=payload.grant_id).first()
+    if grant is None:
+        raise field_error("grant_id", _("No grant has this id."), ErrorCode.NOT_FOUND)
+    folder = None
+    if payload.folder_id is not None:
+        folder = DropFolder.objects.restrict(user, "view").filter(pk=payload.folder_id).first()
+        if folder is None:
+            raise field_error(
+                "folder_id", _("No destination folder has this id."), ErrorCode.NOT_FOUND
+            )
+    try:
+        package = build_package(user, grant, format=payload.format, folder=folder)
+    except ValidationError as error:
+        raise _renamed(_renamed(error, "grant", "grant_id"), "folder", "folder_id") from None
+    return Status(201, package)
 
 
 @router.get("/packages/{id}", response=responses({200: PackageOut}), summary="One file package")

@@ -18,7 +18,6 @@ from govshare.exchange.services.subscriptions import (
     cron_problem,
     destination_databases,
     drop_folder_create,
-    folder_path,
     subscription_configure,
 )
 
@@ -34,7 +33,6 @@ __all__ = [
     "drop_folder_create",
     "fileset_list",
     "fileset_set",
-    "folder_path",
     "mount_slot",
     "mount_test",
     "mountable_items",

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +25,7 @@ from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
+from govshare.exchange.files.services import folder_path, is_directory_name
 from govshare.exchange.models import (
     Connection,
     ConnectionRole,
@@ -45,7 +44,6 @@ from govshare.sharing.models import Grant
 TABLE_NAME_MAX = 63
 UNSAFE = re.compile(r"[^a-z0-9_]+")
 COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-DIRECTORY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # Five fields: minute hour day-of-month month day-of-week; each *, n, a-b, lists and /steps.
 CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 CRON_PART = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?$")
@@ -352,15 +350,6 @@ def drop_folder_create(
     return folder
 
 
-@internal("where a folder the caller may see lives on disk")
-def folder_path(folder: DropFolder) -> Path:
-    """The folder's directory inside the node's destinations directory (VAR_DIR/destinations,
-    or GOVSHARE_DESTINATIONS_DIR)."""
-    default = Path(settings.VAR_DIR) / "destinations"
-    root = Path(getattr(settings, "GOVSHARE_DESTINATIONS_DIR", default)).resolve()
-    return root / folder.directory
-
-
 def _validate_folder(folder: DropFolder) -> None:
     errors = ErrorCollector()
     if not folder.name:
@@ -371,7 +360,7 @@ def _validate_folder(folder: DropFolder) -> None:
         )
     if not folder.directory:
         errors.add("directory", _("Name the directory."), ErrorCode.REQUIRED)
-    elif not DIRECTORY_NAME.match(folder.directory):
+    elif not is_directory_name(folder.directory):
         errors.add(
             "directory",
             _("A directory name: letters, digits, “_”, “-” and “.”, no slashes."),

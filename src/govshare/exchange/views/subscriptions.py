@@ -9,11 +9,12 @@ exchange/run-progress.js, no CDN).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,11 +24,15 @@ from django.utils.translation import gettext as _
 from govshare.core.actors import Actor
 from govshare.core.forms import submit
 from govshare.core.permissions import can, require
+from govshare.core.text import join_sentences
+from govshare.core.web.action_views import action_view
 from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.core.web.pagination import paginate
 from govshare.exchange import bulk, services
+from govshare.exchange.files.services import build_package
 from govshare.exchange.forms import DropFolderForm, PackageBuildForm, SubscriptionForm
-from govshare.exchange.models import DropFolder, Subscription
+from govshare.exchange.models import DropFolder, FilePackage, Subscription, SyncRun
+from govshare.exchange.sync import runner
 from govshare.orgs.models import Department
 from govshare.sharing.choices import DeliveryMode
 from govshare.sharing.models import Grant
@@ -84,6 +89,7 @@ def _render_detail(
         "runs": [(run, bulk.duration_seconds(run)) for run in runs],
         "form": form,
         "can_change": form is not None,
+        "can_run": runner.may_run(request.user, subscription),
         "crumbs": subscription_crumbs(),
     }
     status = 400 if form is not None and form.is_bound else 200
@@ -109,6 +115,36 @@ def subscription_configure(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("exchange:subscription_detail", pk=pk)
     subscription.refresh_from_db()
     return _render_detail(request, subscription, form)
+
+
+@login_required
+@action_view("exchange:subscription_detail")
+def subscription_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run now (立即同步): queue the run the subscription needs next."""
+    subscription = visible_subscription(request, pk)
+    return _started(request, subscription, lambda: runner.start_run(request.user, subscription))
+
+
+@login_required
+@action_view("exchange:subscription_detail")
+def subscription_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reconcile now (立即对账): compare the source's granted rows with the destination's."""
+    subscription = visible_subscription(request, pk)
+    return _started(
+        request, subscription, lambda: runner.start_reconcile(request.user, subscription)
+    )
+
+
+def _started(
+    request: HttpRequest, subscription: Subscription, start: Callable[[], SyncRun]
+) -> HttpResponse:
+    try:
+        run = start()
+    except ValidationError as error:
+        messages.error(request, join_sentences(error.messages))
+        return redirect("exchange:subscription_detail", pk=subscription.pk)
+    messages.success(request, _("Run #%(number)s was queued.") % {"number": run.pk})
+    return redirect("exchange:run_detail", pk=run.pk)
 
 
 @login_required
@@ -147,13 +183,40 @@ def package_form(grant: Grant, data: Any = None) -> PackageBuildForm:
 def package_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The packages of one 文件 grant, newest first, and the form to build another."""
     grant = visible_grant(request, pk)
-    can_build = can(request.user, "change", grant)
+    can_build = can(request.user, "add", FilePackage(grant=grant))
+    form = package_form(grant) if can_build else None
+    return _render_packages(request, grant, form)
+
+
+def _render_packages(
+    request: HttpRequest, grant: Grant, form: PackageBuildForm | None
+) -> HttpResponse:
     context = {
         **paginate(request, bulk.packages(request.user, grant.pk)),
         "grant": grant,
-        "form": package_form(grant) if can_build else None,
+        "form": form,
+        "download_url_name": "exchange:package-download",
     }
-    return render(request, "exchange/subscriptions/packages.html", context)
+    status = 400 if form is not None and form.is_bound else 200
+    return render(request, "exchange/subscriptions/packages.html", context, status=status)
+
+
+@login_required
+@action_view("exchange:package_list")
+def package_build(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build a package (生成文件包) of the grant, to download or to write into a folder."""
+    grant = visible_grant(request, pk)
+    form = package_form(grant, post_data(request))
+
+    def build(data: dict[str, Any]) -> FilePackage:
+        return build_package(request.user, grant, format=data["format"], folder=data["folder"])
+
+    if (package := submit(form, build)) is not None:
+        messages.success(
+            request, _("Package %(number)s is being packed.") % {"number": package.number}
+        )
+        return redirect("exchange:package_list", pk=grant.pk)
+    return _render_packages(request, grant, form)
 
 
 # --- destination folders ----------------------------------------------------------------------
@@ -214,7 +277,12 @@ urlpatterns: list[URLPattern] = [
     path(
         "subscriptions/<int:pk>/configure/", subscription_configure, name="subscription_configure"
     ),
+    path("subscriptions/<int:pk>/run/", subscription_run, name="subscription_run"),
+    path(
+        "subscriptions/<int:pk>/reconcile/", subscription_reconcile, name="subscription_reconcile"
+    ),
     path("runs/<int:pk>/", run_detail, name="run_detail"),
     path("grants/<int:pk>/packages/", package_list, name="package_list"),
+    path("grants/<int:pk>/packages/build/", package_build, name="package_build"),
     path("destinations/folders/new/", folder_create, name="folder_create"),
 ]
