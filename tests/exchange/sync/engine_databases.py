@@ -8,6 +8,7 @@ by, an update time (watermark) and a soft-delete flag.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ from govshare.exchange.sync.spec import Column, SyncSpec
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MYSQL_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/"
 PREFIX = "i13_engine_"
+# These tests use databases of their own, never the platform's: make test's second pass (the
+# platform on PostgreSQL) would only run them again.
+ONCE = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="does not use the platform's database: run once, in the SQLite pass",
+)
 START = datetime(2026, 1, 1, 8, 0, 0)
 
 

@@ -6,11 +6,14 @@ batches, for SQLite, PostgreSQL and MariaDB pairs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from govshare.catalog.choices import DataType
 from govshare.exchange.masking import mask
 from govshare.exchange.models import RunKind
 from govshare.exchange.sync.engine import (
@@ -22,8 +25,10 @@ from govshare.exchange.sync.engine import (
     run_sync,
 )
 from govshare.exchange.sync.engine import canonical as canonical_value
-from govshare.exchange.sync.spec import SyncSpec
+from govshare.exchange.sync.spec import Column, SyncSpec
 from tests.exchange.sync.engine_databases import (
+    ONCE,
+    START,
     Endpoint,
     create_people,
     mysql_endpoint,
@@ -40,8 +45,11 @@ PAIRS = [
     ("sqlite", "postgresql"),
     ("postgresql", "sqlite"),
     ("postgresql", "mysql"),
+    ("mysql", "postgresql"),
 ]
 PEOPLE = 40
+
+pytestmark = ONCE
 
 
 @pytest.fixture
@@ -129,7 +137,10 @@ def test_a_full_load_delivers_the_granted_filtered_masked_rows(pair):
 
 
 @pytest.mark.parametrize(
-    "pair", [("postgresql", "postgresql"), ("sqlite", "sqlite")], indirect=True, ids="→".join
+    "pair",
+    [("postgresql", "postgresql"), ("sqlite", "sqlite"), ("sqlite", "mysql")],
+    indirect=True,
+    ids="→".join,
 )
 def test_a_second_full_load_replaces_the_table_whole(pair):
     # given a destination filled by a full load
@@ -375,3 +386,168 @@ def test_a_key_range_is_a_plain_value():
     # then it compares and prints by value
     assert part == KeyRange(1, (10,), (20,), 3)
     assert "parts=3" in repr(part)
+
+
+@pytest.mark.parametrize("pair", [("sqlite", "sqlite")], indirect=True, ids="→".join)
+def test_an_incremental_run_reconciles_keys_gone_from_the_source(pair):
+    # given a destination kept by watermark, with deletes reconciled by key
+    source, target = pair
+    rows = people()
+    create_people(source, rows)
+    spec = spec_of(source, target, delete_missing=True)
+    run_sync(spec, kind=RunKind.FULL, run_id=1)
+
+    # when two rows are deleted outright at the source (no flag, no new watermark)
+    source.execute("DELETE FROM people WHERE id IN (1, 2)")
+    progress = run_sync(spec, kind=RunKind.INCREMENTAL, run_id=2)
+
+    # then the incremental run deletes them at the destination too
+    assert progress.rows_deleted == 2
+    assert held(target, spec) == expected(spec, [row for row in rows if row["id"] > 2])
+
+
+# --- a key of two columns -------------------------------------------------------------------
+
+
+def _visits(endpoint: Endpoint, rows: list[dict[str, Any]]) -> None:
+    metadata = sa.MetaData()
+    visits = sa.Table(
+        "visits",
+        metadata,
+        sa.Column("region", sa.String(6), primary_key=True),
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("note", sa.String(40)),
+        sa.Column("updated", sa.DateTime),
+    )
+    engine = endpoint.engine()
+    metadata.create_all(engine)
+    with engine.begin() as db:
+        db.execute(visits.delete())
+        db.execute(visits.insert(), rows)
+    engine.dispose()
+
+
+def _visit(region: str, number: int, note: str = "", minute: int = 0) -> dict[str, Any]:
+    return {
+        "region": region,
+        "id": number,
+        "note": note or f"{region}-{number}",
+        "updated": START.replace(minute=minute or number % 60),
+    }
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("postgresql", "postgresql"), ("sqlite", "postgresql"), ("postgresql", "mysql")],
+    indirect=True,
+    ids="→".join,
+)
+def test_a_two_column_key_loads_resumes_and_increments_exactly_once(pair):
+    # given a table keyed by (region, id), with rows of equal ids in two regions
+    source, target = pair
+    rows = [_visit(region, n) for region in ("370702", "370703") for n in range(1, 16)]
+    _visits(source, rows)
+    spec = SyncSpec(
+        subscription_id=11,
+        source=source.connection,
+        source_table="visits",
+        destination=target.connection,
+        destination_table="visits_copy",
+        columns=(
+            Column("QH", "region", "qh", data_type=DataType.C, length=6, is_key=True),
+            Column("ID", "id", "id", data_type=DataType.I, is_key=True),
+            Column("BZ", "note", "bz", data_type=DataType.C),
+            Column("GXSJ", "updated", "gxsj", data_type=DataType.T),
+        ),
+        watermark_column="updated",
+        batch_bytes=150,
+    )
+
+    # when a full load dies after two batches and runs again
+    with pytest.raises(Crash):
+        run_sync(spec, kind=RunKind.FULL, run_id=1, on_batch=crash_after(2))
+    run_sync(spec, kind=RunKind.FULL, run_id=2)
+    run_sync(spec, kind=RunKind.INCREMENTAL, run_id=3)
+
+    # and rows change with equal watermarks across both key columns
+    changed = [_visit("370703", 2, "changed", 59), _visit("370702", 9, "changed", 59)]
+    _visits(source, [row for row in rows if (row["region"], row["id"]) not in
+                     {("370703", 2), ("370702", 9)}] + changed)  # fmt: skip
+    progress = run_sync(spec, kind=RunKind.INCREMENTAL, run_id=4)
+
+    # then the destination holds every row once, the changed ones changed
+    engine = target.engine()
+    with engine.connect() as db:
+        held_rows = sorted(tuple(row) for row in db.exec_driver_sql(
+            "SELECT qh, id, bz FROM visits_copy"
+        ))  # fmt: skip
+    engine.dispose()
+    wanted = sorted(
+        (row["region"], row["id"], row["note"])
+        for row in rows
+        if (row["region"], row["id"]) not in {("370703", 2), ("370702", 9)}
+    )
+    assert held_rows == sorted([*wanted, ("370703", 2, "changed"), ("370702", 9, "changed")])
+    assert (progress.rows_updated, progress.rows_inserted) == (2, 0)
+
+
+# --- every data type, on every engine -------------------------------------------------------
+
+EVERY_TYPE = {
+    DataType.C: ("c_text", sa.String(20), "文字"),
+    DataType.M: ("m_memo", sa.Text, "长文本"),
+    DataType.G: ("g_general", sa.Text, "其他"),
+    DataType.N: ("n_number", sa.Numeric(12, 3), Decimal("12.345")),
+    DataType.Y: ("y_money", sa.Numeric(12, 2), Decimal("99.90")),
+    DataType.D: ("d_date", sa.Date, date(2026, 3, 1)),
+    DataType.T: ("t_time", sa.DateTime, datetime(2026, 3, 1, 12, 30, 15)),
+    DataType.L: ("l_flag", sa.Boolean, True),
+    DataType.B: ("b_double", sa.Float, 2.5),
+    DataType.I: ("i_integer", sa.BigInteger, 9007199254740993),
+    DataType.F: ("f_float", sa.Float, 0.25),
+}
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("sqlite", "mysql"), ("postgresql",) * 2],
+    indirect=True,
+    ids="→".join,
+)
+def test_every_data_type_round_trips_and_is_not_taken_for_an_alteration(pair):
+    # given a source with a column of each catalog data type
+    source, target = pair
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "typed",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        *(sa.Column(name, kind) for name, kind, _ in EVERY_TYPE.values()),
+    )
+    engine = source.engine()
+    metadata.create_all(engine)
+    with engine.begin() as db:
+        db.execute(table.insert(), [{"id": 1} | {n: v for n, _, v in EVERY_TYPE.values()}])
+    engine.dispose()
+    columns = (Column("ID", "id", "id", data_type=DataType.I, is_key=True),) + tuple(
+        Column(code.upper(), name, name, data_type=code) for code, (name, _, _) in
+        EVERY_TYPE.items()
+    )  # fmt: skip
+    spec = SyncSpec(
+        subscription_id=12,
+        source=source.connection,
+        source_table="typed",
+        destination=target.connection,
+        destination_table="typed_copy",
+        columns=columns,
+    )
+
+    # when it is loaded in full and compared by key (which checks the table's columns first)
+    run_sync(spec, kind=RunKind.FULL, run_id=1)
+    progress = run_sync(spec, kind=RunKind.INCREMENTAL, run_id=2)
+
+    # then every value arrived as it was, and nothing counted as changed or altered
+    (row,) = target.rows("typed_copy")
+    for name, _, value in EVERY_TYPE.values():
+        assert canonical_value(row[name]) == canonical_value(value), name
+    assert (progress.rows_inserted, progress.rows_updated) == (0, 0)

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from govshare.exchange.models import RunKind
+from govshare.exchange.models import ConnectionRole, RunKind
 from govshare.exchange.sync.destination import APPLICATION_NAME
 from govshare.exchange.sync.engine import Progress, destination_watermark, run_sync
 from govshare.exchange.sync.errors import SyncError, SyncFailure
 from tests.exchange.sync.engine_databases import (
+    ONCE,
     PG_ADMIN,
     Endpoint,
     create_people,
@@ -28,6 +29,8 @@ from tests.exchange.sync.engine_databases import (
 from tests.exchange.sync.test_engine import expected, held, people
 
 SECRET = "Wr0ng-s3cret-pw"
+
+pytestmark = ONCE
 
 
 @pytest.fixture
@@ -274,3 +277,30 @@ def test_a_destination_database_dropped_mid_run_is_named(sqlite, target_kind, re
         run_sync(spec, kind=RunKind.FULL, run_id=1, on_batch=drop)
     assert caught.value.code == SyncError.DESTINATION_LOST
     assert "127.0.0.1" in caught.value.message
+
+
+def test_a_source_that_cannot_be_reached_is_named(postgresql, sqlite):
+    # given a source on a port where nothing listens
+    create_people(postgresql, people())
+    connection = with_password(postgresql, SECRET)
+    connection.port = 1
+    spec = spec_of(postgresql, sqlite)
+    spec = type(spec)(**(vars(spec) | {"source": connection}))
+
+    # then the run fails naming the unreachable source, without the password
+    failure = failure_of(spec, kind=RunKind.FULL)
+    assert failure.code == SyncError.SOURCE_UNREACHABLE
+    assert "127.0.0.1" in failure.message and SECRET not in failure.message
+
+
+def test_a_provider_source_is_never_written_to(sqlite, sources_dir):
+    # given a spec whose destination is a connection registered as a data source
+    create_people(sqlite, people())
+    target = sqlite_endpoint(sources_dir)
+    target.connection.role = ConnectionRole.SOURCE
+    spec = spec_of(sqlite, target)
+
+    # then a run refuses it before writing anything
+    failure = failure_of(spec, kind=RunKind.FULL)
+    assert failure.code == SyncError.SPEC_INVALID
+    assert not target.has_table("rk_people")

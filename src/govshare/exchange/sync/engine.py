@@ -260,6 +260,9 @@ def row_size(row: dict[str, Any]) -> int:
     return sum(len(str(value)) for value in row.values() if value is not None) + len(row)
 
 
+SIZE_SAMPLE = 32  # one row in this many is measured; the others count as its size
+
+
 def source_batches(
     run: Run, query: sa.Select[Any], *, max_rows: int = MAX_BATCH_ROWS
 ) -> Generator[tuple[list[dict[str, Any]], int], None, None]:
@@ -268,16 +271,19 @@ def source_batches(
     masked = run.source.python_masked
     limit = min(max_rows, run.batch_rows(0, 0))
     batch: list[dict[str, Any]] = []
-    size = 0
+    size = measured = 0
     with _source_errors(run.spec), run.src.connect() as db:
         result = db.execution_options(stream_results=True, yield_per=1000).execute(query)
         try:
-            for mapping in result.mappings():
-                row = dict(mapping)
+            names = list(result.keys())
+            for values in result:
+                row = dict(zip(names, values, strict=True))
                 for target, kind in masked.items():
                     row[target] = mask(kind, row[target])
                 batch.append(row)
-                size += row_size(row)
+                if len(batch) % SIZE_SAMPLE == 1:
+                    measured = row_size(row)
+                size += measured
                 if size >= run.spec.batch_bytes or len(batch) >= limit:
                     yield batch, size
                     batch, size = [], 0

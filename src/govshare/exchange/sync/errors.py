@@ -73,6 +73,8 @@ LOST_PHRASES = (
     "lost connection",
     "gone away",
     "does not exist",
+    "doesn't exist",
+    "unknown database",
     "no such table",
     "disk i/o error",
     "unable to open database",

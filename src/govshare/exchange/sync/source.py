@@ -28,6 +28,7 @@ from govshare.exchange.connectors.sql import (
     split_table_name,
 )
 from govshare.exchange.models import Engine
+from govshare.exchange.sync.destination import RUN_POOL
 from govshare.exchange.sync.errors import SyncError, SyncFailure, driver_text, is_login_error
 from govshare.exchange.sync.spec import Column, SyncSpec
 from govshare.exchange.sync.sqlmask import masked_expression
@@ -48,9 +49,7 @@ def source_engine(spec: SyncSpec) -> Iterator[sa.Engine]:
     elif connection.engine == Engine.MYSQL:
         options.update(read_timeout=3600, write_timeout=3600)
     try:
-        engine = sa.create_engine(
-            engine_url(connection), connect_args=options, poolclass=sa.pool.NullPool
-        )
+        engine = sa.create_engine(engine_url(connection), connect_args=options, **RUN_POOL)
     except NotConfigured as error:
         raise SyncFailure(SyncError.SPEC_INVALID, str(error)) from None
     try:
