@@ -20,6 +20,7 @@ from typing import Any
 
 from govshare.catalog.choices import MountKind, MountStatus
 from govshare.catalog.models import Mount, Resource
+from govshare.core.actors import Actor
 from govshare.core.registry import Registry
 from govshare.sharing.choices import DeliveryMode
 
@@ -50,7 +51,7 @@ def grant_changed(grant: Any) -> None:
         listener(grant)
 
 
-def delivery_links(grant: Any, user: Any) -> list[tuple[Any, str]]:
+def delivery_links(grant: Any, user: Actor) -> list[tuple[Any, str]]:
     """The links to ``grant``'s bulk deliveries that ``user`` may follow."""
     return [link for source in grant_links for link in source(grant, user)]
 

@@ -103,6 +103,7 @@ def folder_path(folder: DropFolder) -> Path:
     return _destinations_dir() / name
 
 
+@internal("a rule of a destination folder's name, for services that authorize")
 def is_directory_name(name: str) -> bool:
     """One directory name (no separator, no "..", not hidden): what a DropFolder may name."""
     return bool(DIRECTORY_NAME.match(name)) and ".." not in name
