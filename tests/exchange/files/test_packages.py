@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -19,7 +20,12 @@ from django.utils import timezone
 from govshare.core.models import AuditEvent, Job
 from govshare.exchange.files import export
 from govshare.exchange.files.packing import MANIFEST, SIGNATURE
-from govshare.exchange.files.services import build_package, folder_path, package_path
+from govshare.exchange.files.services import (
+    build_package,
+    expire_packages,
+    folder_path,
+    package_path,
+)
 from govshare.exchange.files.verify import verify_package
 from govshare.exchange.masking import mask
 from govshare.exchange.models import (
@@ -27,13 +33,14 @@ from govshare.exchange.models import (
     DeliveryRecord,
     DropFolder,
     FilePackage,
+    PackageFormat,
     PackageStatus,
     TableMount,
 )
 from govshare.exchange.services.mounts import fileset_set
 from govshare.sharing.models import Grant
 from tests.exchange.files.conftest import built, file_world
-from tests.exchange.gateway.factories import PEOPLE, grant
+from tests.exchange.gateway.factories import PEOPLE, SOURCE_FILE, grant, write_source
 
 pytestmark = pytest.mark.django_db
 
@@ -306,3 +313,49 @@ def test_a_folder_must_name_one_directory(files, directory):
     with pytest.raises(ValidationError) as refused:
         build_package(files.consumer_officer, files.grant, format="csv", folder=folder)
     assert set(refused.value.message_dict) == {"folder"}
+
+
+def test_rows_reach_the_writer_in_bounded_chunks(db, sources_dir, monkeypatch):
+    # given a source of 3 + 7 generated people and chunks of 4 rows
+    files = file_world(sources_dir)
+    (sources_dir / SOURCE_FILE).unlink()
+    write_source(sources_dir, rows=7)
+    monkeypatch.setattr(export, "CHUNK_ROWS", 4)
+    sizes: list[int] = []
+    write_csv = export.WRITERS[PackageFormat.CSV]
+
+    def counting_writer(path, spec, columns, chunks):
+        def counted():
+            for rows in chunks:
+                sizes.append(len(rows))
+                yield rows
+
+        return write_csv(path, spec, columns, counted())
+
+    monkeypatch.setitem(export.WRITERS, PackageFormat.CSV, counting_writer)
+
+    # when a CSV package is built
+    package = built(build_package(files.consumer_officer, files.grant, format="csv"))
+
+    # then the writer got the rows four at a time, never the table at once
+    assert sizes == [4, 4, 2] and package.row_count == 10
+
+
+def test_a_build_interrupted_long_ago_is_failed_by_the_sweep(files):
+    # given a package whose worker was killed a day ago, and one asked for just now
+    old = build_package(files.consumer_officer, files.grant, format="csv")
+    FilePackage.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(hours=25))
+    new = build_package(files.consumer_officer, files.grant, format="csv")
+
+    # when the sweep runs
+    expire_packages()
+
+    # then the old one failed, saying so, and the new one is still to be built
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == PackageStatus.FAILED and old.error
+    assert new.status == PackageStatus.BUILDING
+
+    # and if its job runs after all, it packs and delivers nothing
+    assert built(old).status == PackageStatus.FAILED
+    assert not DeliveryRecord.objects.filter(mode=CallMode.FILE).exists()

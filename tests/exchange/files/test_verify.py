@@ -174,3 +174,10 @@ def test_the_command_exits_0_when_all_holds_and_1_naming_the_problem(package, tm
         [*command, str(package), "--key", "zz"], env=env, capture_output=True, text=True
     )
     assert wrong_key.returncode == 2 and "--key" in wrong_key.stderr
+
+
+@pytest.mark.parametrize("content", [b"[]", b"{}", b"not json", b'{"signature": "zz"}'])
+def test_a_signature_document_that_is_no_such_thing_is_named(package, content):
+    rewrite(package, {SIGNATURE: content})
+    report = verify_package(package)
+    assert report.problem.member == SIGNATURE and "signature" in report.problem.reason

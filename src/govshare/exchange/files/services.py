@@ -41,6 +41,7 @@ from govshare.exchange.connectors.sql import sources_dir
 from govshare.exchange.files import tasks
 from govshare.exchange.files.export import export_table
 from govshare.exchange.files.packing import pack, publish
+from govshare.exchange.files.paths import destinations_dir, is_directory_name, packages_dir
 from govshare.exchange.models import (
     CallMode,
     DeliveryRecord,
@@ -56,12 +57,13 @@ from govshare.sharing.models import Grant
 
 logger = logging.getLogger(__name__)
 
-# A destination folder is one directory name under VAR_DIR/destinations, never a path.
-DIRECTORY_NAME = re.compile(r"^[\w][\w.\-]{0,99}$")
 TABLE_FORMATS = frozenset(
     {PackageFormat.CSV, PackageFormat.XLSX, PackageFormat.JSON, PackageFormat.PARQUET}
 )
 MAX_ERROR = 2000
+# A build this old that has not finished was interrupted (a worker killed mid-build): no export
+# runs this long, and a job that did is safe to fail — a late finish finds it no longer building.
+STALE_BUILD = dt.timedelta(hours=24)
 SAFE_STEM = re.compile(r"[^\w.\-]+")
 
 
@@ -78,18 +80,10 @@ class PackageUnavailable(Exception):
 # --- where packages live --------------------------------------------------------------------
 
 
-def _packages_dir() -> Path:
-    return Path(settings.GOVSHARE_PACKAGE_DIR)
-
-
 @internal("where a package's file lives: a read about a package its caller already holds")
 def package_path(package: FilePackage) -> Path:
     """Where the platform keeps the package's ZIP (until it expires)."""
-    return _packages_dir() / f"{package.number}.zip"
-
-
-def _destinations_dir() -> Path:
-    return Path(settings.VAR_DIR) / "destinations"
+    return packages_dir() / f"{package.number}.zip"
 
 
 @internal("where a destination folder lives: a read about a folder its caller already holds")
@@ -100,13 +94,7 @@ def folder_path(folder: DropFolder) -> Path:
         raise ConnectorError(
             _("The destination folder %(name)s is not a directory name.") % {"name": name}
         )
-    return _destinations_dir() / name
-
-
-@internal("a rule of a destination folder's name, for services that authorize")
-def is_directory_name(name: str) -> bool:
-    """One directory name (no separator, no "..", not hidden): what a DropFolder may name."""
-    return bool(DIRECTORY_NAME.match(name)) and ".." not in name
+    return destinations_dir() / name
 
 
 def _ttl() -> dt.timedelta:
@@ -233,7 +221,7 @@ def package_build(package_id: int) -> FilePackage:
 
 @contextmanager
 def _work_directory(package: FilePackage) -> Iterator[Path]:
-    work = _packages_dir() / f".{package.number}.work"
+    work = packages_dir() / f".{package.number}.work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
@@ -335,6 +323,13 @@ def _ready(package: FilePackage, built: _Built, row_count: int, latency_ms: floa
     grant = package.grant
     items = built.manifest["items"]
     with transaction.atomic():
+        still_building = FilePackage.objects.select_for_update().filter(
+            pk=package.pk, status=PackageStatus.BUILDING
+        )
+        if not still_building.exists():  # failed as interrupted meanwhile: delivers nothing
+            package_path(package).unlink(missing_ok=True)
+            package.refresh_from_db()
+            return package
         [record] = append_records(
             DeliveryRecord, [_delivery_record(package, built, row_count, latency_ms, items)]
         )
@@ -442,8 +437,10 @@ def package_download(actor: Actor, package: FilePackage, *, counted: bool) -> Pa
 @internal("the platform's sweep (govshare package expire, a scheduled task): no user asks")
 def expire_packages(now: dt.datetime | None = None) -> int:
     """Delete the files of ready packages past their expiry; each becomes expired. Returns how
-    many expired."""
+    many expired. Packages still building after ``STALE_BUILD`` (their worker was killed) are
+    failed, so the consumer sees it and asks again."""
     now = now or timezone.now()
+    _fail_stale_builds(now)
     due = FilePackage.objects.filter(status=PackageStatus.READY, expires__lte=now)
     count = 0
     for package in due.select_related("grant"):
@@ -460,3 +457,11 @@ def expire_packages(now: dt.datetime | None = None) -> int:
             )
         count += 1
     return count
+
+
+def _fail_stale_builds(now: dt.datetime) -> None:
+    stale = FilePackage.objects.filter(
+        status=PackageStatus.BUILDING, created__lte=now - STALE_BUILD
+    )
+    for package in stale.select_related("grant"):
+        _fail(package, _("The build was interrupted; build the package again."))

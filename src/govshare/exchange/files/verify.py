@@ -117,8 +117,9 @@ def _signature(raw: bytes) -> dict[str, str]:
         fields = {name: str(document[name]) for name in ("signature", "public_key", "signer_id")}
         fields["algorithm"] = str(document.get("algorithm", ""))
         fields["key_id"] = str(document.get("key_id", ""))
-        bytes.fromhex(fields["signature"]), bytes.fromhex(fields["public_key"])
-    except (ValueError, KeyError, TypeError):
+        for name in ("signature", "public_key"):
+            bytes.fromhex(fields[name])  # hex, or refused here rather than when verifying
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise _Failed(SIGNATURE, _("not a signature document")) from None
     if fields["algorithm"] != ALGORITHM:
         raise _Failed(SIGNATURE, _("unknown algorithm %(name)s") % {"name": fields["algorithm"]})

@@ -25,7 +25,8 @@ from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode, ErrorCollector
 from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
-from govshare.exchange.files.services import folder_path, is_directory_name
+from govshare.exchange.files.paths import is_directory_name
+from govshare.exchange.files.services import folder_path
 from govshare.exchange.models import (
     Connection,
     ConnectionRole,
