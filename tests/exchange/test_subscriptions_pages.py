@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -369,3 +371,39 @@ def test_packages_are_built_through_the_api(officer_b, officer_c, file_grant):
     )
     assert_error_body(other, 404)
     assert FilePackage.objects.count() == 1
+
+
+def test_the_last_reconciliation_is_shown_with_its_differing_keys(client_for, officer_a, run):
+    # given a reconciliation that found two keys differing (as the runner stores it)
+    subscription = run.subscription
+    subscription.last_reconciliation = {
+        "consistent": False,
+        "differing_keys": [["370702199001011234"], ["ABCDEF"]],
+        "differing_count": 2,
+        "run": run.pk,
+    }
+    subscription.save()
+
+    # when the provider opens the subscription
+    page = client_for(officer_a).get(
+        reverse("exchange:subscription_detail", args=[subscription.pk])
+    )
+
+    # then the differing keys are listed, each as its key's values
+    html = page.content.decode()
+    assert 'data-consistent="0"' in html
+    assert "370702199001011234, ABCDEF" in html
+
+
+def test_the_list_costs_the_same_queries_for_more_subscriptions(
+    client_for, officer_b, grant, subscription, django_assert_max_num_queries
+):
+    client = client_for(officer_b)
+    url = reverse("exchange:subscription_list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for number in range(5):
+        Subscription.objects.create(grant=grant, table=f"gs_extra_{number}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("data-subscription=") == 6
