@@ -132,9 +132,11 @@ def config() -> SchemathesisConfig:
 
 
 @pytest.fixture
-def world(transactional_db) -> dict[str, Any]:
+def world(transactional_db, settings, tmp_path) -> dict[str, Any]:
     """Two departments, the authority, a published resource of each, an active grant, a draft
-    request, a credential, a project, a work task and delivery records."""
+    request, a credential, a project, a work task and delivery records. The node's files (the
+    destination folders the run adds) go to a directory of the test's own."""
+    settings.VAR_DIR = tmp_path
     seed.load(apps, None)
     authority = DepartmentFactory(name="大数据局", is_sharing_authority=True)
     dept_a, dept_b = DepartmentFactory(name="公安局"), DepartmentFactory(name="人社局")
