@@ -178,6 +178,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # requeued by the reaper (core/leases.py). Named locks' files (SQLite) live in GOVSHARE_LOCK_DIR.
 GOVSHARE_LEASE_SECONDS = float(os.environ.get("GOVSHARE_LEASE_SECONDS", "60"))
 GOVSHARE_LOCK_DIR = os.environ.get("GOVSHARE_LOCK_DIR", "")
+# A claimed leased task that wrote no lease at all within this is requeued (killed at once).
+GOVSHARE_LEASE_GRACE_SECONDS = float(os.environ.get("GOVSHARE_LEASE_GRACE_SECONDS", "60"))
 # Table sync runs (exchange/sync/tasks.py): a failed run is retried after
 # GOVSHARE_SYNC_RETRY_SECONDS × 2^(attempt−1), up to GOVSHARE_SYNC_MAX_ATTEMPTS attempts; a run
 # with no progress for GOVSHARE_SYNC_STALL_SECONDS is restarted by `govshare sync schedule`.

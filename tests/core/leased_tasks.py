@@ -14,7 +14,9 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from govshare.core.jobs import job_task
 from govshare.core.leases import leased_task
+from govshare.core.models import Job
 
 
 @leased_task(max_attempts=50, backoff_seconds=0.0)
@@ -47,3 +49,8 @@ def always_fails(note: str) -> None:
 @leased_task(max_attempts=2)
 def succeeds(value: int) -> int:
     return value * 2
+
+
+@job_task(title="leased job", verdict=lambda result: [], max_attempts=2)
+def leased_job(job: Job) -> dict[str, bool]:
+    return {"ran": True}

@@ -24,9 +24,11 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from govshare.core.leases import reap_expired_leases
-from govshare.core.models import TaskLease
-from tests.core.leased_tasks import always_fails, succeeds
+from govshare.core.actors import SYSTEM
+from govshare.core.jobs import job_start
+from govshare.core.leases import LEASED_PATHS, reap_expired_leases
+from govshare.core.models import Job, TaskLease
+from tests.core.leased_tasks import always_fails, leased_job, succeeds
 from tests.readiness import READY_SECONDS, exited, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +98,19 @@ class TestInProcess:
         assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 3
         assert not TaskLease.objects.exists()
 
+    def test_a_job_task_may_be_leased(self):
+        # given a background job declared with attempts
+        assert LEASED_PATHS[leased_job.module_path] == 2
+
+        # when it is started and the worker runs it
+        job = job_start(actor=SYSTEM, task=leased_job, name="leased")
+        _run_worker()
+
+        # then it ran as any job does, and its lease is gone
+        job.refresh_from_db()
+        assert job.status == Job.Status.SUCCEEDED and job.result == {"ran": True}
+        assert not TaskLease.objects.exists()
+
     def test_the_reaper_requeues_a_task_whose_lease_ran_out_and_a_worker_finishes_it(self):
         # given a task a worker claimed and then died on (its lease ran out)
         queued = succeeds.enqueue(5)
@@ -144,13 +159,15 @@ class TestInProcess:
     ):
         # given a leased task RUNNING for longer than a lease, with no lease row at all
         settings.GOVSHARE_LEASE_SECONDS = 1
+        settings.GOVSHARE_LEASE_GRACE_SECONDS = 3
         queued = succeeds.enqueue(5)
         _claim_as_a_dead_worker(str(queued.id), lease_expired=False)
         DBTaskResult.objects.filter(pk=queued.id).update(
             started_at=timezone.now() - dt.timedelta(seconds=5)
         )
 
-        # when the reaper runs, then it is queued again
+        # when the reaper runs, then it is queued again (not before the grace for its lease)
+        assert reap_expired_leases(timezone.now() - dt.timedelta(seconds=3)) == []
         reaped = reap_expired_leases()
         assert [(r.task_id, r.requeued) for r in reaped] == [(str(queued.id), True)]
         assert DBTaskResult.objects.get(pk=queued.id).status == TaskResultStatus.READY

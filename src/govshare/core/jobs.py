@@ -24,6 +24,7 @@ from django_tasks import task
 from govshare.core.actors import Actor, person_of
 from govshare.core.context import audit_context
 from govshare.core.evidence import audit
+from govshare.core.leases import leased_task
 from govshare.core.models import Job
 
 if TYPE_CHECKING:
@@ -59,12 +60,16 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}  # by task path (Job.task_path)
 
 
-def job_task(*, title: StrOrPromise, verdict: Verdict) -> Callable[[JobFunction], Any]:
+def job_task(
+    *, title: StrOrPromise, verdict: Verdict, max_attempts: int | None = None
+) -> Callable[[JobFunction], Any]:
     """``@job_task(title=gettext_lazy(...), verdict=...)``: a queueable task of ``func(job,
-    *args)`` that keeps its Job row up to date, and the words its page shows."""
+    *args)`` that keeps its Job row up to date, and the words its page shows. With
+    ``max_attempts`` it is leased (core/leases.py): requeued when its worker dies, retried
+    with back-off when it raises, up to that many attempts."""
 
     def register(func: JobFunction) -> Any:
-        queued = _queueable(func)
+        queued = _queueable(func, max_attempts)
         KINDS[queued.module_path] = JobKind(title, verdict)
         return queued
 
@@ -86,7 +91,7 @@ def job_verdict(job: Job) -> list[str]:
     return kind.verdict(job.result)
 
 
-def _queueable(func: JobFunction) -> Any:
+def _queueable(func: JobFunction, max_attempts: int | None = None) -> Any:
     @functools.wraps(func)
     def run(job_id: int, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         job = Job.objects.get(pk=job_id)
@@ -113,7 +118,7 @@ def _queueable(func: JobFunction) -> Any:
         )
         return kept
 
-    return task(run)
+    return task(run) if max_attempts is None else leased_task(max_attempts=max_attempts)(run)
 
 
 def job_start(

@@ -185,11 +185,13 @@ def reap_expired_leases(now: dt.datetime | None = None) -> list[Reaped]:
 
 
 def _running_without_lease(now: dt.datetime) -> set[str]:
-    """Leased tasks claimed over a lease ago that never wrote their lease (worker killed at
-    once)."""
+    """Leased tasks claimed long ago that never wrote their lease (a worker killed at once).
+    Long: between the claim and the lease the worker imports the task's module, which takes
+    seconds on a loaded machine, and a live task must not be run twice."""
     if not LEASED_PATHS:
         return set()
-    started_before = now - dt.timedelta(seconds=lease_seconds())
+    grace = float(getattr(settings, "GOVSHARE_LEASE_GRACE_SECONDS", 60))
+    started_before = now - dt.timedelta(seconds=max(grace, lease_seconds()))
     running = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING,
         task_path__in=sorted(LEASED_PATHS),

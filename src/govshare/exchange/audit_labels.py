@@ -23,4 +23,5 @@ AUDIT_LABELS = {
     "exchange.package.fail": _("File package failed"),
     "exchange.package.download": _("Download file package"),
     "exchange.package.expire": _("File package expired"),
+    "exchange.sync.start": _("Start table sync run"),
 }

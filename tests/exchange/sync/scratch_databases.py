@@ -67,49 +67,63 @@ def _admin(server_url: str, admin_db: str, statement: str) -> None:
         engine.dispose()
 
 
-@contextmanager
-def postgresql_scratch() -> Iterator[Scratch]:
-    if not _reachable(PG_SERVER, "postgres"):
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"{PREFIX}{uuid.uuid4().hex[:10]}"
-    _admin(
+@dataclass(frozen=True)
+class Server:
+    """A database server the tests create their scratch databases on."""
+
+    engine_name: str
+    url: str
+    admin_database: str
+    port: int
+    username: str
+    create: str  # CREATE DATABASE …, with {name}
+    drop: str
+    query: str = ""  # appended to a scratch database's URL
+
+
+SERVERS = {
+    "postgresql": Server(
+        "postgresql",
         PG_SERVER,
         "postgres",
-        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+        5432,
+        "postgres",
+        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
-    )
-    try:
-        yield Scratch(
-            "postgresql",
-            f"{PG_SERVER}/{name}",
-            name,
-            host="127.0.0.1",
-            port=5432,
-            username="postgres",
-        )
-    finally:
-        _admin(PG_SERVER, "postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+    ),
+    # The server's default collation (utf8mb4_general_ci) on purpose: case-insensitive, so the
+    # tests see what a provider's ordinary MariaDB table does.
+    "mysql": Server(
+        "mysql",
+        MYSQL_SERVER,
+        "mysql",
+        3306,
+        "root",
+        "CREATE DATABASE {name} CHARACTER SET utf8mb4",
+        "DROP DATABASE IF EXISTS {name}",
+        query="?charset=utf8mb4",
+    ),
+}
 
 
 @contextmanager
-def mysql_scratch() -> Iterator[Scratch]:
-    if not _reachable(MYSQL_SERVER, "mysql"):
-        pytest.skip("MariaDB is not reachable")
+def server_scratch(server: Server) -> Iterator[Scratch]:
+    if not _reachable(server.url, server.admin_database):
+        pytest.skip(f"{server.engine_name} is not reachable")
     name = f"{PREFIX}{uuid.uuid4().hex[:10]}"
-    # The server's default collation (utf8mb4_general_ci) on purpose: case-insensitive, so the
-    # tests see what a provider's ordinary MariaDB table does.
-    _admin(MYSQL_SERVER, "mysql", f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+    _admin(server.url, server.admin_database, server.create.format(name=name))
     try:
         yield Scratch(
-            "mysql",
-            f"{MYSQL_SERVER}/{name}?charset=utf8mb4",
+            server.engine_name,
+            f"{server.url}/{name}{server.query}",
             name,
             host="127.0.0.1",
-            port=3306,
-            username="root",
+            port=server.port,
+            username=server.username,
         )
     finally:
-        _admin(MYSQL_SERVER, "mysql", f"DROP DATABASE IF EXISTS {name}")
+        _admin(server.url, server.admin_database, server.drop.format(name=name))
 
 
 @contextmanager
@@ -123,11 +137,9 @@ def sqlite_scratch(directory: Path, name: str = "scratch.db") -> Iterator[Scratc
 
 @contextmanager
 def scratch(engine_name: str, directory: Path, name: str = "scratch.db") -> Iterator[Scratch]:
-    if engine_name == "postgresql":
-        with postgresql_scratch() as database:
-            yield database
-    elif engine_name == "mysql":
-        with mysql_scratch() as database:
+    """A new database of ``engine_name`` (SQLite: the file ``name`` in ``directory``)."""
+    if engine_name in SERVERS:
+        with server_scratch(SERVERS[engine_name]) as database:
             yield database
     else:
         with sqlite_scratch(directory, name) as database:

@@ -304,3 +304,22 @@ def test_a_provider_source_is_never_written_to(sqlite, sources_dir):
     failure = failure_of(spec, kind=RunKind.FULL)
     assert failure.code == SyncError.SPEC_INVALID
     assert not target.has_table("rk_people")
+
+
+def test_a_source_column_dropped_mid_run_is_named(postgresql, postgresql_target):
+    # given a PostgreSQL → PostgreSQL full load (its source reads commit between batches, so
+    # the provider's ALTER TABLE does not wait for the run) that loses a column after a batch
+    create_people(postgresql, people())
+    spec = spec_of(postgresql, postgresql_target, masked=False)
+
+    def drop_column(progress: Progress) -> None:
+        if progress.batches == 1:
+            postgresql.execute("ALTER TABLE people DROP COLUMN name")
+
+    # when the run goes on, then it fails naming the table and the column
+    with pytest.raises(SyncFailure) as caught:
+        run_sync(spec, kind=RunKind.FULL, run_id=1, on_batch=drop_column)
+    assert caught.value.code == SyncError.SOURCE_COLUMN_MISSING
+    assert "people" in caught.value.message and "name" in caught.value.message
+    # and the destination table never appeared half-loaded
+    assert not postgresql_target.has_table("rk_people")

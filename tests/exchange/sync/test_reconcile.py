@@ -4,6 +4,7 @@ masking, the row filter and soft deletes, and values compared across engines."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govshare.catalog.choices import Masking
 from govshare.exchange.connectors.base import ConnectorError
@@ -20,7 +23,12 @@ from govshare.exchange.connectors.sql import TableNotFound
 from govshare.exchange.masking import mask
 from govshare.exchange.models import ConnectionRole, Subscription, TableMount
 from govshare.exchange.sync import reconcile as reconcile_module
-from govshare.exchange.sync.reconcile import ReconcileResult, reconcile
+from govshare.exchange.sync.reconcile import (
+    KeyDifference,
+    ReconcileResult,
+    key_differences,
+    reconcile,
+)
 from govshare.exchange.sync.spec import Column, SpecError, SyncSpec, spec_for
 from tests.exchange.gateway.factories import ITEMS, PEOPLE, build_world, grant
 from tests.exchange.sync.scratch_databases import Scratch, scratch
@@ -135,6 +143,10 @@ class Pair:
             return {**row, "sr": str(row["sr"])}  # text, as "1234.50"
         return row
 
+    def table_spec(self, table: str, *columns: Column) -> SyncSpec:
+        """The spec of another table of the same name on both sides."""
+        return self.spec(source_table=table, destination_table=table, columns=columns)
+
     def execute(self, side: str, statement: str, **params: Any) -> None:
         database = self.source if side == "source" else self.destination
         engine = database.engine()
@@ -228,6 +240,12 @@ def test_a_changed_a_missing_and_an_extra_row_are_exactly_the_differing_keys(pai
     # and only the ranges holding them differ (99 is past the last source key: the last range)
     assert [r.consistent for r in result.ranges] == [False, True, False, False]
     assert [r.high for r in result.ranges][-1] == (99,)
+    # and a key comparison streams the same keys, each with how it differs
+    assert list(key_differences(pair.spec())) == [
+        KeyDifference("changed", (7,)),
+        KeyDifference("missing", (23,)),
+        KeyDifference("extra", (99,)),
+    ]
 
 
 def test_an_empty_destination_misses_every_row(pair):
@@ -316,14 +334,10 @@ def test_text_keys_are_ordered_alike_on_every_engine(pair_of):
             with engine.begin() as db:
                 db.execute(table.insert(), [{"code": k, "label": f"{side}{k}"} for k in keys])
             engine.dispose()
-        spec = replace(
-            pair.spec(),
-            source_table="codes",
-            destination_table="codes",
-            columns=(
-                Column(item="DM", source="code", target="code", is_key=True),
-                Column(item="MC", source="label", target="label"),
-            ),
+        spec = pair.table_spec(
+            "codes",
+            Column(item="DM", source="code", target="code", is_key=True),
+            Column(item="MC", source="label", target="label"),
         )
         result = reconcile(spec, ranges=3)
         # every key is matched with its twin (labels differ by design), none missing or extra
@@ -476,26 +490,107 @@ def test_a_subscriptions_spec_is_reconciled_with_its_grant_masking_and_filters(s
 def test_a_sqlite_sources_text_is_read_as_the_destinations_type(pair_of):
     """SQLite keeps numbers and dates as text; the destination types them (NUMERIC, DATE)."""
     pair = pair_of("sqlite", "postgresql")
-    engine = pair.source.engine()
-    with engine.begin() as db:
-        db.execute(sa.text("CREATE TABLE loose (id INTEGER PRIMARY KEY, amount TEXT, day TEXT)"))
-        db.execute(sa.text("INSERT INTO loose VALUES (1, '12.50', '2024-02-29'), (2, '7', NULL)"))
-    engine.dispose()
-    engine = pair.destination.engine()
-    with engine.begin() as db:
-        db.execute(
-            sa.text("CREATE TABLE loose (id INT PRIMARY KEY, amount NUMERIC(10, 3), day DATE)")
-        )
-        db.execute(sa.text("INSERT INTO loose VALUES (1, 12.5, '2024-02-29'), (2, 7.000, NULL)"))
-    engine.dispose()
-    spec = replace(
-        pair.spec(),
-        source_table="loose",
-        destination_table="loose",
-        columns=(
-            Column(item="ID", source="id", target="id", is_key=True),
-            Column(item="JE", source="amount", target="amount"),
-            Column(item="RQ", source="day", target="day"),
-        ),
+    pair.execute("source", "CREATE TABLE loose (id INTEGER PRIMARY KEY, amount TEXT, day TEXT)")
+    pair.execute("source", "INSERT INTO loose VALUES (1, '12.50', '2024-02-29'), (2, '7', NULL)")
+    pair.execute(
+        "destination", "CREATE TABLE loose (id INT PRIMARY KEY, amount NUMERIC(10, 3), day DATE)"
     )
+    pair.execute(
+        "destination", "INSERT INTO loose VALUES (1, 12.5, '2024-02-29'), (2, 7.000, NULL)"
+    )
+    spec = pair.table_spec(
+        "loose",
+        Column(item="ID", source="id", target="id", is_key=True),
+        Column(item="JE", source="amount", target="amount"),
+        Column(item="RQ", source="day", target="day"),
+    )
+    assert_consistent(reconcile(spec))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    changes=st.dictionaries(
+        st.integers(1, 40), st.sampled_from(["changed", "missing"]), max_size=12
+    ),
+    extra=st.sets(st.integers(41, 60), max_size=5),
+    ranges=st.integers(1, 9),
+)
+def test_exactly_the_keys_that_differ_are_listed_and_their_ranges_differ(
+    sqlite_pair, changes, extra, ranges
+):
+    # given a destination with some rows changed, some missing and some added
+    rows = [row for row in synced(sqlite_pair) if changes.get(row["id"]) != "missing"]
+    for row in rows:
+        if changes.get(row["id"]) == "changed":
+            row["sjhm"] = "changed"
+    rows += [{**rows[0], "id": key} for key in extra]
+    sqlite_pair.fill_destination(rows)
+    # when reconciled in any number of ranges
+    result = reconcile(sqlite_pair.spec(), ranges=ranges)
+    # then exactly those keys are listed, and a range differs exactly when it holds one
+    differing = sorted([*changes, *extra])
+    assert result.differing_keys == [(key,) for key in differing]
+    assert result.consistent == (not differing)
+    assert result.source_rows == 40
+    assert result.destination_rows == len(rows)
+    # ranges of ceil(40 / ranges) source rows each
+    assert len(result.ranges) == math.ceil(40 / math.ceil(40 / ranges))
+    for part in result.ranges:
+        holds_one = any(part.low <= (key,) <= part.high for key in differing)
+        assert part.consistent == (not holds_one)
+
+
+@pytest.fixture
+def sqlite_pair(pair_of) -> Pair:
+    return pair_of("sqlite", "sqlite")
+
+
+def test_the_source_is_read_through_a_server_side_cursor(pair_of):
+    """Never the whole table at once: PostgreSQL sees FETCH after FETCH of a declared cursor."""
+    pair = pair_of("postgresql", "sqlite")
+    pair.fill_destination([])
+    differences = key_differences(pair.spec())
+    try:
+        # when the comparison has begun
+        assert next(differences) == KeyDifference("missing", (1,))
+        # then the source session is fetching from a cursor, not holding a whole result
+        engine = pair.source.engine()
+        with engine.connect() as db:
+            queries = db.execute(
+                sa.text(
+                    "SELECT query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            assert any(query.startswith("FETCH FORWARD") for query in queries)
+        engine.dispose()
+    finally:
+        differences.close()
+
+
+def test_aware_date_times_compare_in_utc_with_a_destination_without_time_zones(pair_of):
+    # given PostgreSQL timestamptz values written at +08:00, and SQLite text holding UTC
+    pair = pair_of("postgresql", "sqlite")
+    pair.execute("source", "CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMPTZ)")
+    pair.execute(
+        "source",
+        "INSERT INTO events VALUES (1, '2024-01-01 08:00:00+08'), "
+        "(2, '2024-03-01 07:30:00.5+08'), (3, NULL)",
+    )
+    pair.execute("destination", "CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT)")
+    pair.execute(
+        "destination",
+        "INSERT INTO events VALUES (1, '2024-01-01 00:00:00'), "
+        "(2, '2024-02-29T23:30:00.500000'), (3, NULL)",
+    )
+    spec = pair.table_spec(
+        "events",
+        Column(item="ID", source="id", target="id", is_key=True),
+        Column(item="SJ", source="at", target="at"),
+    )
+    # then they are the same instants
     assert_consistent(reconcile(spec))

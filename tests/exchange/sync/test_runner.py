@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from govshare.catalog.choices import UpdateCycle
 from govshare.core.evidence.chain import verify_chain
 from govshare.core.locks import try_lock
 from govshare.core.models import AuditEvent
@@ -36,6 +37,7 @@ from govshare.exchange.models import (
 )
 from govshare.exchange.sync import runner, tasks
 from govshare.sharing.choices import RequestState
+from govshare.sharing.models import Grant, ShareRequest
 from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autouse: the seed)
 from tests.exchange.sync.runner_world import (
     change_source,
@@ -160,33 +162,50 @@ def test_a_run_waits_while_another_holds_the_subscriptions_lock(sources):
     assert run.status == RunStatus.SUCCEEDED
 
 
-def test_a_grant_suspended_mid_run_stops_it_before_the_next_batch(sources):
+def _suspend(grant: Grant) -> None:
+    ShareRequest.objects.filter(pk=grant.request_id).update(state=RequestState.SUSPENDED)
+
+
+def _revoke(grant: Grant) -> None:
+    ShareRequest.objects.filter(pk=grant.request_id).update(state=RequestState.REVOKED)
+
+
+def _expire(grant: Grant) -> None:  # past its validity, before the sweep marks it expired
+    Grant.objects.filter(pk=grant.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+
+
+@pytest.mark.parametrize("end", [_suspend, _revoke, _expire], ids=["suspend", "revoke", "expire"])
+def test_a_grant_that_stops_serving_mid_run_stops_it_before_the_next_batch(sources, end):
     # given a run of many small batches
     world, subscription = subscribed(sources, rows=200, batch_bytes=500)
     run = runner.start_run(world.officer, subscription, enqueue=False)
     batches: list[int] = []
 
-    def suspend_after_first_batch(current: SyncRun) -> None:
+    def end_after_first_batch(current: SyncRun) -> None:
         batches.append(current.batches)
-        if len(batches) == 1:  # the provider suspends the grant while the run goes on
-            subscription.grant.request.__class__.objects.filter(
-                pk=subscription.grant.request_id
-            ).update(state=RequestState.SUSPENDED)
+        if len(batches) == 1:  # the provider acts while the run goes on
+            end(subscription.grant)
 
     # when the run executes
-    tasks.execute(run.pk, observer=suspend_after_first_batch, split=False)
+    tasks.execute(run.pk, observer=end_after_first_batch, split=False)
 
     # then it stopped before its second batch, and the subscription is stopped by the grant
     run.refresh_from_db()
     subscription.refresh_from_db()
     assert run.status == RunStatus.STOPPED and batches == [1]
     assert subscription.state == SubscriptionState.STOPPED
-    assert AuditEvent.objects.filter(action="exchange.subscription.stop").exists()
+    assert AuditEvent.objects.filter(action="exchange.subscription.state").exists()
 
-    # and when the grant serves again, the scheduler makes the subscription active again
-    subscription.grant.request.__class__.objects.filter(pk=subscription.grant.request_id).update(
-        state=RequestState.ACTIVE
-    )
+
+def test_a_subscription_stopped_by_its_grant_is_active_again_when_the_grant_serves(sources):
+    world, subscription = subscribed(sources)
+    _suspend(subscription.grant)
+    Subscription.objects.filter(pk=subscription.pk).update(state=SubscriptionState.STOPPED)
+    assert runner.restart_grant_stopped() == 0  # still suspended
+
+    ShareRequest.objects.filter(pk=subscription.grant.request_id).update(state=RequestState.ACTIVE)
     assert runner.restart_grant_stopped() == 1
     subscription.refresh_from_db()
     assert subscription.state == SubscriptionState.ACTIVE
@@ -310,3 +329,22 @@ def test_the_schedule_queues_due_subscriptions(sources):
 
     # and while that run is queued the next due time queues nothing more
     assert runner.schedule_due(subscription.next_run + dt.timedelta(seconds=1)) == []
+
+
+def test_without_a_schedule_the_resources_update_cycle_decides(sources):
+    # given a subscription with no schedule of its own, of a resource updated irregularly
+    world, subscription = subscribed(sources)
+    version = subscription.grant.request.resource_version
+    type(version).objects.filter(pk=version.pk).update(update_cycle=UpdateCycle.IRREGULAR)
+
+    # then it runs only when someone asks: the scheduler gives it no next time
+    assert runner.schedule_due() == [] and runner.schedule_due() == []
+    subscription.refresh_from_db()
+    assert subscription.next_run is None
+
+    # and once the resource is updated daily, it runs at 02:00
+    type(version).objects.filter(pk=version.pk).update(update_cycle=UpdateCycle.DAILY)
+    runner.schedule_due()
+    subscription.refresh_from_db()
+    local = timezone.localtime(subscription.next_run)
+    assert (local.hour, local.minute) == (2, 0)

@@ -1,5 +1,5 @@
 """The kill test (issue #13 "Reliability"): a full load on real ``govshare worker`` processes,
-each SIGKILLed at a random point after it was seen committing batches, until the load is done;
+each SIGKILLed at a random point of the load after it was seen committing a batch, until done;
 then ``govshare sync reconcile`` proves the destination consistent with the source, and a
 row-by-row comparison agrees: no row lost, none twice.
 
@@ -73,6 +73,10 @@ class Node:
         rows = self.all(sql, *params)
         return rows[0] if rows else ()
 
+    def rows(self, subscription_id: int) -> int:
+        sql = "SELECT coalesce(sum(rows_read), 0) FROM exchange_syncrun WHERE subscription_id = ?"
+        return int(self.one(sql, subscription_id)[0])
+
     def batches(self, subscription_id: int) -> int:
         sql = "SELECT coalesce(sum(batches), 0) FROM exchange_syncrun WHERE subscription_id = ?"
         return int(self.one(sql, subscription_id)[0])
@@ -103,9 +107,10 @@ class Workers:
         args = ("worker", "--no-startup-delay", "--no-reload", "--interval", "0.2")
         self.running[name] = self.start(*args, "--worker-id", name)
 
-    def busy(self, subscription_id: int) -> str | None:
-        """The live worker running the subscription's running run: the last to claim the
-        running task whose argument is that run."""
+    def busy(self, subscription_id: int) -> list[str]:
+        """The live workers that claimed the task of the subscription's running run: the one
+        running it, and any that claimed it again after its lease lapsed on a loaded machine
+        (they wait for the subscription's lock)."""
         running = self.node.one(
             "SELECT id FROM exchange_syncrun WHERE subscription_id = ? AND status = ?",
             subscription_id,
@@ -116,23 +121,22 @@ class Workers:
             "WHERE status = ?",
             "RUNNING",
         )
-        for arguments, worker_ids in tasks:
-            claimed = _json(worker_ids)
-            if running and _json(arguments)["args"][:1] == [running[0]] and claimed:
-                return claimed[-1] if claimed[-1] in self.running else None
-        return None
+        claimed = [
+            name
+            for arguments, worker_ids in tasks
+            if running and _json(arguments)["args"][:1] == [running[0]]
+            for name in _json(worker_ids)
+        ]
+        return [name for name in claimed if name in self.running]
 
-    def wait_for_busy(self, subscription_id: int) -> str:
+    def wait_for_busy(self, subscription_id: int) -> list[str]:
         found: list[str] = []
-
-        def known() -> bool:
-            name = self.busy(subscription_id)
-            if name is not None:
-                found.append(name)
-            return bool(found)
-
-        wait_until(known, "the busy worker", gone=self.died)
-        return found[0]
+        wait_until(
+            lambda: bool(found or found.extend(self.busy(subscription_id))),
+            "the busy worker",
+            gone=self.died,
+        )
+        return found
 
     def kill(self, name: str) -> None:
         process = self.running.pop(name)
@@ -170,7 +174,7 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
     url = served_database(var)  # the queued task and the world, where the workers see them
     node = Node(url)
     env = process_env(var, url)
-    env.update(GOVSHARE_LEASE_SECONDS="1.5", GOVSHARE_SYNC_BUSY_SECONDS="0.5")
+    env.update(GOVSHARE_LEASE_SECONDS="2", GOVSHARE_SYNC_BUSY_SECONDS="0.5")
     workers = Workers(env, tmp_path, node)
     began = time.monotonic()
     try:
@@ -178,23 +182,30 @@ def test_a_full_load_survives_workers_killed_at_random_points(var, tmp_path):
         for _ in range(WORKERS):
             workers.add()
 
-        # when the worker running it is killed, again and again, each after 1–3 more batches
-        for kill in range(KILLS):
-            target = node.batches(subscription.pk) + chance.randint(1, 3)
+        # when the worker running it is killed at random points spread over the load (by rows
+        # committed), each after the restarted run committed at least one more batch
+        points = sorted(chance.sample(range(1, ROWS * 9 // 10), KILLS))
+        for kill, point in enumerate(points):
+            batches = node.batches(subscription.pk)
             wait_until(
-                lambda target=target: (  # type: ignore[misc]
-                    node.batches(subscription.pk) >= target or node.succeeded(subscription.pk)
+                lambda point=point, batches=batches: (  # type: ignore[misc]
+                    (
+                        node.rows(subscription.pk) >= point
+                        and node.batches(subscription.pk) > batches
+                    )
+                    or node.succeeded(subscription.pk)
                 ),
                 f"progress before kill {kill + 1}",
                 gone=workers.died,
             )
             busy = workers.wait_for_busy(subscription.pk)
             assert not node.succeeded(subscription.pk), f"the load ended before kill {kill + 1}"
-            workers.kill(busy)
-            workers.add()  # warms up while the killed worker's lease runs out
+            for name in busy:
+                workers.kill(name)
+                workers.add()  # warms up while the killed worker's lease runs out
             print(
                 f"kill {kill + 1} of {busy} at {time.monotonic() - began:.1f} s, "
-                f"{node.batches(subscription.pk)} batches in"
+                f"{node.rows(subscription.pk)} rows in"
             )
 
         # then the workers left finish the load

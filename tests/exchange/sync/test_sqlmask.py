@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from govshare.catalog.choices import Masking
 from govshare.exchange.masking import COMPOUND_SURNAMES, mask
-from govshare.exchange.sync.sqlmask import WHITESPACE, masked_expression
+from govshare.exchange.sync.sqlmask import classes, masked_expression
 from tests.exchange.sync.scratch_databases import scratch
 
 KINDS = [*Masking.values, "not-a-kind"]
@@ -23,10 +23,18 @@ EDGE_VALUES = [
     *["13812345678", "+8613812345678", "+86 13812345678", "86-13812345678", "+86\u300013812345678"],
     *["+861٣812345678", "0536-8234567", "010-62345678", "02087654321", "0", " 0x ", "0٣", "01"],
     *["12٣4x5678²", "²³¹", "①②③④⑤", "０１２３４５６７８９０１", "1\n", "138 1234 5678"],
+    *["1381234567", "138123456789", "23812345678", " 13812345678", "1381234567٣"],
     *["山东省潍坊市奎文区胜利东街123号", "潍坊市昌乐县城关街道5号", "幸福小区5号楼2单元"],
     *["社区", "小区区", "胜利东街", "a\n区县", "内蒙古自治区阿拉善左旗"],
     *["一二三四五六七八九十一二区"],
-    *["一二三四五六七八九十一二三区", "区", "a区"],
+    *[
+        "一二三四五六七八九十一二三区",
+        "区",
+        "a区",
+        "a区bcdefgh",
+        "社区街道办事处区域",
+        "小区a县bcdefg",
+    ],
     *["6222021234567890123", "6222 0212 3456 7890", "123", "12", "1234"],
     *["alice@example.com", "@a", "a@", "a@b@c", "@", "@@", "not-an-email", "\ta@b.c\n", "张@三"],
 ]
@@ -36,7 +44,7 @@ PIECES = [
     *sorted(COMPOUND_SURNAMES)[:6],
     *["区", "县", "旗", "小", "社", "省", "市", "@", "+86", "86", "-", ".", "\n", "\r\n"],
     *["0", "1", "2", "9", "138", "010", "0536", "٣", "²", "①", "５", "𝟗"],
-    *list(WHITESPACE[:12]),
+    *list(classes().whitespace[:12]),
 ]
 # Any character but a surrogate (no database stores one) and NUL (PostgreSQL cannot, and
 # SQLite's string functions stop at it: sqlmask's module docstring).

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
@@ -73,6 +73,7 @@ FETCH_ROWS = 2000  # rows per round trip of a server-side cursor
 READ_TIMEOUT_S = 3600
 NUMBER_TYPES = (int, Decimal, float)
 SOURCE, DESTINATION = "source", "destination"  # the sides, as errors name them
+MISSING, EXTRA, CHANGED = "missing", "extra", "changed"  # how a key differs
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,37 @@ def reconcile(spec: SyncSpec, *, ranges: int = 16) -> ReconcileResult:
     table or column is missing, and another ``ConnectorError`` when a database fails; each
     message names the side.
     """
+    checked_at = timezone.now()
+    with _opened(spec) as (plan, source_db, destination_db):
+        expected = _count(source_db, plan, SOURCE)
+        per_range = math.ceil(expected / max(ranges, 1)) if expected else 0
+        tally = _merge(_walk(plan, source_db, destination_db), per_range)
+    return tally.result(checked_at)
+
+
+class KeyDifference(NamedTuple):
+    """A key whose row is ``missing`` from the destination, ``extra`` in it, or ``changed``."""
+
+    how: str
+    key: tuple[Any, ...]
+
+
+def key_differences(spec: SyncSpec) -> Iterator[KeyDifference]:
+    """Every differing key, in key order, as the two sides stream past (no cap, no ranges):
+    what an incremental run by key comparison upserts (missing, changed) or deletes (extra).
+    Close the iterator (or read it to the end) to release the connections."""
+    with _opened(spec) as (plan, source_db, destination_db):
+        for left, right in _walk(plan, source_db, destination_db):
+            how = _how(left, right)
+            if how:
+                yield KeyDifference(how, (left or right).key)  # type: ignore[union-attr]
+
+
+@contextmanager
+def _opened(spec: SyncSpec) -> Iterator[tuple[_Plan, sa.Connection, sa.Connection]]:
+    """Both sides reflected and connected, with the plan of what each side reads."""
     if spec.destination is None:
         raise SpecError(_("The subscription has no destination database to reconcile."))
-    checked_at = timezone.now()
     with (
         _reading_engine(spec.source, SOURCE) as source_engine,
         _reading_engine(spec.destination, DESTINATION) as destination_engine,
@@ -142,19 +171,7 @@ def reconcile(spec: SyncSpec, *, ranges: int = 16) -> ReconcileResult:
             _connected(source_engine, SOURCE) as source_db,
             _connected(destination_engine, DESTINATION) as destination_db,
         ):
-            expected = _count(source_db, plan, SOURCE)
-            per_range = math.ceil(expected / max(ranges, 1)) if expected else 0
-            tally = _merge(
-                _stream(source_db, plan.source_select(), plan.source_row, SOURCE),
-                _stream(
-                    destination_db,
-                    plan.destination_select(),
-                    plan.destination_row,
-                    DESTINATION,
-                ),
-                per_range,
-            )
-    return tally.result(checked_at)
+            yield plan, source_db, destination_db
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -209,13 +226,16 @@ def _count(db: sa.Connection, plan: _Plan, side: str) -> int:
 
 def _stream(
     db: sa.Connection, statement: sa.Select[Any], convert: Callable[[Any], _Row | None], side: str
-) -> Iterator[_Row]:
+) -> Generator[_Row, None, None]:
     try:
         result = db.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(statement)
-        for raw in result:
-            row = convert(raw)
-            if row is not None:
-                yield row
+        try:
+            for raw in result:
+                row = convert(raw)
+                if row is not None:
+                    yield row
+        finally:
+            result.close()  # also when the reader stops early: the server-side cursor goes
     except sa.exc.SQLAlchemyError as error:
         raise _failure(error, side, db.engine) from None
 
@@ -639,38 +659,62 @@ class _Tally:
             ranges=self.ranges,
             differing_keys=self.differing_keys,
             checked_at=checked_at,
-            missing_rows=self.counts["missing"],
-            extra_rows=self.counts["extra"],
-            changed_rows=self.counts["changed"],
+            missing_rows=self.counts[MISSING],
+            extra_rows=self.counts[EXTRA],
+            changed_rows=self.counts[CHANGED],
             differing_keys_capped=differing > len(self.differing_keys),
         )
 
 
-def _merge(source: Iterator[_Row], destination: Iterator[_Row], per_range: int) -> _Tally:
-    """Walk both sides in key order at once. A range closes once it holds ``per_range`` source
-    rows and another source row follows; destination rows past the last source row stay in the
+def _walk(
+    plan: _Plan, source_db: sa.Connection, destination_db: sa.Connection
+) -> Iterator[tuple[_Row | None, _Row | None]]:
+    """Both sides in key order at once: (source row, destination row) where the keys match,
+    else the one with the lower key beside None."""
+    source = _stream(source_db, plan.source_select(), plan.source_row, SOURCE)
+    destination = _stream(
+        destination_db, plan.destination_select(), plan.destination_row, DESTINATION
+    )
+    try:
+        left, right = next(source, None), next(destination, None)
+        while left is not None or right is not None:
+            if right is None or (left is not None and left.order < right.order):
+                yield left, None
+                left = next(source, None)
+            elif left is None or right.order < left.order:
+                yield None, right
+                right = next(destination, None)
+            else:
+                yield left, right
+                left, right = next(source, None), next(destination, None)
+    finally:
+        source.close()
+        destination.close()
+
+
+def _how(left: _Row | None, right: _Row | None) -> str:
+    if right is None:
+        return MISSING
+    if left is None:
+        return EXTRA
+    return CHANGED if left.text != right.text else ""
+
+
+def _merge(pairs: Iterator[tuple[_Row | None, _Row | None]], per_range: int) -> _Tally:
+    """Digest and count the pairs by range. A range closes when it holds ``per_range`` source
+    rows and the next source row comes; destination rows past the last source row stay in the
     last range."""
     tally, current = _Tally(), _Range()
-    left, right = next(source, None), next(destination, None)
-    while left is not None or right is not None:
-        if right is None or (left is not None and left.order < right.order):
-            assert left is not None
-            current.add(left.key, left.text, None)
-            tally.differ(left.key, "missing")
-            left = next(source, None)
-        elif left is None or right.order < left.order:
-            current.add(right.key, None, right.text)
-            tally.differ(right.key, "extra")
-            right = next(destination, None)
-            continue
-        else:
-            current.add(left.key, left.text, right.text)
-            if left.text != right.text:
-                tally.differ(left.key, "changed")
-            left, right = next(source, None), next(destination, None)
-        if per_range and current.source_rows >= per_range and left is not None:
+    for left, right in pairs:
+        if left is not None and per_range and current.source_rows >= per_range:
             tally.ranges.append(current.digest())
             current = _Range()
+        row = left or right
+        assert row is not None
+        current.add(row.key, left.text if left else None, right.text if right else None)
+        how = _how(left, right)
+        if how:
+            tally.differ(row.key, how)
     if current.low is not None:
         tally.ranges.append(current.digest())
     return tally

@@ -166,7 +166,8 @@ def _next_due(subscription: Subscription, expression: str | None, now: dt.dateti
         logger.warning("subscription %s: invalid schedule %r", subscription.pk, expression)
         following = None
     due = subscription.next_run is not None and subscription.next_run <= now
-    if due or subscription.next_run is None or following is None:
+    moves = due or subscription.next_run is None or following is None
+    if moves and following != subscription.next_run:
         Subscription.objects.filter(pk=subscription.pk).update(next_run=following)
     return due and expression is not None
 
@@ -223,7 +224,7 @@ def _resume(subscription: Subscription) -> int:
         if changed:
             audit.record(
                 actor=SYSTEM,
-                action="exchange.subscription.resume",
+                action="exchange.subscription.state",
                 obj=subscription,
                 before={"state": SubscriptionState.STOPPED},
                 after={"state": SubscriptionState.ACTIVE},

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from govshare.catalog.choices import UpdateCycle
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The update cycle's schedule when a subscription names none: in the small hours, after the
 # provider's own nightly loads; real-time resources every five minutes; irregular ones only
@@ -32,11 +37,11 @@ CYCLE_SCHEDULES: dict[str, str | None] = {
 }
 
 FIELDS = (  # name, lowest, highest
-    ("minute", 0, 59),
-    ("hour", 0, 23),
-    ("day of month", 1, 31),
-    ("month", 1, 12),
-    ("day of week", 0, 7),
+    (pgettext_lazy("cron field", "minute"), 0, 59),
+    (pgettext_lazy("cron field", "hour"), 0, 23),
+    (pgettext_lazy("cron field", "day of month"), 1, 31),
+    (pgettext_lazy("cron field", "month"), 1, 12),
+    (pgettext_lazy("cron field", "day of week"), 0, 7),
 )
 # Far enough to find any valid expression's next time (29 February on a given weekday
 # recurs within 28 years), near enough to stop on one that never matches (31 February).
@@ -86,14 +91,14 @@ def parse_cron(expression: str) -> Cron:
     )
 
 
-def _field(text: str, name: str, low: int, high: int) -> frozenset[int]:
+def _field(text: str, name: StrOrPromise, low: int, high: int) -> frozenset[int]:
     chosen: set[int] = set()
     for term in text.split(","):
         chosen.update(_term(term, name, low, high))
     return frozenset(chosen)
 
 
-def _term(term: str, name: str, low: int, high: int) -> range:
+def _term(term: str, name: StrOrPromise, low: int, high: int) -> range:
     span, _slash, step_text = term.partition("/")
     step = _number(step_text, name) if _slash else 1
     if step < 1:
@@ -114,7 +119,7 @@ def _term(term: str, name: str, low: int, high: int) -> range:
     return range(first, last + 1, step)
 
 
-def _number(text: str, name: str) -> int:
+def _number(text: str, name: StrOrPromise) -> int:
     if not text.isdigit():
         raise CronError(
             _("The %(field)s field has “%(text)s”, which is not a number.")
@@ -129,7 +134,7 @@ def next_time(expression: str, after: dt.datetime) -> dt.datetime | None:
     cron = parse_cron(expression)
     local = timezone.localtime(after).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     day = local.date()
-    last_day = day.replace(year=day.year + SEARCH_YEARS)
+    last_day = day + dt.timedelta(days=366 * SEARCH_YEARS)  # (29 February has no +N years)
     start_minute = local.hour * 60 + local.minute
     while day < last_day:
         if day.month in cron.months and cron.day_matches(day):

@@ -61,6 +61,15 @@ def source_engine(spec: SyncSpec) -> Iterator[sa.Engine]:
 def source_failure(error: BaseException, spec: SyncSpec) -> SyncFailure:
     text = driver_text(error, password_of(spec.source))
     host = spec.source.host or spec.source.database
+    lowered = text.lower()
+    if "column" in lowered and any(
+        phrase in lowered for phrase in ("does not exist", "no such column", "unknown column")
+    ):  # dropped while the run was reading
+        return SyncFailure(
+            SyncError.SOURCE_COLUMN_MISSING,
+            _("The source table %(table)s lost a column: %(reason)s")
+            % {"table": spec.source_table, "reason": text},
+        )
     if isinstance(error, sa.exc.OperationalError) or is_login_error(text):
         return SyncFailure(
             SyncError.SOURCE_UNREACHABLE,

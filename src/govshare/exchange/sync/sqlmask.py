@@ -12,21 +12,30 @@ What has an SQL form (everything else returns None):
 rule           postgresql  mysql        sqlite
 =============  ==========  ===========  =========================================
 custom/other   any type    any type     any type (the answer is always ``***``)
-name, id, ...  text, int   text, int    text only (an INTEGER column may hold REALs,
-address,                                whose SQLite text differs from Python's)
-email
+name,          text, int   text, int    text only (an INTEGER column may hold REALs,
+id_number,                              whose SQLite text differs from Python's);
+address,                                the address's district found without a
+email                                   regular expression
 phone,         text, int   text, int    none: no regular expressions in SQLite
 bank_card
 =============  ==========  ===========  =========================================
 
-Exactness rests on Python's own character classes, written out from ``unicodedata`` when this
-module loads: ``str.strip()`` trims every character for which ``isspace()`` is true (not only
+The common values take a short path first, tested on the stored text: a bare mobile number
+(``1`` and ten ASCII digits) and a card number of ASCII digits only; everything else goes
+through the general form.
+
+Exactness rests on Python's own character classes, written out from ``unicodedata`` on first
+use (``classes()``): ``str.strip()`` trims every character for which ``isspace()`` is true (not only
 the space), the phone rule's ``\\d`` is ``isdecimal()`` and ``_mask_digits`` hides what
 ``isdigit()`` calls a digit (superscripts too). Lengths and positions count characters, as
 Python does. MariaDB compares with a binary collation (``utf8mb4_bin``), so a case- or
 accent-insensitive column collation cannot make 欧阳 equal to another pair of characters.
 Values other than text and integers (decimals, dates, booleans) are rendered differently by
 each database than by ``str()``, so only ``custom`` is done in SQL for them.
+
+Versions: the functions used are in every supported PostgreSQL (no ``split_part(…, -1)``,
+which needs 14) and in MariaDB from 10.0.5 (PCRE). MySQL 8 runs the same SQL with ICU regular
+expressions, which read these patterns alike; only MariaDB is tested here.
 
 SQLite limits: its string functions (length, substr) stop at a NUL character (U+0000), which
 PostgreSQL cannot store at all, so text holding one is cut there; a BLOB stored in a TEXT
@@ -37,6 +46,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,7 +58,6 @@ from govshare.exchange.masking import ADDRESS_KEEP, COMPOUND_SURNAMES, FULL_MASK
 
 Expr = sa.ColumnElement[Any]
 
-DIALECTS = ("postgresql", "mysql", "sqlite")
 DISTRICT_CHARS = ("区", "县", "旗")
 NOT_BEFORE_DISTRICT = ("小", "社")  # 小区/社区 are estates, not districts (masking.DISTRICT_END)
 DISTRICT_MAX_AT = 12  # DISTRICT_END's ".{1,12}?": the district character is at index 1..12
@@ -72,22 +82,55 @@ def _bracket(chars: Iterable[str]) -> str:
     return "".join(parts)
 
 
-WHITESPACE = "".join(_characters(str.isspace))  # what str.strip() and re's \s take
-_SPACE = _bracket(WHITESPACE)
-_DECIMAL = _bracket(_characters(str.isdecimal))  # re's \d on str
-_DIGIT = _bracket(_characters(str.isdigit))  # str.isdigit(), as _mask_digits tests
-# masking.mask_phone: r"^(\+?86[\s-]?)(1\d{10})$" (the text is stripped, so "$" is the end).
-PHONE_WITH_COUNTRY = f"^[+]?86[{_SPACE}-]?1[{_DECIMAL}]{{10}}$"
+@dataclass(frozen=True)
+class Classes:
+    """Python's character classes as the SQL needs them; built on first use (scanning every
+    code point takes most of a second, which no process should pay just for importing this)."""
+
+    whitespace: str  # every character str.isspace() takes: what strip() and re's \s remove
+    space: str  # the same, as a bracket body
+    decimal: str  # str.isdecimal(): re's \d on str
+    digit: str  # str.isdigit(), as masking._mask_digits tests (superscripts too)
+
+    @property
+    def phone_with_country(self) -> str:
+        # masking.mask_phone: r"^(\+?86[\s-]?)(1\d{10})$" (stripped text: "$" is the end).
+        return f"^[+]?86[{self.space}-]?1[{self.decimal}]{{10}}$"
+
+
+@cache
+def classes() -> Classes:
+    whitespace = "".join(_characters(str.isspace))
+    return Classes(
+        whitespace=whitespace,
+        space=_bracket(whitespace),
+        decimal=_bracket(_characters(str.isdecimal)),
+        digit=_bracket(_characters(str.isdigit)),
+    )
+
+
+# masking.DISTRICT_END, "^.{1,12}?(?<![小社])[区县旗]"; lazy, so the shortest match wins (in
+# PostgreSQL the whole expression takes the greediness of its first quantifier: lazy too).
+DISTRICT_PATTERN = (
+    f"^[^\n]{{0,{DISTRICT_MAX_AT - 1}}}?[^\n{''.join(NOT_BEFORE_DISTRICT)}]"
+    f"[{''.join(DISTRICT_CHARS)}]"
+)
+# The common cases, recognised on the stored text before any other work: a bare mobile number,
+# and a card number of digits only (ASCII digits, no spaces around: nothing to strip).
+PLAIN_MOBILE = "^1[0-9]{10}$"
+PLAIN_CARD = "^[0-9]{5,}$"
 
 
 def _first_digits(count: int) -> str:
     """Matches the text up to and including its ``count``-th digit."""
-    return f"^(?:[^{_DIGIT}]*[{_DIGIT}]){{{count}}}"
+    digit = classes().digit
+    return f"^(?:[^{digit}]*[{digit}]){{{count}}}"
 
 
 def _followed_by_digits(count: int) -> str:
     """Matches a digit that has at least ``count`` digits after it."""
-    return f"[{_DIGIT}](?=(?:[^{_DIGIT}]*[{_DIGIT}]){{{count}}})"
+    digit = classes().digit
+    return f"[{digit}](?=(?:[^{digit}]*[{digit}]){{{count}}})"
 
 
 def _text(value: str) -> Expr:
@@ -106,7 +149,7 @@ class _Sql:
         raise NotImplementedError
 
     def strip(self, text: Expr) -> Expr:
-        return sa.func.trim(text, _text(WHITESPACE))
+        return sa.func.trim(text, _text(classes().whitespace))
 
     def length(self, text: Expr) -> Expr:
         return sa.func.char_length(text)
@@ -153,10 +196,11 @@ class _Postgresql(_Sql):
         return None
 
     def strip(self, text: Expr) -> Expr:
-        return sa.func.btrim(text, _text(WHITESPACE))
+        return sa.func.btrim(text, _text(classes().whitespace))
 
     def after_last(self, char: str, text: Expr) -> Expr:
-        return sa.func.split_part(text, _text(char), -1)
+        # Not split_part(…, -1): providers' PostgreSQL before 14 lacks it. NULL without ``char``.
+        return sa.func.substring(text, _text(f"{char}([^{char}]*)$"))
 
     def matches(self, text: Expr, pattern: str) -> Expr:
         return text.op("~")(_text(pattern))
@@ -182,7 +226,8 @@ class _Mysql(_Sql):
     def strip(self, text: Expr) -> Expr:
         # TRIM() removes one string, not a set of characters. PCRE's "$" also matches before a
         # final newline, but a newline is whitespace, so the greedy run reaches the real end.
-        return self.replace_all(text, f"^[{_SPACE}]+|[{_SPACE}]+$", "")
+        space = classes().space
+        return self.replace_all(text, f"^[{space}]+|[{space}]+$", "")
 
     def stars(self, count: Any) -> Expr:
         return sa.func.repeat(_text("*"), count)
@@ -246,7 +291,7 @@ def _is_integer(column: Any) -> bool:
 # --- the rules, as masking.py writes them ---------------------------------------------------
 
 
-def _name(sql: _Sql, text: Expr) -> Expr:
+def _name(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
     compound = sql.substr(text, 1, 2).in_(sorted(COMPOUND_SURNAMES))
     return sa.case(
@@ -256,17 +301,27 @@ def _name(sql: _Sql, text: Expr) -> Expr:
     )
 
 
-def _id_number(sql: _Sql, text: Expr) -> Expr:
+def _id_number(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
     middle = sql.stars(length - 10)
     kept = sql.concat(sql.substr(text, 1, 6), middle, sql.substr(text, length - 3, 4))
     return sa.case((length <= 10, sql.stars(length)), else_=kept)
 
 
-def _address(sql: _Sql, text: Expr) -> Expr:
-    """masking.DISTRICT_END without regular expressions: the first district character at index
-    1..12 not after 小 or 社, with no newline before it ("." stops at a newline)."""
+def _address(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
+    short = sa.case((length < ADDRESS_KEEP, length), else_=ADDRESS_KEEP)
+    keep = sa.func.coalesce(_district_end(sql, text), short)
+    return sql.concat(sql.substr(text, 1, keep), sql.stars(length - keep))
+
+
+def _district_end(sql: _Sql, text: Expr) -> Expr:
+    """Where masking.DISTRICT_END's match ends, or NULL: the first district character at index
+    1..12, not after 小 or 社, with no newline before it ("." stops at a newline)."""
+    if sql.has_regex:
+        # The same match, without a look-behind: the character before the district character
+        # is the last of ".{1,12}?", so it is one that is neither a newline nor 小/社.
+        return sql.match_length(text, DISTRICT_PATTERN)
     newline = sql.position("\n", text)
     branches = [
         (
@@ -279,12 +334,10 @@ def _address(sql: _Sql, text: Expr) -> Expr:
         )
         for index in range(1, DISTRICT_MAX_AT + 1)
     ]
-    short = sa.case((length < ADDRESS_KEEP, length), else_=ADDRESS_KEEP)
-    keep = sa.case(*branches, else_=short)
-    return sql.concat(sql.substr(text, 1, keep), sql.stars(length - keep))
+    return sa.case(*branches, else_=sa.null())
 
 
-def _email(sql: _Sql, text: Expr) -> Expr:
+def _email(sql: _Sql, text: Expr, stored: Expr) -> Expr:
     length = sql.length(text)
     domain = sql.after_last("@", text)
     local_length = length - sql.length(domain) - 1
@@ -307,13 +360,18 @@ def _mask_digits(sql: _Sql, text: Expr, keep_start: int, keep_end: int) -> Expr:
     )
 
 
-def _phone(sql: _Sql, text: Expr) -> Expr:
-    has_country = sql.matches(text, PHONE_WITH_COUNTRY)
+def _phone(sql: _Sql, text: Expr, stored: Expr) -> Expr:
+    plain = sql.concat(sql.substr(stored, 1, 3), _text("****"), sql.substr(stored, 8, 4))
+    return sa.case((sql.matches(stored, PLAIN_MOBILE), plain), else_=_any_phone(sql, text))
+
+
+def _any_phone(sql: _Sql, text: Expr) -> Expr:
+    has_country = sql.matches(text, classes().phone_with_country)
     length = sql.length(text)
     # With a country code the number is the last 11 characters (1 and ten digits).
     prefix = sa.case((has_country, sql.substr(text, 1, length - 11)), else_=_text(""))
     number = sa.case((has_country, sql.rest(text, length - 10)), else_=text)
-    digits = sql.replace_all(number, f"[^{_DECIMAL}]", "")
+    digits = sql.replace_all(number, f"[^{classes().decimal}]", "")
     first, second = sql.substr(digits, 1, 1), sql.substr(digits, 2, 1)
     masked = sa.case(
         (sa.and_(sql.length(digits) == 11, first == "1"), _mask_digits(sql, number, 3, 4)),
@@ -324,11 +382,14 @@ def _phone(sql: _Sql, text: Expr) -> Expr:
     return sql.concat(prefix, masked)
 
 
-def _bank_card(sql: _Sql, text: Expr) -> Expr:
-    return _mask_digits(sql, text, 0, 4)
+def _bank_card(sql: _Sql, text: Expr, stored: Expr) -> Expr:
+    length = sql.length(stored)
+    plain = sql.concat(sql.stars(length - 4), sql.rest(stored, length - 3))
+    return sa.case((sql.matches(stored, PLAIN_CARD), plain), else_=_mask_digits(sql, text, 0, 4))
 
 
-RULES: dict[str, Callable[[_Sql, Expr], Expr]] = {
+# Each rule takes the stripped text, and the stored text for its fast paths.
+RULES: dict[str, Callable[[_Sql, Expr, Expr], Expr]] = {
     Masking.NAME: _name,
     Masking.ID_NUMBER: _id_number,
     Masking.ADDRESS: _address,
@@ -359,5 +420,5 @@ def masked_expression(dialect: str, kind: str, column: Any) -> sa.ColumnElement[
     text = sql.as_text(column)
     if text is None:
         return None
-    masked = rule(sql, sql.strip(text))
+    masked = rule(sql, sql.strip(text), text)
     return sa.type_coerce(sa.case((column.is_(None), sa.null()), else_=masked), sa.String)

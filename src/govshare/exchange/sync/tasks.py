@@ -265,7 +265,7 @@ def stop_by_grant(subscription: Subscription) -> None:
         if changed:
             audit.record(
                 actor=SYSTEM,
-                action="exchange.subscription.stop",
+                action="exchange.subscription.state",
                 obj=subscription,
                 before={"state": SubscriptionState.ACTIVE},
                 after={"state": SubscriptionState.STOPPED, "grant": subscription.grant.state},
