@@ -254,3 +254,13 @@ def test_a_download_cut_off_midway_resumes_and_the_joined_bytes_verify(
     assert verify_package(saved).ok
     assert downloads(package) == 1
     assert AuditEvent.objects.filter(action="exchange.package.download").count() == 1
+
+
+def test_head_tells_the_size_and_etag_without_the_bytes_and_is_not_counted(
+    files, package, client_for
+):
+    response = client_for(files.consumer_staff).head(url(package))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(package.size)
+    assert response["ETag"] == f'"{package.sm3}"'
+    assert body(response) == b"" and downloads(package) == 0
