@@ -78,6 +78,23 @@ RULES_IN_WORDS: dict[str, set[str]] = {
     # row filters and masking name items of the grant's resource
     "POST /api/v1/sharing/grants/{id}/change": {"row_filter", "masking"},
     "POST /api/v1/catalog/resources/{id}/review": {"note"},  # when returning
+    # a server's host for PostgreSQL and MySQL; for SQLite a file name of the sources directory
+    "POST /api/v1/exchange/destinations": {"host", "database"},
+    "POST /api/v1/exchange/folders": {"directory"},  # never "..", the parent's name
+    # a 文件 grant whose resource has the mount the format needs; the consumer's folder
+    "POST /api/v1/exchange/packages": {"grant_id", "format", "folder_id"},
+    # a subscription runs once it has a destination (the runner names it)
+    "POST /api/v1/exchange/subscriptions/{id}/run": {"destination"},
+    "POST /api/v1/exchange/subscriptions/{id}/reconcile": {"destination"},
+    # the schedule's fields in their ranges, a watermark or soft-delete column as the mode
+    # needs, a front-end database of the consumer department
+    "PATCH /api/v1/exchange/subscriptions/{id}": {
+        "schedule",
+        "watermark_column",
+        "soft_delete_column",
+        "soft_delete_value",
+        "destination_id",
+    },
     # 编制指南 rules between a resource's fields and its items (catalog.rules)
     **dict.fromkeys(
         ("POST /api/v1/catalog/resources", "PATCH /api/v1/catalog/resources/{id}"),
@@ -115,9 +132,11 @@ def config() -> SchemathesisConfig:
 
 
 @pytest.fixture
-def world(transactional_db) -> dict[str, Any]:
+def world(transactional_db, settings, tmp_path) -> dict[str, Any]:
     """Two departments, the authority, a published resource of each, an active grant, a draft
-    request, a credential, a project, a work task and delivery records."""
+    request, a credential, a project, a work task and delivery records. The node's files (the
+    destination folders the run adds) go to a directory of the test's own."""
+    settings.VAR_DIR = tmp_path
     seed.load(apps, None)
     authority = DepartmentFactory(name="大数据局", is_sharing_authority=True)
     dept_a, dept_b = DepartmentFactory(name="公安局"), DepartmentFactory(name="人社局")

@@ -1,4 +1,5 @@
-"""Forms of the exchange's pages: the mounts, and the delivery log's filters. They parse input
+"""Forms of the exchange's pages: the mounts, the bulk exchange (destination folders, table
+subscriptions, file packages), and the delivery log's filters. They parse input
 only; exchange.services decides what is valid, and its errors land on the field they name
 (``columns.XM`` is the XM mapping row).
 
@@ -20,7 +21,16 @@ from govshare.core.actors import Actor
 from govshare.core.errors import ErrorCode
 from govshare.core.forms import StyledForm
 from govshare.exchange import selectors
-from govshare.exchange.models import CallMode, Connection, Engine, HttpMethod
+from govshare.exchange.models import (
+    CallMode,
+    Connection,
+    DeleteMode,
+    DropFolder,
+    Engine,
+    HttpMethod,
+    PackageFormat,
+    SyncMode,
+)
 from govshare.exchange.selectors import Side, StatusClass
 from govshare.inventory.models import InformationSystem
 from govshare.orgs.models import Department
@@ -242,6 +252,85 @@ class MountTestForm(StyledForm):
 
     def clean_params(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data["params"], str(_("item")))
+
+
+# --- bulk exchange --------------------------------------------------------------------------
+
+
+class DropFolderForm(StyledForm):
+    department = forms.ModelChoiceField(
+        Department.objects.none(),
+        label=_("Department"),
+        help_text=_("Departments where you are the data officer."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+    directory = forms.CharField(
+        label=_("Directory"),
+        max_length=100,
+        help_text=_("A directory name inside the node's destinations directory, e.g. renshe_in."),
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class SubscriptionForm(StyledForm):
+    """The consumer's configuration of a table subscription (库表订阅)."""
+
+    destination = forms.ModelChoiceField(
+        Connection.objects.none(),
+        label=_("Destination database"),
+        required=False,
+        help_text=_("One of your department's front-end databases."),
+    )
+    mode = forms.ChoiceField(label=_("Sync mode"), choices=SyncMode.choices)
+    watermark_column = forms.CharField(
+        label=_("Watermark column"),
+        max_length=128,
+        required=False,
+        help_text=_(
+            "The source column holding an update time or an increasing id; setting it makes "
+            "runs after the first incremental."
+        ),
+    )
+    delete_mode = forms.ChoiceField(label=_("Deletions"), choices=DeleteMode.choices)
+    soft_delete_column = forms.CharField(
+        label=_("Soft-delete column"), max_length=128, required=False
+    )
+    soft_delete_value = forms.CharField(label=_("Soft-delete value"), max_length=64, required=False)
+    schedule = forms.CharField(
+        label=_("Schedule"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Five fields: minute hour day month weekday, e.g. “0 2 * * *” (every day at 02:00); "
+            "empty: the resource's update cycle."
+        ),
+    )
+
+    def __init__(self, *args: Any, destinations: QuerySet[Connection], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].queryset = destinations  # type: ignore[attr-defined]
+
+
+class PackageBuildForm(StyledForm):
+    format = forms.ChoiceField(label=_("Format"), choices=PackageFormat.choices)
+    folder = forms.ModelChoiceField(
+        DropFolder.objects.none(),
+        label=_("Destination folder"),
+        required=False,
+        help_text=_("Empty: download it from the platform."),
+    )
+
+    def __init__(
+        self, *args: Any, folders: QuerySet[DropFolder], formats: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["folder"].queryset = folders  # type: ignore[attr-defined]
+        self.fields["format"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in PackageFormat.choices if value in formats
+        ]
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

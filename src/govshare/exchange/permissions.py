@@ -1,4 +1,5 @@
-"""Who may see and change connections, mount configurations and the delivery log."""
+"""Who may see and change connections, mount configurations, the delivery log, and the bulk
+exchange's destination folders, subscriptions, runs and file packages."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from govshare.exchange.models import (
     ApiMount,
     Connection,
     DeliveryRecord,
+    DropFolder,
     FilePackage,
     FileSet,
+    Subscription,
+    SyncRun,
     TableMount,
 )
 from govshare.orgs.permissions import DepartmentScopedPolicy
 from govshare.orgs.roles import principal_of
+from govshare.sharing.permissions import TwoPartyPolicy
 
 
 @register(Connection)
@@ -61,6 +66,48 @@ class DeliveryRecordPolicy:
             principal.has_department_role(obj.consumer_id, Role.DATA_OFFICER, Role.STAFF)
             or principal.has_department_role(obj.provider_id, Role.DATA_OFFICER, Role.STAFF)
         )
+
+
+# --- bulk exchange ---------------------------------------------------------------------------
+
+
+@register(DropFolder)
+class DropFolderPolicy(DepartmentScopedPolicy):
+    """A consumer's destination folders: its data officer manages them; its staff read."""
+
+
+class ViaGrantPolicy(TwoPartyPolicy):
+    """Objects of one grant (a subscription, its runs): both parties read them;
+    the consumer's data officer configures and starts them ("change"); the provider's data
+    officer acts as the grant's owner ("decide"). The grant's own policy decides (one path)."""
+
+    grant_path = "grant"
+    provider_hides_drafts = False
+
+    def __init__(self) -> None:
+        self.prefix = f"{self.grant_path}__"
+
+    def allows(self, user: Actor, action: str, obj: Any) -> bool:
+        grant = obj if obj is None else self.grant_of(obj)
+        return super().allows(user, action, grant)
+
+    def grant_of(self, obj: Any) -> Any:
+        return obj.grant
+
+
+@register(Subscription)
+class SubscriptionPolicy(ViaGrantPolicy):
+    """库表订阅: read by both parties; configured and run by the consumer's data officer."""
+
+
+@register(SyncRun)
+class SyncRunPolicy(ViaGrantPolicy):
+    """A subscription's runs: whoever sees the subscription sees its runs."""
+
+    grant_path = "subscription__grant"
+
+    def grant_of(self, obj: Any) -> Any:
+        return obj.subscription.grant
 
 
 @register(FilePackage)

@@ -1,5 +1,6 @@
 """Reads of the delivery log (交付日志): the filtered list, one record, and the aggregates behind
-the charts (calls per day by status class, top consumers, top resources, errors by code).
+the charts (calls per day by status class, top consumers, top resources, errors by code, and
+deliveries by mode: gateway calls, table syncs and file packages).
 
 Every function starts from ``DeliveryRecord.objects.restrict(user, "view")``: providers see the
 calls on their data, consumers their own calls, auditors all. The aggregates are single GROUP BY
@@ -13,7 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -230,6 +231,18 @@ def errors_by_code(rows: QuerySet[DeliveryRecord], limit: int = TOP_LIMIT) -> li
     ]
 
 
+def by_mode(rows: QuerySet[DeliveryRecord]) -> list[dict[str, Any]]:
+    """Deliveries per mode — gateway calls, table syncs (库表) and file packages (文件) alike:
+    ``[{"mode", "calls", "rows"}]``, most first."""
+    grouped = (
+        rows.order_by()
+        .values("mode")
+        .annotate(calls=Count("pk"), rows=Sum("row_count"))
+        .order_by("-calls", "mode")
+    )
+    return [{"mode": r["mode"], "calls": r["calls"], "rows": r["rows"] or 0} for r in grouped]
+
+
 def status_totals(rows: QuerySet[DeliveryRecord]) -> dict[str, int]:
     """Calls in all and per status class: ``{"total", "2xx", "4xx", "5xx"}``."""
     aggregates: dict[str, Any] = {"total": Count("pk")}
@@ -239,13 +252,14 @@ def status_totals(rows: QuerySet[DeliveryRecord]) -> dict[str, int]:
 
 
 def delivery_stats(rows: QuerySet[DeliveryRecord]) -> dict[str, Any]:
-    """Everything the charts draw, from one filtered queryset (five queries)."""
+    """Everything the charts draw, from one filtered queryset (six queries)."""
     return {
         "totals": status_totals(rows),
         "per_day": calls_per_day(rows),
         "consumers": top_consumers(rows),
         "resources": top_resources(rows),
         "errors": errors_by_code(rows),
+        "modes": by_mode(rows),
     }
 
 

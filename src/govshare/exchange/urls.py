@@ -2,7 +2,14 @@
 the API console, included under the ``exchange`` namespace at /exchange/ (reverse
 ``exchange:delivery_list``, ``exchange:console``). Each views module lists its own paths."""
 
-from govshare.exchange.views import connections, console, deliveries, mounts, package_downloads
+from govshare.exchange.views import (
+    connections,
+    console,
+    deliveries,
+    mounts,
+    package_downloads,
+    subscriptions,
+)
 
 app_name = "exchange"
 
@@ -11,5 +18,6 @@ urlpatterns = [
     *mounts.urlpatterns,
     *deliveries.urlpatterns,
     *console.urlpatterns,
+    *subscriptions.urlpatterns,
     *package_downloads.urlpatterns,
 ]

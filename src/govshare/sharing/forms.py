@@ -23,6 +23,10 @@ from govshare.sharing.models import Grant, GrantItem, RequestItem
 from govshare.sharing.services.requests import REQUEST_FIELDS, GrantTerms, ItemAnswer
 
 ANY: list[tuple[str, Any]] = [("", _("Any"))]
+TABLE_KEY_NOTE = _(
+    "Key item of the table: table exchange needs it to match rows, so it cannot be masked or "
+    "refused."
+)
 DATE = {"type": "date"}
 TEXTAREA = {"rows": 2}
 NOTE_MAX = 2000
@@ -76,10 +80,16 @@ class RequestForm(StyledForm):
         *args: Any,
         applications: QuerySet[InformationSystem],
         data_items: Iterable[DataItem],
+        modes: Iterable[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["application"].queryset = applications  # type: ignore[attr-defined]
+        if modes is not None:  # 库表 and 文件 only where the resource's mounts can deliver them
+            offered = set(modes)
+            self.fields["mode"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in DeliveryMode.choices if value in offered
+            ]
         self.data_items = list(data_items)
         self.fields["items"].choices = [  # type: ignore[attr-defined]
             (item.identifier, item.name) for item in self.data_items
@@ -214,14 +224,26 @@ class AnswerForm(TermsMixin, StyledForm):
 
     note = _text(_("Note"), required=False)
 
-    def __init__(self, *args: Any, items: Iterable[RequestItem], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        items: Iterable[RequestItem],
+        key_items: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.request_items = list(items)
+        # A table exchange's key items: granted, unmasked (the destination's primary key).
+        self.key_items = frozenset(key_items)
         for item in self.request_items:
+            is_key = item.identifier in self.key_items
             self.fields[f"decision_{item.identifier}"] = forms.ChoiceField(
                 label=item.name,
-                choices=[(self.GRANT, _("Grant")), (self.REFUSE, _("Refuse"))],
+                choices=[(self.GRANT, _("Grant"))]
+                if is_key
+                else [(self.GRANT, _("Grant")), (self.REFUSE, _("Refuse"))],
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                help_text=TABLE_KEY_NOTE if is_key else "",
             )
             self.fields[f"reason_{item.identifier}"] = forms.CharField(
                 label=_("Reason"),
@@ -232,7 +254,7 @@ class AnswerForm(TermsMixin, StyledForm):
             )
             self.fields[f"masking_{item.identifier}"] = forms.ChoiceField(
                 label=_("Masking"),
-                choices=Masking.choices,
+                choices=[(Masking.NONE, Masking.NONE.label)] if is_key else Masking.choices,
                 initial=item.masking,
                 widget=forms.Select(attrs=SMALL_SELECT),
             )
@@ -257,6 +279,7 @@ class AnswerForm(TermsMixin, StyledForm):
                 "decision": self[f"decision_{item.identifier}"],
                 "reason": self[f"reason_{item.identifier}"],
                 "masking": self[f"masking_{item.identifier}"],
+                "is_table_key": item.identifier in self.key_items,
             }
             for item in self.request_items
         ]

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from govshare.exchange.api import deliveries, package_downloads
+from govshare.exchange.api import bulk, deliveries, package_downloads
 
 router = Router()
 router.add_router("", deliveries.router)
+router.add_router("", bulk.router)
 router.add_router("", package_downloads.router)

@@ -78,12 +78,19 @@ class ErrorCountOut(Schema):
     calls: int
 
 
+class ModeCountOut(Schema):
+    mode: str = Field(description="query, verify, proxy, table (库表), file (文件), …")
+    calls: int = Field(description="records: calls, sync runs or packages")
+    rows: int
+
+
 class StatsOut(Schema):
     totals: dict[str, int] = Field(description='{"total", "2xx", "4xx", "5xx"}')
     per_day: DayOut
     consumers: list[RankedOut]
     resources: list[RankedOut]
     errors: list[ErrorCountOut]
+    modes: list[ModeCountOut]
 
 
 class DeliveryFilterIn(Schema):
@@ -128,7 +135,8 @@ def delivery_list(
 @router.get("/deliveries/stats", response=responses({200: StatsOut}), summary="Delivery figures")
 def delivery_stats(request: HttpRequest, filters: Query[DeliveryFilterIn]) -> dict[str, Any]:
     """Calls in all and per status class, calls per day by status class, top consumers, top
-    resources, errors by code — over the records the list would hold."""
+    resources, errors by code, deliveries by mode (table syncs and file packages beside the
+    gateway's calls) — over the records the list would hold."""
     return selectors.delivery_stats(_rows(request, filters))
 
 

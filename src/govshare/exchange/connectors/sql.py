@@ -184,12 +184,65 @@ def source_error(error: Exception, secret: str = "") -> ConnectorError:
 
 
 def check_connection(connection: Connection) -> None:
-    """Connect and run ``SELECT 1``; raise a ConnectorError saying why not."""
+    """Connect and run ``SELECT 1``; raise a ConnectorError naming what failed (the host, the
+    login or the database) before the driver's own words, without the password."""
     try:
         with temporary_engine(connection) as engine, engine.connect() as db:
             db.execute(sa.select(sa.literal(1))).scalar_one()
+    except (UnicodeError, ValueError) as error:
+        # A host name the resolver refuses (a label past 63 characters): never reachable.
+        raise UpstreamFailure(
+            _("%(cause)s — %(reason)s")
+            % {"cause": _("The host cannot be reached"), "reason": type(error).__name__}
+        ) from None
     except sa.exc.SQLAlchemyError as error:
-        raise source_error(error, password_of(connection)) from None
+        failure = source_error(error, password_of(connection))
+        cause = connection_cause(str(failure))
+        if cause:
+            raise type(failure)(
+                _("%(cause)s — %(reason)s") % {"cause": cause, "reason": failure}
+            ) from None
+        raise failure from None
+
+
+# Driver words (PostgreSQL, MySQL/MariaDB, SQLite) → what failed; the first match wins, so the
+# database's "does not exist" is read before a role's.
+CONNECTION_CAUSES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r'database ".*" does not exist|unknown database|unable to open database', re.I),
+        "database",
+    ),
+    (
+        re.compile(
+            r"password authentication failed|access denied|authentication failed|"
+            r'role ".*" does not exist|no password supplied|pg_hba\.conf',
+            re.I,
+        ),
+        "login",
+    ),
+    (
+        re.compile(
+            r"could not translate host name|connection refused|can't connect|"
+            r"no route to host|name or service not known|timeout expired|network is unreachable|"
+            r"could not connect|connection timed out|did not answer in time",
+            re.I,
+        ),
+        "host",
+    ),
+)
+
+
+def connection_cause(text: str) -> str:
+    """What a failed connection test names first: the host unreachable, the login refused, or
+    the database missing ("" when the driver's words say none of these)."""
+    for pattern, cause in CONNECTION_CAUSES:
+        if pattern.search(text):
+            return {
+                "database": _("The database does not exist"),
+                "login": _("The login was refused"),
+                "host": _("The host cannot be reached"),
+            }[cause]
+    return ""
 
 
 # --- reflection ---------------------------------------------------------------------------

@@ -83,7 +83,10 @@ class ResourcePolicy:
     api_items: frozenset[str] = frozenset()  # items the API mount maps to response fields
 
     def mount_for(self, mode: str) -> Any:
-        """Table first for query and verify; proxy goes to the upstream API only."""
+        """Table first for query and verify; proxy goes to the upstream API only. Grants of the
+        bulk modes (库表, 文件) are delivered by syncs and packages, never by gateway calls."""
+        if mode not in GATEWAY_CALL_MODES:
+            return None
         if mode == "proxy":
             return self.api_mount
         return self.table_mount or self.api_mount
@@ -100,6 +103,9 @@ class ResourcePolicy:
         served = self.table_items if mount is self.table_mount else self.api_items
         return [item for item in self.items if item in served]
 
+
+# The modes a gateway call is made in; the others (table, file) have no gateway mount.
+GATEWAY_CALL_MODES = frozenset({"query", "verify", "proxy"})
 
 STATE_PROBLEMS: dict[str, GatewayCode] = {
     RequestState.SUSPENDED: GatewayCode.GRANT_SUSPENDED,

@@ -14,6 +14,12 @@ from govshare.exchange.services.mounts import (
     mountable_items,
     table_mount_set,
 )
+from govshare.exchange.services.subscriptions import (
+    cron_problem,
+    destination_databases,
+    drop_folder_create,
+    subscription_configure,
+)
 
 __all__ = [
     "CONNECTION_FIELDS",
@@ -22,10 +28,14 @@ __all__ = [
     "connection_create",
     "connection_test",
     "connection_update",
+    "cron_problem",
+    "destination_databases",
+    "drop_folder_create",
     "fileset_list",
     "fileset_set",
     "mount_slot",
     "mount_test",
     "mountable_items",
+    "subscription_configure",
     "table_mount_set",
 ]

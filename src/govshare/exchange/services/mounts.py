@@ -27,7 +27,7 @@ from govshare.catalog.search.index import reindex_resource
 from govshare.core import stamps
 from govshare.core.actors import Actor
 from govshare.core.crypto import sm4_encrypt
-from govshare.core.errors import ErrorCode, ErrorCollector
+from govshare.core.errors import ErrorCode, ErrorCollector, field_error
 from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
 from govshare.core.text import join_sentences
@@ -46,7 +46,14 @@ from govshare.exchange.connectors.sql import (
     sqlite_path,
     temporary_engine,
 )
-from govshare.exchange.models import ApiMount, Connection, Engine, FileSet, TableMount
+from govshare.exchange.models import (
+    ApiMount,
+    Connection,
+    ConnectionRole,
+    Engine,
+    FileSet,
+    TableMount,
+)
 from govshare.orgs.models import Department
 
 CONNECTION_FIELDS = ("name", "engine", "host", "port", "database", "username")
@@ -70,10 +77,17 @@ class CheckResult:
 
 
 def connection_create(
-    *, actor: Actor, department: Department, data: Mapping[str, Any]
+    *,
+    actor: Actor,
+    department: Department,
+    data: Mapping[str, Any],
+    role: str = ConnectionRole.SOURCE,
 ) -> Connection:
-    """Register a database of a provider department (数据源)."""
-    connection = Connection(department=department)
+    """Register a database of a department: a provider's source (数据源), or with ``role``
+    destination a consumer's front-end database (前置库) that table subscriptions write into."""
+    if role not in ConnectionRole.values:
+        raise field_error("role", _("Choose a role from the list."), ErrorCode.INVALID)
+    connection = Connection(department=department, role=role)
     require(actor, "add", connection)
     _apply_connection(connection, data)
     _validate_connection(connection)
@@ -304,6 +318,12 @@ def _validate_table_mount(
     elif connection.department_id != resource.provider_id:
         errors.add(
             "connection", _("Choose a connection of the provider department."), ErrorCode.INVALID
+        )
+    elif connection.role != ConnectionRole.SOURCE:
+        errors.add(
+            "connection",
+            _("A front-end database is written by subscriptions; choose a data source."),
+            ErrorCode.INVALID,
         )
     if not config.table:
         errors.add("table", _("Name the table."), ErrorCode.REQUIRED)

@@ -1,4 +1,6 @@
-"""Pages of a department's database connections (数据源): list, register, edit, test."""
+"""Pages of a department's database connections: a provider's sources (数据源) and a consumer's
+front-end databases (前置库, role destination) — one set of views, told the role by the URL map:
+list, register, edit, test. The front-end databases' list also shows the destination folders."""
 
 from __future__ import annotations
 
@@ -20,12 +22,33 @@ from govshare.core.web.action_views import action_view
 from govshare.core.web.pages import Crumb, post_data
 from govshare.exchange import services
 from govshare.exchange.forms import ConnectionForm
-from govshare.exchange.models import Connection, TableMount
+from govshare.exchange.models import (
+    Connection,
+    ConnectionRole,
+    DropFolder,
+    Subscription,
+    TableMount,
+)
 from govshare.orgs.models import Department
 
+ROLE_LISTS: dict[str, str] = {
+    ConnectionRole.SOURCE: "exchange:connection_list",
+    ConnectionRole.DESTINATION: "exchange:destination_list",
+}
 
-def connection_crumbs() -> list[Crumb]:
-    return [Crumb(_("Database connections"), reverse("exchange:connection_list"))]
+
+def role_title(role: str) -> str:
+    return (
+        _("Front-end databases")
+        if role == ConnectionRole.DESTINATION
+        else _("Database connections")
+    )
+
+
+def connection_crumbs(role: str = ConnectionRole.SOURCE) -> list[Crumb]:
+    return [
+        Crumb(role_title(role), reverse(ROLE_LISTS.get(role, ROLE_LISTS[ConnectionRole.SOURCE])))
+    ]
 
 
 def connection_departments(user: Actor) -> QuerySet[Department]:
@@ -41,12 +64,23 @@ def visible_connection(request: HttpRequest, pk: int) -> Connection:
 
 
 @login_required
-def connection_list(request: HttpRequest) -> HttpResponse:
+def connection_list(request: HttpRequest, role: str = ConnectionRole.SOURCE) -> HttpResponse:
     connections = Connection.objects.restrict(request.user, "view").select_related("department")
-    context = {
-        "connections": connections,
+    context: dict[str, Any] = {
+        "connections": connections.filter(role=role),
         "can_add": bool(connection_departments(request.user)),
+        "role": role,
+        "title": role_title(role),
+        "create_url": reverse(
+            "exchange:destination_create"
+            if role == ConnectionRole.DESTINATION
+            else "exchange:connection_create"
+        ),
     }
+    if role == ConnectionRole.DESTINATION:
+        folders = DropFolder.objects.restrict(request.user, "view").select_related("department")
+        context["folders"] = folders
+        context["can_add_folder"] = can(request.user, "add", DropFolder)
     return render(request, "exchange/connections/list.html", context)
 
 
@@ -57,25 +91,34 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "connection": connection,
         "mounts": mounts,
+        "subscriptions": Subscription.objects.restrict(request.user, "view")
+        .filter(destination=connection)
+        .select_related("grant__request", "grant__resource"),
         "can_change": can(request.user, "change", connection),
+        "crumbs": connection_crumbs(connection.role),
     }
     return render(request, "exchange/connections/detail.html", context)
 
 
 def _render_form(
-    request: HttpRequest, form: ConnectionForm, *, title: str, cancel_url: str
+    request: HttpRequest,
+    form: ConnectionForm,
+    *,
+    title: str,
+    cancel_url: str,
+    role: str = ConnectionRole.SOURCE,
 ) -> HttpResponse:
     context = {
         "form": form,
         "title": title,
         "cancel_url": cancel_url,
-        "crumbs": connection_crumbs(),
+        "crumbs": connection_crumbs(role),
     }
     return render(request, "exchange/connections/form.html", context)
 
 
 @login_required
-def connection_create(request: HttpRequest) -> HttpResponse:
+def connection_create(request: HttpRequest, role: str = ConnectionRole.SOURCE) -> HttpResponse:
     departments = connection_departments(request.user)
     if not departments:
         raise PermissionDenied("add")
@@ -88,17 +131,19 @@ def connection_create(request: HttpRequest) -> HttpResponse:
 
     def create(data: dict[str, Any]) -> Connection:
         return services.connection_create(
-            actor=request.user, department=data["department"], data=form.service_data()
+            actor=request.user, department=data["department"], data=form.service_data(), role=role
         )
 
     if request.method == "POST" and (connection := submit(form, create)):
         messages.success(request, _("Connection %(name)s was saved.") % {"name": connection.name})
         return redirect("exchange:connection_detail", pk=connection.pk)
+    is_destination = role == ConnectionRole.DESTINATION
     return _render_form(
         request,
         form,
-        title=_("New database connection"),
-        cancel_url=reverse("exchange:connection_list"),
+        title=_("New front-end database") if is_destination else _("New database connection"),
+        cancel_url=reverse(ROLE_LISTS[role]),
+        role=role,
     )
 
 
@@ -124,6 +169,7 @@ def connection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         title=_("Edit connection %(name)s") % {"name": connection.name},
         cancel_url=reverse("exchange:connection_detail", args=[connection.pk]),
+        role=connection.role,
     )
 
 
@@ -143,4 +189,17 @@ urlpatterns: list[URLPattern] = [
     path("connections/<int:pk>/", connection_detail, name="connection_detail"),
     path("connections/<int:pk>/edit/", connection_edit, name="connection_edit"),
     path("connections/<int:pk>/test/", connection_test, name="connection_test"),
+    # A consumer's front-end databases (前置库): the same views, for the destination role.
+    path(
+        "destinations/",
+        connection_list,
+        {"role": ConnectionRole.DESTINATION},
+        name="destination_list",
+    ),
+    path(
+        "destinations/new/",
+        connection_create,
+        {"role": ConnectionRole.DESTINATION},
+        name="destination_create",
+    ),
 ]

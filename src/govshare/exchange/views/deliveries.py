@@ -28,7 +28,7 @@ from govshare.core.web.pages import Crumb
 from govshare.core.web.pagination import paginate
 from govshare.exchange import selectors
 from govshare.exchange.forms import DeliveryFilterForm
-from govshare.exchange.models import DeliveryRecord
+from govshare.exchange.models import CallMode, DeliveryRecord
 from govshare.exchange.selectors import DeliveryFilters, Side, StatusClass
 from govshare.orgs.models import Department
 from govshare.sharing.selectors import member_department
@@ -63,6 +63,7 @@ def _filters(request: HttpRequest) -> tuple[DeliveryFilterForm, DeliveryFilters 
 def chart_specs(stats: dict[str, Any]) -> dict[str, Any]:
     """What deliveries-charts.js draws: a stacked per-day bar chart and three ranked bars."""
     labels = {str(value): str(label) for value, label in StatusClass.choices}
+    modes = {str(value): str(label) for value, label in CallMode.choices}
     per_day = stats["per_day"]
     calls = _("Calls")
     return {
@@ -77,6 +78,14 @@ def chart_specs(stats: dict[str, Any]) -> dict[str, Any]:
         "consumers": _ranked(stats["consumers"], "name", calls),
         "resources": _ranked(stats["resources"], "name", calls),
         "errors": _ranked(stats["errors"], "code", calls),
+        "modes": _ranked(
+            [
+                {"label": modes.get(r["mode"], r["mode"]), "calls": r["calls"]}
+                for r in stats["modes"]
+            ],
+            "label",
+            calls,
+        ),
     }
 
 

@@ -32,7 +32,7 @@ from govshare.exchange.forms import (
     TableMountForm,
     format_pairs,
 )
-from govshare.exchange.models import ApiMount, Connection, FileSet, TableMount
+from govshare.exchange.models import ApiMount, Connection, ConnectionRole, FileSet, TableMount
 
 CONFIG_MODELS: dict[str, type[Any]] = {
     MountKind.TABLE: TableMount,
@@ -148,7 +148,9 @@ def mount_table(request: HttpRequest, pk: int) -> HttpResponse:
             "description": config.mount.description,
             **MappingForm.mapping_initial("columns", config.columns),
         }
-    connections = Connection.objects.filter(department_id=resource.provider_id).order_by("name")
+    connections = Connection.objects.filter(
+        department_id=resource.provider_id, role=ConnectionRole.SOURCE
+    ).order_by("name")
     form = TableMountForm(
         post_data(request),
         initial=initial,

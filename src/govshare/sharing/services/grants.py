@@ -19,7 +19,8 @@ from govshare.core.actors import SYSTEM, Actor
 from govshare.core.errors import ErrorCode, field_error
 from govshare.core.evidence import audit
 from govshare.core.permissions import internal, require
-from govshare.sharing.choices import Action, Party, RequestState
+from govshare.sharing.bulk import key_items_of
+from govshare.sharing.choices import Action, DeliveryMode, Party, RequestState
 from govshare.sharing.models import Grant
 from govshare.sharing.services.requests import (
     GATEWAY,
@@ -83,12 +84,20 @@ def grant_change(
     if terms.row_filter is not None:
         grant.row_filter = clean_row_filter(terms.row_filter, grant.request)
     items = {item.identifier: item for item in grant.items.all()}
+    table_keys = key_items_of(grant.resource) if grant.mode == DeliveryMode.TABLE else []
     for identifier, kind in (masking or {}).items():
         if identifier not in items:
             raise field_error(f"masking.{identifier}", _("Not a granted item."), ErrorCode.INVALID)
         if kind not in Masking.values:
             raise field_error(
                 f"masking.{identifier}", _("Choose a masking from the list."), ErrorCode.INVALID
+            )
+        if kind != Masking.NONE and identifier in table_keys:
+            # The destination table's primary key (exchange.sync.spec): never masked.
+            raise field_error(
+                f"masking.{identifier}",
+                _("A key item of a table exchange cannot be masked."),
+                ErrorCode.INVALID,
             )
     with transaction.atomic():
         grant.save()

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from govshare.catalog.choices import Masking, ResourceStatus, ShareType
 from govshare.catalog.models import DataItem, Resource
@@ -36,7 +37,9 @@ from govshare.inventory.choices import LIVE_LIFECYCLES
 from govshare.orgs.models import Department
 from govshare.sharing import calendar
 from govshare.sharing import config as cfg
+from govshare.sharing.bulk import BULK_MODES, available_modes, grant_changed, key_items_of
 from govshare.sharing.choices import (
+    GRANT_STATES,
     REFUSAL_TARGET,
     TRANSITIONS,
     Action,
@@ -183,6 +186,7 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
             _("A department does not request its own resources."),
             ErrorCode.CONFLICT,
         )
+    _check_mode(share_request, errors)
     share_request.resource_version = version
     by_identifier = {item.identifier: item for item in version.items.all()}
     unknown = [identifier for identifier in items if identifier not in by_identifier]
@@ -195,9 +199,37 @@ def _validate(share_request: ShareRequest, items: Sequence[str]) -> list[DataIte
             % {"items": "、".join(unknown)},
             ErrorCode.CONFLICT,
         )
+    elif share_request.mode == DeliveryMode.TABLE:
+        missing = [key for key in key_items_of(resource) if key not in items]
+        if missing:
+            # The key items become the destination table's primary key (exchange.sync.spec).
+            errors.add(
+                "items",
+                _("Table exchange needs the key items of the table: tick %(items)s.")
+                % {"items": "、".join(missing)},
+                ErrorCode.INVALID,
+            )
     errors.raise_if_any()
     wanted = set(items)
     return [item for item in by_identifier.values() if item.identifier in wanted]
+
+
+MODE_RULES: dict[str, Any] = {
+    DeliveryMode.TABLE: _lazy(
+        "Table exchange needs a mounted database table of the resource; choose another mode."
+    ),
+    DeliveryMode.FILE: _lazy(
+        "File exchange needs a mounted database table or file set of the resource; "
+        "choose another mode."
+    ),
+}
+
+
+def _check_mode(share_request: ShareRequest, errors: ErrorCollector) -> None:
+    """库表 and 文件 are offered only where the resource's mounts can deliver them."""
+    mode = share_request.mode
+    if mode in BULK_MODES and mode not in available_modes(share_request.resource):
+        errors.add("mode", str(MODE_RULES[mode]), ErrorCode.CONFLICT)
 
 
 def _latest_period_end(start: dt.date) -> dt.date:
@@ -492,6 +524,7 @@ def _check_answers(
     granted already); in negotiation and coordination every refused item is open again.
     """
     errors = ErrorCollector()
+    keys = key_items_of(share_request.resource) if share_request.mode == DeliveryMode.TABLE else []
     known = {item.identifier: item for item in items}
     for identifier in answers:
         if identifier not in known:
@@ -529,6 +562,7 @@ def _check_answers(
             errors.add(
                 f"items.{item.identifier}", _("Choose a masking from the list."), ErrorCode.INVALID
             )
+        _check_table_key(share_request, item, answer, keys, errors)
         if first_answer and answer.grant and item.share_type == ShareType.NOT_SHARED:
             errors.add(
                 f"items.{item.identifier}",
@@ -536,6 +570,30 @@ def _check_answers(
                 ErrorCode.INVALID,
             )
     errors.raise_if_any()
+
+
+def _check_table_key(
+    share_request: ShareRequest,
+    item: RequestItem,
+    answer: ItemAnswer,
+    keys: list[str],
+    errors: ErrorCollector,
+) -> None:
+    """A table exchange copies rows by their key: a key item refused or masked would leave the
+    consumer's table without a primary key (exchange.sync.spec), so neither is allowed."""
+    if item.identifier not in keys:
+        return
+    masking = answer.masking if answer.masking is not None else item.masking
+    if not answer.grant or masking != Masking.NONE:
+        errors.add(
+            f"items.{item.identifier}",
+            _(
+                "%(item)s is a key item of the table: table exchange needs it granted "
+                "without masking."
+            )
+            % {"item": item.name},
+            ErrorCode.INVALID,
+        )
 
 
 def _check_still_grantable(share_request: ShareRequest) -> None:
@@ -615,6 +673,7 @@ def _grant_create(share_request: ShareRequest, terms: GrantTerms) -> Grant:
         },
     )
     stamps.bump(GATEWAY)
+    grant_changed(grant)
     return grant
 
 
@@ -742,6 +801,11 @@ def step(
     )
     if before in GRANT_LIVE or share_request.state in GRANT_LIVE:
         stamps.bump(GATEWAY)
+    if before != share_request.state and share_request.state in GRANT_STATES:
+        # A grant's state is its request's: its listeners (the 库表 subscription) follow it.
+        grant = Grant.objects.filter(request=share_request).select_related("request").first()
+        if grant is not None:
+            grant_changed(grant)
 
 
 def _event(

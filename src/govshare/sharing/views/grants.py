@@ -25,6 +25,7 @@ from govshare.core.web.action_views import action_view
 from govshare.core.web.pages import Crumb, post_data, render_form_page
 from govshare.core.web.pagination import paginate
 from govshare.sharing import selectors
+from govshare.sharing.bulk import delivery_links
 from govshare.sharing.choices import Action
 from govshare.sharing.forms import (
     ExtensionAskForm,
@@ -85,6 +86,7 @@ def _detail_page(
         "step_forms": step_forms,
         "can_change": can_change,
         "can_move_start": can_change and grant.is_not_yet_valid,
+        "delivery_links": delivery_links(grant, request.user),
     }
     return render(request, "sharing/grants/detail.html", context, status=400 if bound else 200)
 

@@ -31,7 +31,8 @@ from govshare.core.web.action_views import action_view
 from govshare.core.web.pages import Crumb, post_data
 from govshare.core.web.pagination import paginate
 from govshare.sharing import selectors
-from govshare.sharing.choices import Action, RequestState
+from govshare.sharing.bulk import available_modes, key_items_of
+from govshare.sharing.choices import Action, DeliveryMode, RequestState
 from govshare.sharing.clocks import clock_for
 from govshare.sharing.forms import (
     AnswerForm,
@@ -107,6 +108,7 @@ def _request_form(
         post_data(request),
         applications=selectors.live_applications(request.user, consumer_id),
         data_items=version.items.all() if version else [],
+        modes=available_modes(resource),
         **kwargs,
     )
 
@@ -309,6 +311,8 @@ def step_form(name: str, share_request: ShareRequest, data: Any = None) -> forms
     kwargs: dict[str, Any] = {"auto_id": f"id_{name}_%s"}
     if step.takes_items:
         kwargs["items"] = selectors.open_items(share_request)
+        if share_request.mode == DeliveryMode.TABLE:
+            kwargs["key_items"] = key_items_of(share_request.resource)
     return step.form(data, **kwargs)
 
 
