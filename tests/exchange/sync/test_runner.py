@@ -36,6 +36,7 @@ from govshare.exchange.models import (
     SyncRun,
 )
 from govshare.exchange.sync import runner, tasks
+from govshare.exchange.sync.errors import SyncError
 from govshare.sharing.choices import RequestState
 from govshare.sharing.models import Grant, ShareRequest
 from tests.catalog.conftest import catalog_reference_data  # noqa: F401  (autouse: the seed)
@@ -256,7 +257,7 @@ def test_a_stalled_run_is_restarted_and_the_restart_completes(sources, settings)
 
     # then the stalled run is closed as such and a restart queued, which the worker completes
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and run.error_code == tasks.STALLED
+    assert run.status == RunStatus.FAILED and run.error_code == SyncError.STALLED
     assert [r.trigger for r in restarted] == [RunTrigger.RESTART]
     run_worker()
     restarted[0].refresh_from_db()
@@ -275,7 +276,7 @@ def test_a_run_left_running_by_a_dead_worker_is_restarted_by_its_requeued_task(s
 
     # then the run is closed as "worker lost" and a restart continues it
     run.refresh_from_db()
-    assert outcome == "restarted" and run.error_code == tasks.WORKER_LOST
+    assert outcome == "restarted" and run.error_code == SyncError.WORKER_LOST
     run_worker()
     restart = SyncRun.objects.get(trigger=RunTrigger.RESTART)
     assert restart.status == RunStatus.SUCCEEDED and destination_rows() == expected_rows()

@@ -25,6 +25,11 @@ class SyncError(StrEnum):
     SOURCE_COLUMN_MISSING = "sync_source_column_missing"
     SOURCE_FAILED = "sync_source_failed"
     SPEC_INVALID = "sync_spec_invalid"
+    # The runner's (exchange/sync/tasks.py): a run that did not end by itself.
+    WORKER_LOST = "sync_worker_lost"
+    STALLED = "sync_stalled"
+    CONNECTOR_FAILED = "sync_connector_failed"
+    INTERNAL = "sync_internal"
 
 
 MESSAGES: dict[str, str | Promise] = {
@@ -39,6 +44,10 @@ MESSAGES: dict[str, str | Promise] = {
     SyncError.SOURCE_COLUMN_MISSING: gettext_lazy("The source table has every mapped column"),
     SyncError.SOURCE_FAILED: gettext_lazy("The source database answers the sync's queries"),
     SyncError.SPEC_INVALID: gettext_lazy("A subscription that can be run as configured"),
+    SyncError.WORKER_LOST: gettext_lazy("The worker running a sync stays alive until it ends"),
+    SyncError.STALLED: gettext_lazy("A running sync makes progress within the set time"),
+    SyncError.CONNECTOR_FAILED: gettext_lazy("The databases of a sync answer its connections"),
+    SyncError.INTERNAL: gettext_lazy("A sync run ends without an unexpected error"),
 }
 
 

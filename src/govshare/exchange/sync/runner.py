@@ -32,6 +32,7 @@ from govshare.exchange.models import (
     SyncRun,
 )
 from govshare.exchange.sync import tasks
+from govshare.exchange.sync.errors import SyncError
 from govshare.exchange.sync.schedule import CronError, next_time, schedule_of
 
 logger = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ def reap_stalled_runs(now: dt.datetime | None = None) -> list[SyncRun]:
         message = _("No progress since %(time)s; restarted.") % {
             "time": timezone.localtime(run.heartbeat or run.started or now).strftime("%H:%M:%S")
         }
-        new = tasks.restart(run, tasks.STALLED, message)
+        new = tasks.restart(run, SyncError.STALLED, message)
         if new is not None:
             restarted.append(new)
     return restarted

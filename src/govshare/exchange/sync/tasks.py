@@ -57,7 +57,7 @@ from govshare.exchange.sync.engine import (
     prepare_destination,
     run_sync,
 )
-from govshare.exchange.sync.errors import SyncFailure
+from govshare.exchange.sync.errors import SyncError, SyncFailure
 from govshare.exchange.sync.reconcile import reconcile
 from govshare.exchange.sync.spec import SpecError, SyncSpec, spec_for
 from govshare.sharing.choices import RequestState
@@ -66,12 +66,6 @@ logger = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STOPPED)
-# Codes of failures the runner itself names (the engine's are exchange.sync.errors.SyncError).
-WORKER_LOST = "sync_worker_lost"
-STALLED = "sync_stalled"
-INTERNAL = "sync_internal"
-SPEC_INVALID = "sync_spec_invalid"
-CONNECTOR_FAILED = "sync_connector_failed"
 # A delivery record's status for a run: it delivered (200) or failed (500), as the gateway's.
 DELIVERED, FAILED_STATUS = 200, 500
 MAX_ROW_COUNT = 2_147_483_647  # DeliveryRecord.row_count is an integer column
@@ -145,7 +139,7 @@ def execute(run_id: int, *, observer: Observer | None = None, split: bool = True
     try:
         run.refresh_from_db()
         if run.status == RunStatus.RUNNING:
-            restart(run, WORKER_LOST, _("The worker running it stopped; restarted."))
+            restart(run, SyncError.WORKER_LOST, _("The worker running it stopped; restarted."))
             return "restarted"
         if run.status != RunStatus.QUEUED:
             return "skipped"
@@ -187,12 +181,12 @@ def _execute_locked(execution: Execution, *, split: bool) -> str:
     except SyncFailure as failure:
         return fail(run, str(failure.code), failure.message, retry=retried)
     except SpecError as error:
-        return fail(run, SPEC_INVALID, str(error), retry=False)
+        return fail(run, SyncError.SPEC_INVALID, str(error), retry=False)
     except ConnectorError as error:  # reconciliation names the side and the cause
-        return fail(run, CONNECTOR_FAILED, str(error), retry=retried)
+        return fail(run, SyncError.CONNECTOR_FAILED, str(error), retry=retried)
     except Exception as error:
         logger.exception("sync run %s failed", run.pk)
-        return fail(run, INTERNAL, f"{type(error).__name__}: {error}", retry=retried)
+        return fail(run, SyncError.INTERNAL, f"{type(error).__name__}: {error}", retry=retried)
 
 
 def _begin(run: SyncRun) -> bool:
@@ -408,7 +402,7 @@ def execute_range(run_id: int, key_range: KeyRange) -> str:
         return fail(run, str(failure.code), failure.message)
     except Exception as error:
         logger.exception("sync run %s part %s failed", run.pk, key_range.part)
-        return fail(run, INTERNAL, f"{type(error).__name__}: {error}")
+        return fail(run, SyncError.INTERNAL, f"{type(error).__name__}: {error}")
     finally:
         for lock in locks:
             lock.release()
