@@ -14,7 +14,6 @@ from govshare.core.roles import Role
 from govshare.exchange.gateway.policy import ResourcePolicy
 from govshare.exchange.models import Subscription, SubscriptionState, SyncMode
 from govshare.exchange.services import subscription_configure
-from govshare.exchange.services.subscriptions import cron_problem
 from govshare.sharing.bulk import available_modes
 from govshare.sharing.services.grants import grant_change, grant_resume, grant_revoke, grant_suspend
 from govshare.sharing.services.requests import (
@@ -176,14 +175,6 @@ def test_only_the_consumers_data_officer_configures(grant, request, who, dept_b)
     assert subscription.schedule == ""
 
 
-def test_cron_problems_are_said_in_words():
-    assert cron_problem("") == ""
-    assert cron_problem("*/15 1-5 * * 1,3,5") == ""
-    assert "five fields" in cron_problem("* * *")
-    assert "hour" in cron_problem("0 24 * * *")
-    assert cron_problem("0 2 * * */0")
-
-
 # --- the request form's modes and the provider's answer -------------------------------------
 
 
@@ -224,7 +215,7 @@ def test_the_key_item_of_a_table_exchange_is_neither_refused_nor_masked(
             share_request=share_request,
             answers={"GMSFHM": answer, "XM": ItemAnswer(grant=True)},
         )
-    assert "key item" in " ".join(raised.value.message_dict["items.GMSFHM"])
+    assert "主键数据项" in " ".join(raised.value.message_dict["items.GMSFHM"])
 
 
 def test_the_key_item_cannot_be_masked_later(grant, officer_a):

@@ -15,7 +15,6 @@ from govshare.exchange.services.mounts import (
     table_mount_set,
 )
 from govshare.exchange.services.subscriptions import (
-    cron_problem,
     destination_databases,
     drop_folder_create,
     subscription_configure,
@@ -28,7 +27,6 @@ __all__ = [
     "connection_create",
     "connection_test",
     "connection_update",
-    "cron_problem",
     "destination_databases",
     "drop_folder_create",
     "fileset_list",

@@ -37,6 +37,7 @@ from govshare.exchange.models import (
     SyncMode,
     TableMount,
 )
+from govshare.exchange.sync.schedule import CronError, parse_cron
 from govshare.orgs.models import Department
 from govshare.sharing.choices import DeliveryMode, RequestState
 from govshare.sharing.models import Grant
@@ -46,8 +47,6 @@ TABLE_NAME_MAX = 63
 UNSAFE = re.compile(r"[^a-z0-9_]+")
 COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Five fields: minute hour day-of-month month day-of-week; each *, n, a-b, lists and /steps.
-CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-CRON_PART = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?$")
 CONFIG_FIELDS = (
     "destination",
     "mode",
@@ -243,9 +242,11 @@ def _validate(subscription: Subscription) -> None:
                 _("Give the value that means the row is deleted."),
                 ErrorCode.REQUIRED,
             )
-    problem = cron_problem(subscription.schedule)
-    if problem:
-        errors.add("schedule", problem, ErrorCode.INVALID)
+    if subscription.schedule.strip():  # empty: the resource's update cycle decides
+        try:
+            parse_cron(subscription.schedule)
+        except CronError as error:
+            errors.add("schedule", str(error), ErrorCode.INVALID)
     errors.raise_if_any()
 
 
@@ -274,49 +275,6 @@ def _check_destination(subscription: Subscription, errors: ErrorCollector) -> No
                 % {"table": subscription.table},
                 ErrorCode.DUPLICATE,
             )
-
-
-@internal("a rule of the schedule field, for services and forms that check it")
-def cron_problem(expression: str) -> str:
-    """What is wrong with a five-field cron expression, in words ("" when it is fine or empty:
-    an empty schedule follows the resource's update cycle)."""
-    fields = expression.split()
-    if not fields:
-        return ""
-    if len(fields) != len(CRON_RANGES):
-        return _(
-            "A schedule has five fields: minute hour day month weekday, e.g. “0 2 * * *” "
-            "(every day at 02:00)."
-        )
-    names = (_("minute"), _("hour"), _("day of month"), _("month"), _("day of week"))
-    for field, (low, high), name in zip(fields, CRON_RANGES, names, strict=True):
-        if not _cron_field_ok(field, low, high):
-            return _(
-                "The %(name)s field “%(field)s” is not * or numbers from %(low)s to %(high)s "
-                "(lists a,b, ranges a-b, steps /n)."
-            ) % {
-                "name": name,
-                "field": field,
-                "low": low,
-                "high": high,
-            }
-    return ""
-
-
-def _cron_field_ok(field: str, low: int, high: int) -> bool:
-    for part in field.split(","):
-        match = CRON_PART.match(part)
-        if match is None:
-            return False
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-        step = match.group(3)
-        if any(not low <= n <= high for n in numbers) or (
-            len(numbers) == 2 and numbers[0] > numbers[1]
-        ):
-            return False
-        if step is not None and int(step[1:]) == 0:
-            return False
-    return True
 
 
 def _snapshot(subscription: Subscription) -> dict[str, Any]:
