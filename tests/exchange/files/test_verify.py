@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from govshare.core.evidence.signing import UNCOMPRESSED, NodeKey, load_or_create_node_key
 from govshare.exchange.files.packing import MANIFEST, SIGNATURE, pack, signature_bytes
@@ -20,6 +21,13 @@ from govshare.exchange.files.verify import verify_package
 
 DATA = "data/people.csv"
 HEADER = {"package": "WJ2026000001", "request": "GX2026000001", "items": []}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The verifier speaks the reader's language; these tests read its English words.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
