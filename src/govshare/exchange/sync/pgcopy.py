@@ -19,6 +19,8 @@ delivered expression to it.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,7 @@ STAGE_WATERMARK = "gs_watermark"
 STAGE_DELETED = "gs_deleted"
 STAGE_ORDER = "gs_n"
 WRITE_BYTES = 1 << 20
+WRITE_QUEUE = 4  # writes of WRITE_BYTES waiting for the destination
 
 
 def _cast_delivered(run: Run) -> list[sa.ColumnElement[Any]]:
@@ -120,21 +123,66 @@ def copy_pipe(
         target_cursor = _raw(target_db).cursor()
         source_db.commit()  # the COPY runs on its own, outside the SQLAlchemy transaction
         try:
-            with target_cursor.copy(f"COPY {into} FROM STDIN (FORMAT BINARY)") as into_copy:
+            with (
+                target_cursor.copy(f"COPY {into} FROM STDIN (FORMAT BINARY)") as into_copy,
+                _Writer(into_copy, reading) as writer,
+            ):
                 # One message per row from the server, gathered into large writes.
                 pending = bytearray()
                 for block in copy_out(_raw(source_db), select_sql, reading):
                     pending += block
                     if len(pending) >= WRITE_BYTES:
                         size += len(pending)
-                        into_copy.write(pending)
+                        writer.write(pending)
                         pending = bytearray()
                 size += len(pending)
-                into_copy.write(pending)
+                writer.write(pending)
         except BaseException:
             source_db.invalidate()  # it may be inside an unfinished COPY: never reused
             raise
         return max(target_cursor.rowcount, 0), size
+
+
+class _Writer:
+    """Writes to the destination's COPY from a thread of its own, so that the source is read
+    while the destination takes the previous write (one thread waiting on each in turn left
+    both servers idle half the time). At most ``WRITE_QUEUE`` writes wait: memory stays flat.
+    A destination error is raised in the reading thread, at its next write or at the end."""
+
+    def __init__(self, into: Any, reading: list[bool]) -> None:
+        self.into = into
+        self.reading = reading
+        self.queue: queue.Queue[bytes | bytearray | None] = queue.Queue(maxsize=WRITE_QUEUE)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="govshare-copy-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if kind is None:
+            self._raise()
+
+    def _work(self) -> None:
+        while (data := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drained, so that the reading thread never blocks on a full queue
+            try:
+                self.into.write(data)
+            except BaseException as error:  # raised in the reading thread (``_raise``)
+                self.error = error
+
+    def write(self, data: bytes | bytearray) -> None:
+        self._raise()
+        self.queue.put(data)
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            self.reading[0] = False  # the destination's error
+            raise self.error
 
 
 def copy_out(raw: Any, select_sql: str, reading: list[bool]) -> Iterator[bytes]:
