@@ -133,23 +133,23 @@ def _pg(dept, **fields) -> Connection:
 
 def test_an_unreachable_host_is_named(officer_b, dept_b):
     message = _tested(officer_b, _pg(dept_b, port=1))
-    assert "host cannot be reached" in message
+    assert "无法连接到主机" in message
 
 
 def test_a_missing_database_is_named(officer_b, dept_b, postgresql_source):
     message = _tested(officer_b, _pg(dept_b, database="i13_ui_no_such_db"))
-    assert "database does not exist" in message
+    assert "数据库不存在" in message
 
 
 def test_a_refused_login_is_named_without_the_password(officer_b, dept_b, postgresql_source):
     connection = _pg(dept_b, username="i13_ui_nobody", password_encrypted=sm4_encrypt("pw-x1"))
     message = _tested(officer_b, connection)
-    assert "login was refused" in message and "pw-x1" not in message
+    assert "登录被拒绝" in message and "pw-x1" not in message
 
 
 def test_a_missing_sqlite_file_is_named(officer_b, dept_b, sources_dir):
     message = _tested(officer_b, destination(dept_b, database="missing.db"))
-    assert "database does not exist" in message
+    assert "数据库不存在" in message
 
 
 def test_a_mysql_login_refused_is_named(officer_b, dept_b, mysql_source):
@@ -165,7 +165,7 @@ def test_a_mysql_login_refused_is_named(officer_b, dept_b, mysql_source):
         password_encrypted=sm4_encrypt("wrong-pw-7"),
     )
     message = _tested(officer_b, connection)
-    assert "login was refused" in message and "wrong-pw-7" not in message
+    assert "登录被拒绝" in message and "wrong-pw-7" not in message
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_the_api_registers_lists_and_tests_front_end_databases(officer_b, dept_b
     assert [item["id"] for item in client.get(f"{API}/destinations").json()["items"]] == [pk]
     tested = send(client, "POST", f"{API}/destinations/{pk}/test", {})
     assert tested.status_code == 200 and not tested.json()["ok"]
-    assert "host cannot be reached" in tested.json()["message"]
+    assert "无法连接到主机" in tested.json()["message"]
     # the provider's officer neither sees nor tests it
     other = api_client(officer_a)
     assert other.get(f"{API}/destinations").json()["items"] == []

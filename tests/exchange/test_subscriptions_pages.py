@@ -159,11 +159,11 @@ def test_the_run_page_shows_progress_and_polls_while_live(client_for, officer_b,
     assert f'data-run-url="/api/v1/exchange/runs/{run.pk}"' in html
 
 
-def test_the_english_locale_works(client_for, officer_b, subscription, english):
-    page = client_for(officer_b).get(
-        reverse("exchange:subscription_detail", args=[subscription.pk])
-    )
-    assert "Granted columns" in page.content.decode()
+def test_the_english_locale_works(client_for, officer_b, subscription):
+    url = reverse("exchange:subscription_detail", args=[subscription.pk])
+    client = client_for(officer_b)
+    assert "Granted columns" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Granted columns" not in client.get(url).content.decode()  # Chinese by default
 
 
 # --- API --------------------------------------------------------------------------------------
