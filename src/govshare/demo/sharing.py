@@ -72,7 +72,13 @@ PLANS = (
     Plan("bdc", "法人单位基础信息", "scj", 2, RequestState.EXPIRED),
     Plan("scj", "电子证照目录", "dsj", 2, RequestState.REVOKED),
     Plan("zjj", "电子证照目录", "dsj", 2, RequestState.CLOSED),
+    # Bulk delivery (issue 13): two 库表 subscriptions into 人社局's front-end database, one 文件.
+    Plan("rsj", "人口基础信息", "gaj", 6, RequestState.ACTIVE, mode="table"),
+    Plan("rsj", "法人单位基础信息", "scj", 6, RequestState.ACTIVE, mode="table"),
+    Plan("zjj", "法人单位基础信息", "scj", 5, RequestState.ACTIVE, mode="file"),
 )
+# In a 库表 grant the name is delivered masked (the key never is: it matches the rows).
+TABLE_MASKED = {"XM": "name", "FDDBR": "name"}
 # Who acts for each department in the demo (the demo accounts; admin where none).
 OFFICERS = {"gaj": "ga_officer", "rsj": "rs_officer", "scj": "sc_officer", "zjj": "zj_officer",
             "bdc": "zj_officer"}  # fmt: skip
@@ -103,7 +109,9 @@ def load_sharing(actor: Actor, say: Say) -> None:
         resource = _resource(plan, departments)
         if (
             resource is None
-            or ShareRequest.objects.filter(consumer=consumer, resource=resource).exists()
+            or ShareRequest.objects.filter(
+                consumer=consumer, resource=resource, mode=plan.mode
+            ).exists()
         ):
             continue
         officer = users.get(OFFICERS.get(plan.consumer, ""), admin)
@@ -204,7 +212,7 @@ def _advance(
         flow.provider_decide(
             actor=provider,
             share_request=share_request,
-            answers=_answers(share_request, refuse),
+            answers=_answers(share_request, refuse, table=plan.mode == "table"),
             terms=GrantTerms(daily_quota=5000, rate_per_minute=300),
             note="同意按申请用途使用" if not refuse else "申请用途与共享条件不符",
         )
@@ -218,10 +226,19 @@ def _advance(
         _end_grant(share_request, target, provider)
 
 
-def _answers(share_request: ShareRequest, refuse: bool) -> dict[str, ItemAnswer]:
+def _answers(
+    share_request: ShareRequest, refuse: bool, *, table: bool = False
+) -> dict[str, ItemAnswer]:
     pending = share_request.items.filter(decision=ItemDecision.PENDING)
     if refuse:
         return {i.identifier: ItemAnswer(grant=False, reason="超出共享条件范围") for i in pending}
+    if table:  # each item unmasked but the name: the key must arrive as it is
+        return {
+            item.identifier: ItemAnswer(
+                grant=True, masking=TABLE_MASKED.get(item.identifier, "none")
+            )
+            for item in pending
+        }
     return {item.identifier: ItemAnswer(grant=True) for item in pending}
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from govshare.demo import (
+    bulk,
     catalog,
     exchange,
     foundation,
@@ -34,4 +35,5 @@ STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("work_tasks", worktasks.load_work_tasks),
     ("sharing", sharing.load_sharing),
     ("traffic", traffic.load_traffic),
+    ("bulk", bulk.load_bulk),
 )

@@ -45,7 +45,7 @@ ERROR_CHARS = 200
 ASYNC_POOL_SIZE = 8  # connections to one PostgreSQL source from one gateway process's loop
 MAX_STATEMENTS = 256  # cached SELECT shapes per mount (items asked × columns filtered)
 
-_INVALID = object()  # a submitted value that cannot be of the column's type
+INVALID = object()  # a submitted value that cannot be of the column's type
 
 
 class TableNotFound(ConnectorError):
@@ -299,19 +299,19 @@ def python_type(column: sa.Column) -> type | None:
 
 
 def coerce(column: sa.Column, value: Any) -> Any:
-    """``value`` as the column's Python type, or ``_INVALID`` when it cannot be one."""
+    """``value`` as the column's Python type, or ``INVALID`` when it cannot be one."""
     kind = python_type(column)
     text = value if isinstance(value, str) else str(json_ready(value))
     try:
         if kind is bool:
             flag = {"1": True, "true": True, "t": True, "0": False, "false": False, "f": False}
-            return flag.get(text.strip().lower(), _INVALID)
+            return flag.get(text.strip().lower(), INVALID)
         if kind is int:
-            return int(text) if re.fullmatch(r"[+-]?\d{1,19}", text.strip()) else _INVALID
+            return int(text) if re.fullmatch(r"[+-]?\d{1,19}", text.strip()) else INVALID
         if kind is float or kind is Decimal:
             number = Decimal(text.strip())
             if not number.is_finite():
-                return _INVALID
+                return INVALID
             return number if kind is Decimal else float(number)
         if kind is datetime:
             return datetime.fromisoformat(text.strip())
@@ -320,7 +320,7 @@ def coerce(column: sa.Column, value: Any) -> Any:
         if kind is time:
             return time.fromisoformat(text.strip())
     except (ValueError, InvalidOperation):
-        return _INVALID
+        return INVALID
     return text
 
 
@@ -333,7 +333,7 @@ def same_value(column: sa.Column, stored: Any, submitted: str) -> bool:
     if stored is None:
         return False
     wanted = coerce(column, submitted)
-    if wanted is _INVALID:
+    if wanted is INVALID:
         return False
     if isinstance(stored, str):
         return stored == wanted or stored.rstrip() == wanted
@@ -623,7 +623,7 @@ def _as_list(values: Any) -> list[Any]:
 
 def typed_values(column: sa.Column, values: list[Any]) -> list[Any]:
     """Filter values as the column's type; a value that cannot be one matches no row."""
-    return [typed for value in values if (typed := coerce(column, value)) is not _INVALID]
+    return [typed for value in values if (typed := coerce(column, value)) is not INVALID]
 
 
 def _intersect(current: list[Any] | None, allowed: list[Any]) -> list[Any]:

@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from django.utils.translation import gettext as _
 
-from govshare.exchange.connectors.sql import json_ready
+from govshare.exchange.connectors.sql import INVALID, coerce, json_ready, python_type
 from govshare.exchange.masking import mask
 from govshare.exchange.models import RunKind
 from govshare.exchange.sync import destination as dest
@@ -280,6 +280,7 @@ def source_batches(
     """The query's rows in batches of about ``batch_bytes``, streamed (never all in memory),
     masked in Python where the source's SQL could not."""
     masked = run.source.python_masked
+    typed = _text_to_type(run)
     limit = min(max_rows, run.batch_rows(0, 0))
     batch: list[dict[str, Any]] = []
     size = measured = 0
@@ -291,6 +292,9 @@ def source_batches(
                 row = dict(zip(names, values, strict=True))
                 for target, kind in masked.items():
                     row[target] = mask(kind, row[target])
+                for target, column in typed.items():
+                    if isinstance(row[target], str):
+                        row[target] = _typed_value(column, row[target])
                 batch.append(row)
                 if len(batch) % SIZE_SAMPLE == 1:
                     measured = row_size(row)
@@ -302,6 +306,30 @@ def source_batches(
             result.close()  # a server-side cursor, closed before its connection
         if batch:
             yield batch, size
+
+
+def _text_to_type(run: Run) -> dict[str, sa.Column[Any]]:
+    """Destination columns of a non-text type whose source may hand over text: SQLite keeps
+    dates and numbers as text whatever the column's declared type, and a text column of any
+    source may hold them; each such value is converted to the type the platform created."""
+    table = run.table()
+    masked = {column.target for column in run.spec.masked}
+    return {
+        name: column
+        for name, column in table.c.items()
+        if name not in masked and python_type(column) not in (None, str)
+    }
+
+
+def _typed_value(column: sa.Column[Any], text: str) -> Any:
+    value = coerce(column, text)
+    if value is INVALID:
+        raise SyncFailure(
+            SyncError.SOURCE_FAILED,
+            _("The source value “%(value)s” of %(column)s is not of the item's data type.")
+            % {"value": text[:40], "column": column.name},
+        )
+    return value
 
 
 def _range_conditions(source: SourceTable, part: KeyRange) -> list[sa.ColumnElement[bool]]:
