@@ -74,7 +74,7 @@ def test_sync_run_refuses_while_another_run_is_queued(sources):
     SyncRun.objects.create(subscription=subscription, kind="full", trigger="manual")
     with pytest.raises(CommandError) as refused:
         sync("run", str(subscription.pk))
-    assert refused.value.returncode == 1 and "already queued or running" in str(refused.value)
+    assert refused.value.returncode == 1 and "已有同步在排队或运行中" in str(refused.value)
 
 
 def test_sync_list_shows_each_subscription_and_its_last_run(sources):
