@@ -75,9 +75,13 @@ def sqlite_path(name: str) -> Path:
 # --- engines ------------------------------------------------------------------------------
 
 
-def engine_url(connection: Connection) -> sa.URL:
+def engine_url(connection: Connection, *, writable: bool = False) -> sa.URL:
+    """Where the connection's database is. A SQLite file opens read-only (the exchange never
+    writes to a provider's data) unless ``writable``: a consumer's front-end database (前置库)
+    that a table subscription writes into."""
     if connection.engine == Engine.SQLITE:
-        # Read-only: the exchange never writes to a provider's data.
+        if writable:
+            return sa.URL.create("sqlite", database=str(sqlite_path(connection.database)))
         uri = sqlite_path(connection.database).as_uri()
         return sa.URL.create("sqlite", database=uri, query={"mode": "ro", "uri": "true"})
     driver = DRIVERS.get(connection.engine)

@@ -30,12 +30,11 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from govshare.exchange.connectors.base import NotConfigured
 from govshare.exchange.connectors.sql import (
     CONNECT_TIMEOUT_S,
-    DRIVERS,
     TableNotFound,
+    engine_url,
     json_ready,
     password_of,
     split_table_name,
-    sqlite_path,
 )
 from govshare.exchange.models import Connection, ConnectionRole, Engine
 from govshare.exchange.sync.errors import (
@@ -80,20 +79,7 @@ def state_table(metadata: sa.MetaData) -> sa.Table:
 
 
 def destination_url(connection: Connection) -> sa.URL:
-    if connection.engine == Engine.SQLITE:
-        # Read-write, unlike a source: the file is the consumer's, in the node's sources dir.
-        return sa.URL.create("sqlite", database=str(sqlite_path(connection.database)))
-    driver = DRIVERS.get(connection.engine)
-    if driver is None:
-        raise NotConfigured(_("Unknown database engine."))
-    return sa.URL.create(
-        driver,
-        username=connection.username or None,
-        password=password_of(connection) or None,
-        host=connection.host or None,
-        port=connection.port or None,
-        database=connection.database,
-    )
+    return engine_url(connection, writable=True)
 
 
 def _connect_args(engine: str) -> dict[str, Any]:
